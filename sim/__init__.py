@@ -1,0 +1,61 @@
+"""barnesim: a stochastic simulation of child welfare flows and budgets in a Danish municipality.
+
+The Python API::
+
+    import sim
+    scenario = sim.load_scenario("ballerup_2017")      # or a path to a TOML file
+    result = sim.run(scenario, years=10, seed=0)
+    result.budget_frame                                  # pandas DataFrames
+    result.counts, result.waits, result.spells
+
+The same seed gives the same result; two scenarios run with the same seed
+share the same children and the same luck (common random numbers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from .errors import InputError, Problem, ScenarioError
+from .manifest import package_version
+from .model import simulate
+from .result import TABLES, Result
+from .scenario import Scenario, embedded_names, load_scenario
+
+__all__ = [
+    "TABLES",
+    "InputError",
+    "Result",
+    "Scenario",
+    "ScenarioError",
+    "embedded_names",
+    "load_scenario",
+    "run",
+]
+
+__version__ = package_version()
+
+MAX_YEARS = 100
+
+
+def check_run_arguments(years: object, seed: object, prefix: str = "") -> None:
+    """Raise InputError naming each bad argument of a run (``prefix`` "--" for flags)."""
+    problems = []
+    if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= MAX_YEARS:
+        problems.append(Problem(
+            f"{prefix}years", "", f"must be a whole number of years from 1 to {MAX_YEARS}", years
+        ))
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        problems.append(Problem(f"{prefix}seed", "", "must be a whole number, 0 or more", seed))
+    if problems:
+        raise InputError(problems, "cannot run")
+
+
+def run(scenario: Scenario | str | Path, years: int = 10, seed: int = 0) -> Result:
+    """Run one replication of ``scenario`` (a Scenario, a file path or an embedded name)."""
+    check_run_arguments(years, seed)
+    scenario = load_scenario(scenario)
+    started = dt.datetime.now(dt.timezone.utc)
+    _, records = simulate(scenario, years, seed)
+    return Result(scenario, years, seed, records, started, dt.datetime.now(dt.timezone.utc))

@@ -1,0 +1,127 @@
+"""The command line: ``python -m sim run`` and ``python -m sim scenarios``.
+
+``run`` simulates one replication, prints the budget frame per year as the
+accounts lay it out (levels down, years across, in 1,000 kr) and writes the
+replication's tables to a new folder. Every mistake in the flags or the
+scenario is reported before anything runs, with exit status 2 and no
+traceback; nothing is written then.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from . import MAX_YEARS, check_run_arguments, run
+from .errors import InputError
+from .measures import LEVELS
+from .result import Result, check_new_folder
+from .scenario import embedded_names, load_scenario
+
+DEFAULT_SCENARIO = "ballerup_2017"
+RESULTS = Path("results")
+
+LEVEL_LABELS = {
+    "preventive": "Preventive (forebyggende)",
+    "home_based": "Home-based (foregribende)",
+    "placement": "Placement (anbringelse)",
+    "small_children_special": "Small children / special inst.",
+    "authority": "Authority (myndighed)",
+}
+
+
+def _whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m sim``."""
+    top = argparse.ArgumentParser(prog="python -m sim", description="barnesim: child welfare flows and budgets.")
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run_cmd = commands.add_parser(
+        "run", help="simulate one replication and print the budget frame",
+        description="Simulate one replication, print the budget frame per year and write its tables.",
+    )
+    run_cmd.add_argument("--scenario", default=DEFAULT_SCENARIO, metavar="NAME_OR_FILE",
+                         help=f"embedded scenario name or TOML file (default: {DEFAULT_SCENARIO})")
+    run_cmd.add_argument("--years", type=_whole_number, default=10, metavar="N",
+                         help=f"horizon in years, 1 to {MAX_YEARS} (default: 10)")
+    run_cmd.add_argument("--seed", type=_whole_number, default=0, metavar="S",
+                         help="random seed, 0 or more (default: 0)")
+    run_cmd.add_argument("--out", type=Path, default=None, metavar="DIR",
+                         help="new folder for the tables (default: a new folder under results/)")
+    commands.add_parser("scenarios", help="list the embedded scenarios")
+    return top
+
+
+def default_folder(scenario: str, seed: int, years: int) -> Path:
+    """A new folder under results/ named after the run; never one that exists."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    base = RESULTS / f"run-{scenario}-seed{seed}-{years}y-{stamp}"
+    folder, n = base, 1
+    while folder.exists():
+        n += 1
+        folder = base.with_name(f"{base.name}-{n}")
+    return folder
+
+
+def budget_table(result: Result) -> str:
+    """The budget frame as planners read it: spend, persons at 31 Dec, full-year persons."""
+    frame = result.budget_frame
+    blocks = []
+    for column, title, scale, digits in (
+        ("spend_kr", "Spend (1,000 kr)", 1000.0, 0),
+        ("persons_31_dec", "Persons at 31 December (authority: caseworkers)", 1.0, 0),
+        ("full_year_persons", "Full-year persons (helårspersoner)", 1.0, 1),
+        ("price_per_full_year_kr", "Price per full-year person (1,000 kr)", 1000.0, 0),
+    ):
+        table = frame.pivot(index="level", columns="year", values=column).reindex(list(LEVELS)) / scale
+        if column == "spend_kr":
+            table.loc["Total, the accounts' frame"] = table.drop(index="authority").sum()
+            table.loc["Total with authority"] = table.loc[list(LEVELS)].sum()
+        table.index = [LEVEL_LABELS.get(level, level) for level in table.index]
+        table.columns = [str(year) for year in table.columns]
+        blocks.append(f"{title}\n{table.round(digits).to_string(float_format=lambda v: f'{v:,.{digits}f}')}")
+    return "\n\n".join(blocks)
+
+
+def _run(args: argparse.Namespace) -> int:
+    check_run_arguments(args.years, args.seed, prefix="--")
+    scenario = load_scenario(args.scenario)
+    folder = args.out or default_folder(scenario.name, args.seed, args.years)
+    check_new_folder(folder, "--out")
+    result = run(scenario, years=args.years, seed=args.seed)
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(f"barnesim: {scenario.name}, {args.years} years from {scenario.scenario.start_date}, "
+              f"seed {args.seed}\n")
+        print(budget_table(result))
+    written = result.write(folder)
+    print(f"\nTables written to {written}/")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "scenarios":
+            print("\n".join(embedded_names()))
+            return 0
+        return _run(args)
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # output piped into a reader that stopped (head, less)
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

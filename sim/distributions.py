@@ -1,0 +1,67 @@
+"""The few distributions the model draws from, each stated by its mean and spread.
+
+Durations are gamma distributed, given as a mean and a coefficient of
+variation (the scenario's ``*_days`` and ``*_cv``): with cv 1 a gamma is
+exponential, below 1 it is more regular. A child already in a measure on the
+start date has been in it for a while: its elapsed and remaining time are
+drawn from the equilibrium (length-biased) distribution, so the initial
+stock is consistent with the duration assumptions and counts do not jump on
+day one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .calendar import DAYS_PER_YEAR
+
+
+def gamma_days(rng: np.random.Generator, mean: float, cv: float) -> float:
+    """A duration with the given mean and coefficient of variation."""
+    shape = 1.0 / (cv * cv)
+    return float(rng.gamma(shape, mean / shape))
+
+
+def elapsed_and_remaining(rng: np.random.Generator, mean: float, cv: float) -> tuple[float, float]:
+    """(elapsed, remaining) days of a spell in progress at a random moment of a steady state.
+
+    A spell seen in progress is length-biased: for a gamma(k, θ) duration
+    the spell's whole length is gamma(k + 1, θ), and the moment of seeing it
+    is uniform within that length.
+    """
+    shape = 1.0 / (cv * cv)
+    whole = float(rng.gamma(shape + 1.0, mean / shape))
+    elapsed = whole * float(rng.random())
+    return elapsed, whole - elapsed
+
+
+def exponential_days(rng: np.random.Generator, rate_per_year: float) -> float:
+    """Waiting time until an event with the given yearly rate (inf when the rate is 0)."""
+    if rate_per_year <= 0:
+        return float("inf")
+    return float(rng.exponential(DAYS_PER_YEAR / rate_per_year))
+
+
+def choose(rng: np.random.Generator, names: Sequence[str], shares: Sequence[float]) -> str:
+    """One name drawn with the given shares (which sum to 1)."""
+    u = float(rng.random())
+    total = 0.0
+    for name, share in zip(names, shares, strict=True):
+        total += share
+        if u < total:
+            return name
+    return next(n for n, s in zip(reversed(names), reversed(shares), strict=True) if s > 0)
+
+
+def age_in_bands(rng: np.random.Generator, bands: Sequence[tuple[int, int, float]]) -> float:
+    """An age in years: a band drawn by share, then uniform within it (12-17 is 12.0 to 18.0)."""
+    low, high, _ = bands[0]
+    u = float(rng.random())
+    total = 0.0
+    for low, high, share in bands:
+        total += share
+        if u < total:
+            break
+    return low + (high + 1 - low) * float(rng.random())

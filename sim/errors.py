@@ -1,0 +1,58 @@
+"""Errors a user can cause, reported all at once and without a traceback.
+
+Every problem names where it is (a file or a command-line flag), the
+parameter path, the value given and what is allowed. The command line prints
+them and exits with status 2 before anything runs or is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+_NOTHING = object()
+
+
+def show(value: Any, limit: int = 60) -> str:
+    """A short printable form of a value a user gave."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input."""
+
+    where: str
+    """The file or flag the problem is in."""
+    path: str
+    """Dotted parameter path inside it ("" for the file as a whole)."""
+    message: str
+    """What is wrong and what is allowed."""
+    value: Any = field(default=_NOTHING, compare=False)
+    """The value given, when there is one."""
+
+    def __str__(self) -> str:
+        parts = [self.where]
+        if self.path:
+            parts.append(self.path)
+        given = "" if self.value is _NOTHING else f"got {show(self.value)}: "
+        return ": ".join(parts) + ": " + given + self.message
+
+
+class InputError(Exception):
+    """Something a user gave (a file, a flag, a folder) cannot be used."""
+
+    def __init__(self, problems: list[Problem], title: str = "invalid input"):
+        self.problems = list(problems)
+        self.title = title
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        count = len(self.problems)
+        head = f"{self.title} ({count} problem{'s' if count != 1 else ''}):"
+        return "\n".join([head, *(f"  - {p}" for p in self.problems)])
+
+
+class ScenarioError(InputError):
+    """A scenario file cannot be loaded: unreadable, not TOML, or not a valid scenario."""

@@ -1,0 +1,119 @@
+"""What happened, as append-only records: the ledger every table is derived from.
+
+Each transition leaves a row once it is complete (a spell when it ends, a
+state when the child leaves it), so a record never changes after it is
+written. Things still under way at the end of a run are written then, with
+an end of ``inf``. The tables a user sees (budget frame, counts, waits) are
+computed from these rows by :mod:`sim.tables`, so each can be checked
+against them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+INF = float("inf")
+
+
+@dataclass(slots=True)
+class Open:
+    """A row under way: its fields so far and the day it started."""
+
+    row: list
+    start: float
+
+
+@dataclass
+class Records:
+    """All rows of one replication."""
+
+    children: list[tuple] = field(default_factory=list)
+    """(child_id, route, entered_day, age_at_entry)"""
+    exits: list[tuple] = field(default_factory=list)
+    """(child_id, day, reason)"""
+    states: list[tuple] = field(default_factory=list)
+    """(child_id, state, start_day, end_day)"""
+    spells: list[tuple] = field(default_factory=list)
+    """(spell_id, child_id, measure, provider, start_day, end_day, end_reason)"""
+    waits: list[tuple] = field(default_factory=list)
+    """(request_id, child_id, service, measure, requested_day, started_day, outcome)"""
+    notifications: list[tuple] = field(default_factory=list)
+    """(day, child_id, repeat)"""
+    investigations: list[tuple] = field(default_factory=list)
+    """(child_id, route, requested_day, deadline_day, started_day, decided_day, outcome)"""
+    placements: list[tuple] = field(default_factory=list)
+    """(child_id, decided_day, wanted_type, placed_type, moved_in_day)"""
+    capacity: dict[str, list[tuple[float, int]]] = field(default_factory=dict)
+    """Places over time: name -> [(day, capacity)] (caseworker slots, services, pools)."""
+    caseworkers: list[tuple[float, float]] = field(default_factory=list)
+    """(day, caseworkers) at each change."""
+
+    open_states: dict[int, Open] = field(default_factory=dict, repr=False)
+    open_spells: dict[int, Open] = field(default_factory=dict, repr=False)
+    open_waits: dict[int, Open] = field(default_factory=dict, repr=False)
+    open_investigations: dict[int, Open] = field(default_factory=dict, repr=False)
+    _next_spell: int = field(default=0, repr=False)
+    _next_wait: int = field(default=0, repr=False)
+
+    def enter_state(self, child_id: int, state: str, day: float) -> None:
+        """The child is in ``state`` from ``day`` (closing its previous state)."""
+        self.leave_state(child_id, day)
+        self.open_states[child_id] = Open([child_id, state], day)
+
+    def leave_state(self, child_id: int, day: float) -> None:
+        """Close the child's current state, if any."""
+        current = self.open_states.pop(child_id, None)
+        if current is not None:
+            self.states.append((*current.row, current.start, day))
+
+    def open_spell(self, child_id: int, measure: str, provider: str, day: float) -> int:
+        """Start a spell; returns its id."""
+        spell_id = self._next_spell
+        self._next_spell += 1
+        self.open_spells[spell_id] = Open([spell_id, child_id, measure, provider], day)
+        return spell_id
+
+    def close_spell(self, spell_id: int, day: float, reason: str) -> None:
+        """End a spell for ``reason``."""
+        spell = self.open_spells.pop(spell_id)
+        self.spells.append((*spell.row, spell.start, day, reason))
+
+    def open_wait(self, child_id: int, service: str, measure: str, day: float) -> int:
+        """A request for an in-house place; returns its id."""
+        wait_id = self._next_wait
+        self._next_wait += 1
+        self.open_waits[wait_id] = Open([wait_id, child_id, service, measure], day)
+        return wait_id
+
+    def close_wait(self, wait_id: int, day: float, outcome: str) -> None:
+        """The request ends: ``in_house``, ``external`` or ``withdrawn``."""
+        wait = self.open_waits.pop(wait_id)
+        self.waits.append((*wait.row, wait.start, day, outcome))
+
+    def open_investigation(self, child_id: int, route: str, requested: float, deadline: float) -> None:
+        """An investigation is decided on; it waits for a caseworker."""
+        self.open_investigations[child_id] = Open([child_id, route, requested, deadline], INF)
+
+    def start_investigation(self, child_id: int, day: float) -> None:
+        """A caseworker starts the work."""
+        self.open_investigations[child_id].start = day
+
+    def close_investigation(self, child_id: int, day: float, outcome: str) -> None:
+        """The investigation ends with a decision (or ``left``: the child left first)."""
+        investigation = self.open_investigations.pop(child_id)
+        self.investigations.append((*investigation.row, investigation.start, day, outcome))
+
+    def finish(self) -> None:
+        """Write everything still under way, with an end of ``inf``."""
+        for spell in self.open_spells.values():
+            self.spells.append((*spell.row, spell.start, INF, "open"))
+        for state in self.open_states.values():
+            self.states.append((*state.row, state.start, INF))
+        for wait in self.open_waits.values():
+            self.waits.append((*wait.row, wait.start, INF, "waiting"))
+        for investigation in self.open_investigations.values():
+            self.investigations.append((*investigation.row, investigation.start, INF, "under_way"))
+        self.open_spells.clear()
+        self.open_states.clear()
+        self.open_waits.clear()
+        self.open_investigations.clear()

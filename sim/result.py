@@ -1,0 +1,138 @@
+"""The result of one replication: its records and the tables derived from them.
+
+Tables are computed when first asked for and kept. :meth:`Result.write`
+puts them in a new folder as CSV, with the resolved scenario and a manifest;
+it writes into a temporary folder beside the target and renames it at the
+end, so a folder either holds a whole result or does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from . import tables
+from .calendar import Calendar
+from .errors import InputError, Problem
+from .ledger import PriceList
+from .manifest import manifest
+from .records import Records
+from .scenario import Scenario
+
+TABLES = ("budget_frame", "counts", "waits", "spells", "services", "flows", "children", "states")
+"""The tables of a result, in the order they are written and documented."""
+
+
+@dataclass(eq=False)
+class Result:
+    """One replication: ``result.budget_frame``, ``.counts``, ``.waits``, ``.spells`` and more."""
+
+    scenario: Scenario
+    years: int
+    seed: int
+    records: Records = field(repr=False)
+    started: dt.datetime = field(repr=False)
+    finished: dt.datetime = field(repr=False)
+
+    @cached_property
+    def calendar(self) -> Calendar:
+        """The run's calendar (start date and horizon)."""
+        return Calendar(self.scenario.scenario.start_date, self.years)
+
+    @cached_property
+    def prices(self) -> PriceList:
+        """Prices per day of every priced item over the horizon."""
+        return PriceList(self.scenario, self.calendar)
+
+    @cached_property
+    def spells(self) -> pd.DataFrame:
+        """One row per measure spell (child, measure, provider, start, end)."""
+        return tables.spells(self.records, self.calendar)
+
+    @cached_property
+    def states(self) -> pd.DataFrame:
+        """One row per stay of a child in a state."""
+        return tables.states(self.records)
+
+    @cached_property
+    def children(self) -> pd.DataFrame:
+        """One row per child: entry route, age, exit and reason."""
+        return tables.children(self.records, self.calendar)
+
+    @cached_property
+    def waits(self) -> pd.DataFrame:
+        """One row per request for an in-house place."""
+        return tables.waits(self.records, self.calendar)
+
+    @cached_property
+    def budget_frame(self) -> pd.DataFrame:
+        """Per year and level: persons at 31 Dec, full-year persons, spend, price."""
+        return tables.budget_frame(self.spells, self.records, self.prices, self.calendar)
+
+    @cached_property
+    def counts(self) -> pd.DataFrame:
+        """At each month end: children by state and measure, open cases, caseload, waitlists."""
+        return tables.counts(
+            self.states, self.spells, self.waits, self.children, self.records, self.prices, self.calendar
+        )
+
+    @cached_property
+    def services(self) -> pd.DataFrame:
+        """Per year and in-house service: places, use, idle places, waits, external purchase."""
+        return tables.services(self.spells, self.waits, self.records, self.prices, self.calendar)
+
+    @cached_property
+    def flows(self) -> pd.DataFrame:
+        """Per year: notifications, investigations, deadline breaches, placements, exits."""
+        return tables.flows(self.records, self.children, self.calendar)
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table by name."""
+        return {name: getattr(self, name) for name in TABLES}
+
+    def manifest(self) -> dict:
+        """What produced this result."""
+        return manifest(self.scenario, self.seed, self.years, self.started, self.finished,
+                        tables=list(TABLES))
+
+    def write(self, folder: str | Path) -> Path:
+        """Write the tables (CSV), scenario and manifest to ``folder``, which must not exist."""
+        folder = Path(folder)
+        check_new_folder(folder, "--out")
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+        try:
+            for name, table in self.tables.items():
+                table.to_csv(staging / f"{name}.csv", index=False)
+            (staging / "scenario.json").write_text(self.scenario.model_dump_json(indent=2), "utf-8")
+            (staging / "manifest.json").write_text(json.dumps(self.manifest(), indent=2), "utf-8")
+            if folder.exists():
+                raise InputError([Problem("--out", "", f"{folder} appeared while writing; nothing "
+                                          "was overwritten")], "cannot write the result")
+            os.rename(staging, folder)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return folder
+
+
+def check_new_folder(folder: Path, where: str) -> None:
+    """Raise InputError unless ``folder`` does not exist and can be created."""
+    if folder.exists():
+        raise InputError([Problem(where, "", "already exists; results are never overwritten, "
+                                  "give a new folder", str(folder))], "cannot write the result")
+    parent = folder.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError([Problem(where, "", f"cannot be created: {parent} is not a writable folder",
+                                  str(folder))], "cannot write the result")

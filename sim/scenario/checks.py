@@ -1,0 +1,62 @@
+"""Checks that involve more than one parameter.
+
+Each field is checked on its own by the schema; these rules tie fields
+together (a share that only makes sense given another, a chain of
+substitute placement types that must end somewhere).
+"""
+
+from __future__ import annotations
+
+from ..errors import Problem
+from ..measures import PLACEMENT_TYPES
+from .schema import Scenario
+
+
+def cross_checks(scenario: Scenario, where) -> list[Problem]:
+    """Problems with combinations of parameters; ``where(loc)`` names the file."""
+    problems = []
+
+    share = scenario.assessment.share_to_investigation.value
+    repeats = scenario.notification.repeat_share.value
+    if repeats >= 1 or share / (1 - repeats) > 1:
+        problems.append(Problem(
+            where(("assessment", "share_to_investigation")),
+            "assessment.share_to_investigation",
+            f"with notification.repeat_share = {repeats:g} at most {1 - repeats:g} of notifications "
+            "can lead to an investigation (repeats join their case)",
+            share,
+        ))
+
+    measures = [service.measure for _, service in scenario.services]
+    for name, service in scenario.services:
+        if measures.count(service.measure) > 1:
+            problems.append(Problem(
+                where(("services", name, "measure")), f"services.{name}.measure",
+                "two in-house services deliver the same measure; give each its own", service.measure,
+            ))
+
+    substitutes = scenario.placement.substitutes.value
+    for kind in PLACEMENT_TYPES:
+        if scenario.placement.type(kind).pool is None:
+            continue
+        path, seen, current = [kind], {kind}, kind
+        while scenario.placement.type(current).pool is not None:
+            nxt = substitutes.get(current)
+            if nxt is None:
+                problems.append(Problem(
+                    where(("placement", "substitutes")), "placement.substitutes",
+                    f"'{current}' has a family pool but no substitute type; add "
+                    f"{current} = \"<type without a pool>\"",
+                ))
+                break
+            if nxt in seen:
+                problems.append(Problem(
+                    where(("placement", "substitutes")), "placement.substitutes",
+                    f"substitutes go round in a circle ({' -> '.join([*path, nxt])}); "
+                    "the chain must end at a type without a family pool",
+                ))
+                break
+            path.append(nxt)
+            seen.add(nxt)
+            current = nxt
+    return problems

@@ -1,0 +1,151 @@
+"""Decisions and prices that change during a run: the scenario's timeline.
+
+Policies change while a run goes on: 12 more caseworkers from 1 February
+2017, 10 more Familiehus places from 2019, a new price from a year. The
+timeline holds them as tables keyed by the date they take effect::
+
+    [timeline.2017-02-01]
+    note = "12 extra caseworkers (Fællesskabsmodellen)"
+    caseworkers.count = 32
+
+Only parameters marked time-varying in the schema may appear, and each new
+value must pass the same bounds as the parameter itself (a decision is a
+choice, so the range of the assumption it replaces does not bind it). Because the
+timeline is a table keyed by date, a scenario that extends another can
+replace one of its changes (same date, same parameter) or add new ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import Problem
+from .messages import problems_from, suggest
+from .quantities import Quantity, Section
+
+
+def time_varying_paths(node: BaseModel, prefix: str = "") -> list[str]:
+    """Dotted paths of every time-varying parameter present in a validated scenario."""
+    paths = []
+    for name, field in type(node).model_fields.items():
+        value = getattr(node, name)
+        path = f"{prefix}{name}"
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        if isinstance(value, Quantity) and extra.get("time_varying"):
+            paths.append(path)
+        elif isinstance(value, Section) and not isinstance(value, Quantity):
+            paths.extend(time_varying_paths(value, path + "."))
+    return paths
+
+
+def _leaves(table: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    out = []
+    for key, value in table.items():
+        if isinstance(value, dict):
+            out.extend(_leaves(value, f"{prefix}{key}."))
+        else:
+            out.append((f"{prefix}{key}", value))
+    return out
+
+
+def _parse_date(key: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(key)
+    except ValueError:
+        return None
+
+
+def parse_timeline(
+    raw: Any,
+    base: dict[str, Any],
+    scenario_type: type[BaseModel],
+    allowed: list[str],
+    start: dt.date,
+    where: Any,
+) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """Check the raw ``[timeline]`` table against a valid base scenario.
+
+    Returns the changes (date, path, value, note) in date order and the
+    problems found; ``where(path)`` names the file that set a timeline entry.
+    """
+    if not isinstance(raw, dict):
+        return [], [Problem(where(("timeline",)), "timeline", "must be a table of dates")]
+    changes, problems = [], []
+    for key, entry in raw.items():
+        loc = f"timeline.{key}"
+        date = _parse_date(str(key))
+        if date is None:
+            problems.append(Problem(where(("timeline", key)), loc, "must be a date such as 2019-01-01", key))
+            continue
+        if date < start:
+            problems.append(Problem(
+                where(("timeline", key)), loc,
+                f"is before the start date {start}; set the parameter itself instead",
+            ))
+            continue
+        if not isinstance(entry, dict):
+            problems.append(Problem(where(("timeline", key)), loc, "must be a table of parameters", entry))
+            continue
+        note = entry.get("note", "")
+        if not isinstance(note, str):
+            problems.append(Problem(where(("timeline", key, "note")), f"{loc}.note", "must be text", note))
+            note = ""
+        for path, value in _leaves({k: v for k, v in entry.items() if k != "note"}):
+            here = where(("timeline", key, *path.split(".")))
+            if path not in allowed:
+                problems.append(Problem(
+                    here, f"{loc}.{path}",
+                    "cannot change during a run" if _exists(base, path) else
+                    "unknown time-varying parameter" + suggest(path, allowed),
+                ))
+            elif isinstance(value, bool) or not isinstance(value, int | float):
+                problems.append(Problem(here, f"{loc}.{path}", "must be a number", value))
+            else:
+                changes.append({"date": date, "path": path, "value": value, "note": note})
+    changes.sort(key=lambda c: c["date"])
+    if not problems:
+        problems = _check_values(changes, base, scenario_type, where)
+    return changes, problems
+
+
+def _exists(data: dict[str, Any], path: str) -> bool:
+    node: Any = data
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def _check_values(
+    changes: list[dict[str, Any]], base: dict[str, Any], scenario_type: type[BaseModel], where: Any
+) -> list[Problem]:
+    """Validate the scenario as it stands after each date's changes."""
+    import copy
+
+    data = copy.deepcopy(base)
+    problems: list[Problem] = []
+    dates = sorted({c["date"] for c in changes})
+    for date in dates:
+        touched = {}
+        for change in (c for c in changes if c["date"] == date):
+            node = data
+            *parents, leaf = change["path"].split(".")
+            for part in parents:
+                node = node[part]
+            node[leaf] = {"value": change["value"], "source": change["note"] or "timeline"}
+            touched[change["path"]] = change
+        try:
+            scenario_type.model_validate(data)
+        except ValidationError as error:
+            for problem in problems_from(error.errors(include_url=False), scenario_type, where):
+                path = problem.path.removesuffix(".value")
+                if path in touched:
+                    problems.append(Problem(
+                        where(("timeline", str(date), *path.split("."))),
+                        f"timeline.{date}.{path}", problem.message, touched[path]["value"],
+                    ))
+    return problems

@@ -1,0 +1,190 @@
+"""Home-based measures and the in-house services that deliver some of them.
+
+A child at home gets one or more home-based measures (family treatment,
+contact person, relief care, day treatment). Family treatment is delivered
+by the in-house Familiehus and contact persons by the in-house DUT team when
+a place is free. Each service is a SimPy resource with a fixed number of
+places and a waitlist (its queue); the policy ``external_after_days`` decides
+how long a child waits before the municipality buys the same measure from an
+external provider at the external price. Measures without an in-house
+service are bought at once.
+
+A measure's need runs from the day it starts; it ends at the first review
+after its need has passed (see :mod:`sim.caseworkers`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
+import numpy as np
+import simpy
+
+from .capacity import Places
+from .distributions import choose, gamma_days
+from .measures import HOME_BASED
+from .records import INF
+
+if TYPE_CHECKING:
+    from .child import Child
+    from .model import Model
+
+MAX_MEASURES = 4
+
+
+@dataclass(eq=False, slots=True)
+class Measure:
+    """One home-based measure of one child: requested, running, or ended."""
+
+    child: Child
+    kind: str
+    service: InHouseService | None
+    spell_id: int = -1
+    need_end: float = INF
+    request: simpy.Event | None = None
+    wait_id: int = -1
+    ended: bool = False
+
+    @property
+    def running(self) -> bool:
+        """Started and not ended."""
+        return self.spell_id >= 0 and not self.ended
+
+
+class InHouseService:
+    """Familiehus or DUT: places, a waitlist, and external purchase when the wait is too long."""
+
+    def __init__(self, model: Model, name: str):
+        self.model = model
+        self.name = name
+        params = getattr(model.scenario.services, name)
+        self.measure = params.measure
+        self.places = Places(model.env, params.places.value, name)
+        model.records.capacity[name] = self.places.history
+        self.patience = model.schedule(f"services.{name}.external_after_days")
+
+    def request(self, measure: Measure) -> None:
+        """Ask for a place; start in-house now, or wait, or buy externally."""
+        model, now = self.model, self.model.env.now
+        measure.wait_id = model.records.open_wait(measure.child.id, self.name, measure.kind, now)
+        measure.request = request = self.places.request()
+        if request.triggered:
+            self._start(measure, "in_house")
+            return
+        patience = self.patience.at(now)
+        if patience <= 0:
+            self._buy_externally(measure)
+            return
+        request.callbacks.append(partial(self._granted, measure))
+        model.env.timeout(patience).callbacks.append(partial(self._patience_over, measure))
+
+    def _granted(self, measure: Measure, _event: simpy.Event) -> None:
+        if not measure.ended and measure.spell_id < 0:
+            self._start(measure, "in_house")
+
+    def _patience_over(self, measure: Measure, _event: simpy.Event) -> None:
+        granted = measure.request is not None and measure.request.triggered
+        if not measure.ended and measure.spell_id < 0 and not granted:
+            self._buy_externally(measure)
+
+    def _buy_externally(self, measure: Measure) -> None:
+        measure.request.cancel()
+        measure.request = None
+        self._start(measure, "external")
+
+    def _start(self, measure: Measure, provider: str) -> None:
+        now = self.model.env.now
+        self.model.records.close_wait(measure.wait_id, now, provider)
+        self.model.support.start(measure, provider)
+
+    def withdraw(self, measure: Measure) -> None:
+        """The child no longer needs the place it waits for (or holds)."""
+        request = measure.request
+        if request is None:
+            return
+        if request.triggered:
+            self.places.release(request)
+        else:
+            request.cancel()
+        if measure.spell_id < 0:
+            self.model.records.close_wait(measure.wait_id, self.model.env.now, "withdrawn")
+        measure.request = None
+
+
+class HomeBasedSupport:
+    """Starts, resumes and ends the home-based measures of children at home."""
+
+    def __init__(self, model: Model):
+        self.model = model
+        params = model.scenario.home_based
+        self.mix = [params.mix.share(kind) for kind in HOME_BASED]
+        self.extra_measures = params.measures_per_child.value - 1.0
+        self.cv = params.duration_cv.value
+        self.duration = {kind: getattr(params, kind).duration_days.value for kind in HOME_BASED}
+        self.services = {
+            service.measure: InHouseService(model, name) for name, service in model.scenario.services
+        }
+
+    def draw_kinds(self, rng: np.random.Generator, mix: list[float] | None = None) -> list[str]:
+        """Which measures a child gets: 1 + Poisson more, distinct, drawn by ``mix`` (weights
+        over HOME_BASED; the scenario's mix when not given)."""
+        wanted = min(1 + int(rng.poisson(self.extra_measures)), MAX_MEASURES)
+        kinds: list[str] = []
+        weights = list(self.mix if mix is None else mix)
+        while len(kinds) < wanted and sum(weights) > 0:
+            total = sum(weights)
+            kind = choose(rng, HOME_BASED, [w / total for w in weights])
+            kinds.append(kind)
+            weights[HOME_BASED.index(kind)] = 0.0
+        return kinds
+
+    def start_new(self, child: Child) -> None:
+        """Give a child a new set of home-based measures."""
+        for kind in self.draw_kinds(child.rng):
+            measure = Measure(child, kind, self.services.get(kind))
+            child.home_measures.append(measure)
+            if measure.service is None:
+                self.start(measure, "external")
+            else:
+                measure.service.request(measure)
+
+    def start(self, measure: Measure, provider: str) -> None:
+        """The measure begins now with ``provider``; its need is drawn from now."""
+        now = self.model.env.now
+        measure.spell_id = self.model.records.open_spell(measure.child.id, measure.kind, provider, now)
+        measure.need_end = now + gamma_days(measure.child.rng, self.duration[measure.kind], self.cv)
+
+    def resume(self, child: Child, kind: str, elapsed: float, remaining: float) -> None:
+        """A measure of the initial stock, running since ``elapsed`` days before today."""
+        now = self.model.env.now
+        measure = Measure(child, kind, self.services.get(kind))
+        provider = "external"
+        if measure.service is not None and measure.service.places.free > 0:
+            measure.request = measure.service.places.request()
+            provider = "in_house"
+        measure.spell_id = self.model.records.open_spell(child.id, kind, provider, now - elapsed)
+        measure.need_end = now + remaining
+        child.home_measures.append(measure)
+
+    def end(self, measure: Measure, reason: str) -> None:
+        """End one measure: its spell closes and an in-house place is freed."""
+        measure.ended = True
+        if measure.service is not None:
+            measure.service.withdraw(measure)
+        if measure.spell_id >= 0:
+            self.model.records.close_spell(measure.spell_id, self.model.env.now, reason)
+
+    def end_needs_met(self, child: Child) -> None:
+        """At a review: end the running measures whose need has passed."""
+        now = self.model.env.now
+        for measure in [m for m in child.home_measures if m.running and m.need_end <= now]:
+            self.end(measure, "ended")
+            child.home_measures.remove(measure)
+
+    def end_all(self, child: Child, reason: str) -> None:
+        """End every measure of the child, running or waiting."""
+        for measure in child.home_measures:
+            self.end(measure, reason)
+        child.home_measures.clear()
