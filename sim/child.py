@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+import simpy
 
 from .calendar import DAYS_PER_YEAR
 
@@ -53,3 +54,9 @@ class Child:
     def leaves_day(self) -> float:
         """First day the child would leave by moving away or by age."""
         return min(self.move_away_day, self.age_limit_day)
+
+
+def wait_until(env: simpy.Environment, day: float) -> simpy.Timeout:
+    """A timeout until ``day``, or at once if that day has passed (a child can turn 18 or
+    move while it waits for something else, and notice only when the wait ends)."""
+    return env.timeout(max(day - env.now, 0.0))

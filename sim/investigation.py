@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
+from .child import wait_until
 from .distributions import choose, gamma_days
 from .measures import INVESTIGATION_OUTCOMES
 
@@ -39,10 +40,7 @@ def investigate(
     slots = model.caseworkers.slots
     slot = slots.request()
     if not slot.triggered:
-        if child.leaves_day < float("inf"):
-            yield slot | env.timeout(child.leaves_day - env.now)
-        else:
-            yield slot
+        yield slot if child.leaves_day == float("inf") else slot | wait_until(env, child.leaves_day)
     if not slot.triggered:
         slot.cancel()
         model.records.close_investigation(child.id, env.now, "left")
@@ -52,9 +50,9 @@ def investigate(
     model.set_state(child, "investigation")
     work = gamma_days(child.rng, params.work_days.value, params.work_days_cv.value)
     finish = min(env.now + work, child.leaves_day)
-    yield env.timeout(finish - env.now)
+    yield wait_until(env, finish)
     slots.release(slot)
-    outcome = "left" if finish >= child.leaves_day else choose(
+    outcome = "left" if finish == child.leaves_day else choose(
         child.rng, INVESTIGATION_OUTCOMES, [params.outcome.share(o) for o in INVESTIGATION_OUTCOMES]
     )
     model.records.close_investigation(child.id, env.now, outcome)

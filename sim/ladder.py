@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import simpy
 
 from .assessment import assess
+from .child import wait_until
 from .distributions import choose, exponential_days, gamma_days
 from .investigation import investigate
 from .measures import AFTER_NEED
@@ -66,10 +67,9 @@ def career(model: Model, child: Child, step: str, resume: Resume | None = None) 
 
 
 def _first(env: simpy.Environment, **days: float) -> tuple[str, simpy.Timeout]:
-    """The event that comes first, and a timeout until it (at once if its day has passed,
-    as when a child turned 18 while waiting to move in)."""
+    """The event that comes first, and a timeout until it."""
     name = min(days, key=days.__getitem__)
-    return name, env.timeout(max(days[name] - env.now, 0.0))
+    return name, wait_until(env, days[name])
 
 
 def _after_need(model: Model, child: Child, rung: str) -> str:
@@ -151,8 +151,13 @@ def placement(model: Model, child: Child, resume: Resume | None = None) -> Step:
         model.set_state(child, "awaiting_placement")
         decided = env.now
         wanted = supply.choose_type(child)
-        yield env.timeout(gamma_days(child.rng, params.preparation_days.value, 1.0))
-        kind, family = yield from supply.find_place(child, wanted)
+        prepared = env.now + gamma_days(child.rng, params.preparation_days.value, 1.0)
+        event, wait = _first(env, prepared=prepared, leave=child.leaves_day)
+        yield wait
+        kind, family = (None, None) if event == "leave" else (yield from supply.find_place(child, wanted))
+        if kind is None:  # moved away or turned 18 before moving in
+            model.leave(child)
+            return None
         model.support.end_all(child, "step_up")
         records.placements.append((child.id, decided, wanted, kind, env.now))
         spell = records.open_spell(child.id, kind, "external", env.now)

@@ -19,6 +19,7 @@ import numpy as np
 import simpy
 
 from .capacity import Places
+from .child import wait_until
 from .distributions import choose
 from .measures import PLACEMENT_TYPES
 from .scenario.quantities import Mix, parse_band
@@ -55,10 +56,14 @@ class FamilyPool:
                 self.families.resize(self.families.capacity + recruited - leaving)
 
     def placement_ended(self, family: simpy.Event) -> None:
-        """The child leaves its family; the family may stop."""
-        self.families.release(family)
+        """The child leaves its family; the family may stop.
+
+        The family decides before its place is freed, so a family that stops
+        is never handed to the next child in the queue.
+        """
         if self.rng.random() < self.params.leaving_after_placement.value:
             self.families.resize(max(self.families.capacity - 1, 0))
+        self.families.release(family)
 
 
 class PlacementSupply:
@@ -93,21 +98,25 @@ class PlacementSupply:
 
     def find_place(
         self, child: Child, wanted: str
-    ) -> Generator[simpy.Event, object, tuple[str, simpy.Event | None]]:
+    ) -> Generator[simpy.Event, object, tuple[str | None, simpy.Event | None]]:
         """Wait for a family of the wanted type, or fall back to its substitutes.
 
         Returns the type placed in and the family's request (None for types
-        bought per place).
+        bought per place), or (None, None) when the child moves away or turns
+        18 while waiting.
         """
         env, kind = self.model.env, wanted
         while kind in self.pools:
             pool = self.pools[kind]
             request = pool.families.request()
             if not request.triggered:
-                yield request | env.timeout(pool.params.wait_days.value)
+                give_up = min(env.now + pool.params.wait_days.value, child.leaves_day)
+                yield request | wait_until(env, give_up)
             if request.triggered:
                 return kind, request
             request.cancel()
+            if env.now >= child.leaves_day:
+                return None, None
             kind = self.substitutes[kind]
         return kind, None
 

@@ -12,7 +12,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 INF = float("inf")
+
+LEDGERS: dict[str, dict[str, str]] = {
+    "children": {"child_id": "int64", "route": "str", "entered_day": "float64", "age_at_entry": "float64"},
+    "exits": {"child_id": "int64", "exited_day": "float64", "exit_reason": "str"},
+    "states": {"child_id": "int64", "state": "str", "start_day": "float64", "end_day": "float64"},
+    "spells": {
+        "spell_id": "int64", "child_id": "int64", "measure": "str", "provider": "str",
+        "start_day": "float64", "end_day": "float64", "end_reason": "str",
+    },
+    "waits": {
+        "request_id": "int64", "child_id": "int64", "service": "str", "measure": "str",
+        "requested_day": "float64", "ended_day": "float64", "outcome": "str",
+    },
+    "notifications": {"day": "float64", "child_id": "int64", "repeat": "bool"},
+    "investigations": {
+        "child_id": "int64", "route": "str", "requested_day": "float64", "deadline_day": "float64",
+        "started_day": "float64", "decided_day": "float64", "outcome": "str",
+    },
+    "placements": {
+        "child_id": "int64", "decided_day": "float64", "wanted": "str", "placed": "str",
+        "moved_in_day": "float64",
+    },
+}
+"""The columns and types of each list of rows in :class:`Records`."""
 
 
 @dataclass(slots=True)
@@ -28,21 +54,14 @@ class Records:
     """All rows of one replication."""
 
     children: list[tuple] = field(default_factory=list)
-    """(child_id, route, entered_day, age_at_entry)"""
     exits: list[tuple] = field(default_factory=list)
-    """(child_id, day, reason)"""
     states: list[tuple] = field(default_factory=list)
-    """(child_id, state, start_day, end_day)"""
     spells: list[tuple] = field(default_factory=list)
-    """(spell_id, child_id, measure, provider, start_day, end_day, end_reason)"""
     waits: list[tuple] = field(default_factory=list)
-    """(request_id, child_id, service, measure, requested_day, started_day, outcome)"""
     notifications: list[tuple] = field(default_factory=list)
-    """(day, child_id, repeat)"""
     investigations: list[tuple] = field(default_factory=list)
-    """(child_id, route, requested_day, deadline_day, started_day, decided_day, outcome)"""
     placements: list[tuple] = field(default_factory=list)
-    """(child_id, decided_day, wanted_type, placed_type, moved_in_day)"""
+    """One list of rows per ledger, in the column order of :data:`LEDGERS`."""
     capacity: dict[str, list[tuple[float, int]]] = field(default_factory=dict)
     """Places over time: name -> [(day, capacity)] (caseworker slots, services, pools)."""
     caseworkers: list[tuple[float, float]] = field(default_factory=list)
@@ -54,6 +73,11 @@ class Records:
     open_investigations: dict[int, Open] = field(default_factory=dict, repr=False)
     _next_spell: int = field(default=0, repr=False)
     _next_wait: int = field(default=0, repr=False)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The rows of ledger ``name`` as a frame with the types of :data:`LEDGERS` (also when empty)."""
+        columns = LEDGERS[name]
+        return pd.DataFrame(getattr(self, name), columns=list(columns)).astype(columns)
 
     def enter_state(self, child_id: int, state: str, day: float) -> None:
         """The child is in ``state`` from ``day`` (closing its previous state)."""

@@ -46,9 +46,7 @@ def _capacity(records: Records, name: str) -> Steps:
 
 def spells(records: Records, calendar: Calendar) -> pd.DataFrame:
     """One row per measure spell: the ledger everything else is derived from."""
-    frame = pd.DataFrame(records.spells, columns=[
-        "spell_id", "child_id", "measure", "provider", "start_day", "end_day", "end_reason",
-    ]).sort_values("spell_id", ignore_index=True)
+    frame = records.table("spells").sort_values("spell_id", ignore_index=True)
     frame.insert(2, "level", frame["measure"].map(LEVEL_OF))
     frame["start_date"] = _dates(calendar, frame["start_day"])
     frame["end_date"] = _dates(calendar, frame["end_day"])
@@ -57,14 +55,12 @@ def spells(records: Records, calendar: Calendar) -> pd.DataFrame:
 
 def states(records: Records) -> pd.DataFrame:
     """One row per stay of a child in a state."""
-    return pd.DataFrame(records.states, columns=["child_id", "state", "start_day", "end_day"])
+    return records.table("states")
 
 
 def children(records: Records, calendar: Calendar) -> pd.DataFrame:
     """One row per child: how and when it entered, and when and why it left."""
-    entered = pd.DataFrame(records.children, columns=["child_id", "route", "entered_day", "age_at_entry"])
-    left = pd.DataFrame(records.exits, columns=["child_id", "exited_day", "exit_reason"])
-    frame = entered.merge(left, on="child_id", how="left")
+    frame = records.table("children").merge(records.table("exits"), on="child_id", how="left")
     frame["exited_day"] = frame["exited_day"].fillna(INF)
     frame["entered_date"] = _dates(calendar, frame["entered_day"])
     frame["exited_date"] = _dates(calendar, frame["exited_day"])
@@ -73,9 +69,7 @@ def children(records: Records, calendar: Calendar) -> pd.DataFrame:
 
 def waits(records: Records, calendar: Calendar) -> pd.DataFrame:
     """One row per request for an in-house place (Familiehus, DUT)."""
-    frame = pd.DataFrame(records.waits, columns=[
-        "request_id", "child_id", "service", "measure", "requested_day", "ended_day", "outcome",
-    ]).sort_values("request_id", ignore_index=True)
+    frame = records.table("waits").sort_values("request_id", ignore_index=True)
     served = frame["outcome"].isin(["in_house", "external"])
     frame["started_day"] = frame["ended_day"].where(served)
     frame["wait_days"] = np.minimum(frame["ended_day"], calendar.horizon) - frame["requested_day"]
@@ -264,13 +258,9 @@ def _spells_at(spell_table: pd.DataFrame, measure: str, times: np.ndarray) -> np
 
 def flows(records: Records, child_table: pd.DataFrame, calendar: Calendar) -> pd.DataFrame:
     """Per year: notifications, investigations, placements and exits."""
-    notes = pd.DataFrame(records.notifications, columns=["day", "child_id", "repeat"])
-    inv = pd.DataFrame(records.investigations, columns=[
-        "child_id", "route", "requested_day", "deadline_day", "started_day", "decided_day", "outcome",
-    ])
-    placed = pd.DataFrame(records.placements, columns=[
-        "child_id", "decided_day", "wanted", "placed", "moved_in_day",
-    ])
+    notes = records.table("notifications")
+    inv = records.table("investigations")
+    placed = records.table("placements")
     rows = []
     for year, first, last in year_windows(calendar):
         def within(days: pd.Series) -> pd.Series:
@@ -286,7 +276,7 @@ def flows(records: Records, child_table: pd.DataFrame, calendar: Calendar) -> pd
             "year": year,
             "notifications": len(year_notes),
             "repeat_notifications": int(year_notes["repeat"].sum()),
-            "children_notified": int((~year_notes["repeat"].astype(bool)).sum()),
+            "children_notified": int((~year_notes["repeat"]).sum()),
             "applications": int((entered["route"] == "application").sum()),
             "investigations_requested": len(requested),
             "investigations_from_notifications": int((requested["route"] == "notification").sum()),

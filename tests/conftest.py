@@ -1,0 +1,37 @@
+"""Shared fixtures: the default scenario and a few cached replications of it."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+import sim
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+settings.register_profile(
+    "barnesim", deadline=None, max_examples=15, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("thorough", parent=settings.get_profile("barnesim"), max_examples=300)
+settings.load_profile("barnesim")  # pytest --hypothesis-profile=thorough for a long search
+
+
+@pytest.fixture(scope="session")
+def default() -> sim.Scenario:
+    return sim.load_scenario("ballerup_2017")
+
+
+@functools.cache
+def cached_run(name: str, years: int, seed: int) -> sim.Result:
+    """A replication of an embedded scenario, run once per test session."""
+    return sim.run(name, years=years, seed=seed)
+
+
+@pytest.fixture(scope="session")
+def default_run() -> sim.Result:
+    """Three years of the default, seed 1."""
+    return cached_run("ballerup_2017", 3, 1)
