@@ -55,7 +55,7 @@ class Caseworkers:
         """Open cases per caseworker now."""
         return self.model.open_cases() / self.count
 
-    def review_interval(self, rung: str) -> float:
-        """Days until the next review of a case on ``rung`` at today's caseload."""
-        ratio = max(self.caseload(), 1e-9) / self.reference
+    def review_interval(self, rung: str, caseload: float | None = None) -> float:
+        """Days until the next review of a case on ``rung`` at today's caseload (or ``caseload``)."""
+        ratio = max(self.caseload() if caseload is None else caseload, 1e-9) / self.reference
         return self.base_interval[rung] * ratio**self.elasticity

@@ -3,23 +3,35 @@
 A planner's scenario starts on a date with the children already in each
 measure: the published persons at 31 December per level and placements by
 type. Starting from empty would need decades of warm-up and would still not
-match the municipality's own stock. Instead each child of the stock gets:
+match the municipality's own stock. Instead each child of the stock is drawn
+as it would be seen at a random moment of a steady state:
 
-- elapsed and remaining time in its spell drawn from the equilibrium
-  (length-biased) distribution of the duration assumption, so that, with
-  steady inflow, ends in the first months happen at the steady-state rate
-  and counts neither jump nor drift because of the start;
-- a first review at a uniformly random point of its review cycle, so that
-  reviews do not all fall on the same day;
-- home-based measure types drawn by the start mix weighted by duration
-  (long measures are over-represented in a stock);
-- an age consistent with its rung: age at entry plus time elapsed; a young
+- A spell seen in progress is length-biased: long spells are more likely to
+  be under way on any given day. Preventive spells end when their need
+  ends, so elapsed and remaining days come from the equilibrium
+  distribution of the duration assumption
+  (:func:`sim.distributions.elapsed_and_remaining`).
+- Home-based measures and placements end only at a review (opfølgning), so
+  what a stock child is seen in is a *round*: from the start of its measures
+  to the first review after their needs have passed. A round's length is
+  review-rounded; candidate rounds are drawn and one is picked in proportion
+  to its length, at a uniform moment within it. That moment gives the
+  elapsed days, the need still remaining (negative when the need has passed
+  and the measure waits for its review) and where the case stands in its
+  review cycle. A home-based round holds a set of measures drawn as for a
+  new case; only those still running on the start date count toward the
+  published number of home-based measures. This is what makes the number
+  of children carrying those measures come out as in a steady state.
+- Reviews are paced at the caseload of the start date, estimated from the
+  stock before it is built.
+- An age consistent with its rung: age at entry plus time elapsed; a young
   person past 18 in a home-based measure or placement is in after-care.
 
 Investigations under way on the start date are taken to have been requested
 a uniform part of one mean investigation ago and start their work afresh. No
-warm-up period is simulated; ``docs/model.md`` says why and a test checks
-that the counts of the first years do not drift.
+warm-up period is simulated; ``docs/model.md`` says why, and
+``tests/test_initial_stock.py`` checks that with steady inflow the counts of
+the first years neither jump nor drift.
 """
 
 from __future__ import annotations
@@ -31,12 +43,13 @@ import numpy as np
 
 from .calendar import DAYS_PER_YEAR
 from .child import ADULT_AGE, Child
-from .distributions import age_in_bands, elapsed_and_remaining
+from .distributions import age_in_bands, elapsed_and_remaining, gamma_days
 from .ladder import Resume, career
 from .measures import HOME_BASED, PLACEMENT_TYPES
 
 if TYPE_CHECKING:
     from .model import Model
+    from .services import HomeBasedSupport
 
 AgeDraw = Callable[[np.random.Generator], float]
 
@@ -71,29 +84,29 @@ def build(model: Model) -> None:
         stock.append((child, "preventive", "preventive", Resume(elapsed=elapsed, remaining=remaining)))
 
     support = model.support
-    stock_mix = [scenario.home_based.mix.share(k) * support.duration[k] for k in HOME_BASED]
+    interval = _review_intervals(model)
     measures_left = initial.home_based_measures.value
     while measures_left > 0:
         child = model.new_child("initial_home_based", entry_age)
-        kinds = support.draw_kinds(child.rng, stock_mix)[:measures_left]
-        measures_left -= len(kinds)
-        spells = [elapsed_and_remaining(child.rng, support.duration[k], support.cv) for k in kinds]
-        _set_age(model, child, entry_age, max(e for e, _ in spells), after_care=True)
-        for kind, (elapsed, remaining) in zip(kinds, spells, strict=True):
+        elapsed, running, phase = _home_based_round(child.rng, support, interval["home_based"])
+        running = running[:measures_left]
+        measures_left -= len(running)
+        _set_age(model, child, entry_age, elapsed, after_care=True)
+        for kind, remaining in running:
             support.resume(child, kind, elapsed, remaining)
-        stock.append((child, "home_based", "home_based", Resume(review_phase=float(child.rng.random()))))
+        stock.append((child, "home_based", "home_based", Resume(review_phase=phase)))
 
     placement = scenario.placement
     for kind in PLACEMENT_TYPES:
         age_at_decision = _placement_age(model, kind)
+        mean, cv = placement.type(kind).duration_days.value, placement.duration_cv.value
         for _ in range(getattr(initial.placements, kind).value):
             child = model.new_child(f"initial_{kind}", age_at_decision)
-            elapsed, remaining = elapsed_and_remaining(
-                child.rng, placement.type(kind).duration_days.value, placement.duration_cv.value
-            )
+            needs = np.array([[gamma_days(child.rng, mean, cv)] for _ in range(CANDIDATE_ROUNDS)])
+            chosen, elapsed, phase = _round_in_progress(child.rng, needs, interval["placement"])
             _set_age(model, child, age_at_decision, elapsed, after_care=True)
             stock.append((child, "placement", "placement", Resume(
-                elapsed=elapsed, remaining=remaining, review_phase=float(child.rng.random()),
+                elapsed=elapsed, remaining=float(needs[chosen, 0]) - elapsed, review_phase=phase,
                 kind=kind, family=model.placement.take_family(kind),
             )))
 
@@ -103,6 +116,62 @@ def build(model: Model) -> None:
         model.set_state(child, state)
     for child, _, rung, resume in stock:
         model.env.process(career(model, child, rung, resume))
+
+
+CANDIDATE_ROUNDS = 64
+"""Candidate rounds drawn per stock child, of which one is picked by its length."""
+
+
+def _review_intervals(model: Model) -> dict[str, float]:
+    """Review intervals at the caseload the stock will make on the start date.
+
+    Open cases are estimated before the home-based children exist: their
+    measures over the measures a new case gets.
+    """
+    initial = model.scenario.initial
+    open_cases = (
+        initial.investigations.value
+        + sum(getattr(initial.placements, kind).value for kind in PLACEMENT_TYPES)
+        + initial.home_based_measures.value / model.scenario.home_based.measures_per_child.value
+    )
+    caseload = open_cases / model.caseworkers.count
+    return {rung: model.caseworkers.review_interval(rung, caseload) for rung in ("home_based", "placement")}
+
+
+def _round_in_progress(
+    rng: np.random.Generator, needs: np.ndarray, interval: float
+) -> tuple[int, float, float]:
+    """Pick the round seen in progress among candidates: (index, elapsed days, review phase).
+
+    ``needs`` holds one row per candidate round and one column per measure
+    in it (NaN where a round has fewer). Each measure lasts until the first
+    review after its need, the round until its last measure ends; a round is
+    picked in proportion to its length and seen at a uniform moment of it.
+    """
+    lengths = np.nanmax(np.ceil(needs / interval), axis=1) * interval
+    chosen = int(rng.choice(len(lengths), p=lengths / lengths.sum()))
+    elapsed = float(lengths[chosen] * rng.random())
+    next_review = np.ceil(elapsed / interval) * interval
+    return chosen, elapsed, float((next_review - elapsed) / interval)
+
+
+def _home_based_round(
+    rng: np.random.Generator, support: HomeBasedSupport, interval: float
+) -> tuple[float, list[tuple[str, float]], float]:
+    """A home-based round in progress: elapsed days, the (measure, remaining need) still
+    running, and the review phase."""
+    rounds = [support.draw_kinds(rng) for _ in range(CANDIDATE_ROUNDS)]
+    needs = np.full((CANDIDATE_ROUNDS, max(len(kinds) for kinds in rounds)), np.nan)
+    for row, kinds in enumerate(rounds):
+        for column, kind in enumerate(kinds):
+            needs[row, column] = gamma_days(rng, support.duration[kind], support.cv)
+    chosen, elapsed, phase = _round_in_progress(rng, needs, interval)
+    running = [
+        (kind, float(need) - elapsed)
+        for kind, need in zip(rounds[chosen], needs[chosen], strict=False)
+        if np.ceil(need / interval) * interval > elapsed
+    ]
+    return elapsed, running, phase
 
 
 def _set_age(model: Model, child: Child, entry_age: AgeDraw, elapsed: float, after_care: bool) -> None:

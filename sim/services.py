@@ -127,12 +127,11 @@ class HomeBasedSupport:
             service.measure: InHouseService(model, name) for name, service in model.scenario.services
         }
 
-    def draw_kinds(self, rng: np.random.Generator, mix: list[float] | None = None) -> list[str]:
-        """Which measures a child gets: 1 + Poisson more, distinct, drawn by ``mix`` (weights
-        over HOME_BASED; the scenario's mix when not given)."""
+    def draw_kinds(self, rng: np.random.Generator) -> list[str]:
+        """Which measures a child gets: 1 + Poisson more, distinct, drawn by the scenario's mix."""
         wanted = min(1 + int(rng.poisson(self.extra_measures)), MAX_MEASURES)
         kinds: list[str] = []
-        weights = list(self.mix if mix is None else mix)
+        weights = list(self.mix)
         while len(kinds) < wanted and sum(weights) > 0:
             total = sum(weights)
             kind = choose(rng, HOME_BASED, [w / total for w in weights])
