@@ -56,6 +56,6 @@ def run(scenario: Scenario | str | Path, years: int = 10, seed: int = 0) -> Resu
     """Run one replication of ``scenario`` (a Scenario, a file path or an embedded name)."""
     check_run_arguments(years, seed)
     scenario = load_scenario(scenario)
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     _, records = simulate(scenario, years, seed)
-    return Result(scenario, years, seed, records, started, dt.datetime.now(dt.timezone.utc))
+    return Result(scenario, years, seed, records, started, dt.datetime.now(dt.UTC))

@@ -57,6 +57,9 @@ class Child:
 
 
 def wait_until(env: simpy.Environment, day: float) -> simpy.Timeout:
-    """A timeout until ``day``, or at once if that day has passed (a child can turn 18 or
-    move while it waits for something else, and notice only when the wait ends)."""
+    """A timeout until ``day``, or at once if that day has passed.
+
+    A child can turn 18 or move while it waits for something else, and
+    notices only when that wait ends.
+    """
     return env.timeout(max(day - env.now, 0.0))

@@ -43,7 +43,9 @@ def _whole_number(text: str) -> int:
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m sim``."""
-    top = argparse.ArgumentParser(prog="python -m sim", description="barnesim: child welfare flows and budgets.")
+    top = argparse.ArgumentParser(
+        prog="python -m sim", description="barnesim: child welfare flows and budgets."
+    )
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run_cmd = commands.add_parser(
         "run", help="simulate one replication and print the budget frame",
@@ -73,14 +75,20 @@ def default_folder(scenario: str, seed: int, years: int) -> Path:
 
 
 def budget_table(result: Result) -> str:
-    """The budget frame as planners read it: spend, persons at 31 Dec, full-year persons."""
+    """The budget frame as planners read it: spend, persons at 31 Dec, full-year persons, price.
+
+    The accounts count home-based measures, not children, as units; the
+    units and price rows do the same.
+    """
     frame = result.budget_frame
     blocks = []
     for column, title, scale, digits in (
         ("spend_kr", "Spend (1,000 kr)", 1000.0, 0),
         ("persons_31_dec", "Persons at 31 December (authority: caseworkers)", 1.0, 0),
+        ("measures_31_dec", "Units at 31 December (home-based: measures)", 1.0, 0),
         ("full_year_persons", "Full-year persons (helårspersoner)", 1.0, 1),
-        ("price_per_full_year_kr", "Price per full-year person (1,000 kr)", 1000.0, 0),
+        ("price_per_full_year_measure_kr", "Price per full-year unit (1,000 kr; home-based: per measure)",
+         1000.0, 0),
     ):
         table = frame.pivot(index="level", columns="year", values=column).reindex(list(LEVELS)) / scale
         if column == "spend_kr":
@@ -88,7 +96,8 @@ def budget_table(result: Result) -> str:
             table.loc["Total with authority"] = table.loc[list(LEVELS)].sum()
         table.index = [LEVEL_LABELS.get(level, level) for level in table.index]
         table.columns = [str(year) for year in table.columns]
-        blocks.append(f"{title}\n{table.round(digits).to_string(float_format=lambda v: f'{v:,.{digits}f}')}")
+        shown = table.round(digits).to_string(float_format=f"{{:,.{digits}f}}".format)
+        blocks.append(f"{title}\n{shown}")
     return "\n\n".join(blocks)
 
 

@@ -57,11 +57,13 @@ def choose(rng: np.random.Generator, names: Sequence[str], shares: Sequence[floa
 
 def age_in_bands(rng: np.random.Generator, bands: Sequence[tuple[int, int, float]]) -> float:
     """An age in years: a band drawn by share, then uniform within it (12-17 is 12.0 to 18.0)."""
-    low, high, _ = bands[0]
     u = float(rng.random())
     total = 0.0
-    for low, high, share in bands:
-        total += share
+    chosen = bands[-1]  # if rounding leaves u above the sum of the shares
+    for band in bands:
+        total += band[2]
         if u < total:
+            chosen = band
             break
+    low, high, _ = chosen
     return low + (high + 1 - low) * float(rng.random())

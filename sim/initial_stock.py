@@ -45,7 +45,7 @@ from .calendar import DAYS_PER_YEAR
 from .child import ADULT_AGE, Child
 from .distributions import age_in_bands, elapsed_and_remaining, gamma_days
 from .ladder import Resume, career
-from .measures import HOME_BASED, PLACEMENT_TYPES
+from .measures import PLACEMENT_TYPES
 
 if TYPE_CHECKING:
     from .model import Model
@@ -158,8 +158,11 @@ def _round_in_progress(
 def _home_based_round(
     rng: np.random.Generator, support: HomeBasedSupport, interval: float
 ) -> tuple[float, list[tuple[str, float]], float]:
-    """A home-based round in progress: elapsed days, the (measure, remaining need) still
-    running, and the review phase."""
+    """A home-based round in progress.
+
+    Returns the elapsed days, the (measure, remaining need) still running and
+    the review phase.
+    """
     rounds = [support.draw_kinds(rng) for _ in range(CANDIDATE_ROUNDS)]
     needs = np.full((CANDIDATE_ROUNDS, max(len(kinds) for kinds in rounds)), np.nan)
     for row, kinds in enumerate(rounds):

@@ -21,7 +21,7 @@ LIBRARIES = ("simpy", "numpy", "pandas", "pydantic")
 
 
 def package_version() -> str:
-    """barnesim's installed version."""
+    """Barnesim's installed version."""
     try:
         return metadata.version("barnesim")
     except metadata.PackageNotFoundError:

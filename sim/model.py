@@ -110,7 +110,7 @@ class Model:
         self.exit(child, self.leaving_reason(child))
 
     def continues_in_after_care(self, child: Child) -> bool:
-        """At 18: does the young person continue in after-care? (False once it has ended.)"""
+        """Whether a young person turning 18 continues in after-care (False once it has ended)."""
         if child.after_care or child.move_away_day <= child.age_limit_day:
             return False
         child.after_care = bool(child.rng.random() < self.scenario.exits.after_care_share.value)

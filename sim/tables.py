@@ -144,6 +144,8 @@ def budget_frame(
                 "spend_kr": kroner,
                 "price_per_full_year_kr": kroner / full_year if full_year > 0 else np.nan,
                 "measures_31_dec": measures, "full_year_measures": full_year_measures,
+                "price_per_full_year_measure_kr":
+                    kroner / full_year_measures if full_year_measures > 0 else np.nan,
             })
     return pd.DataFrame(rows)
 
@@ -243,7 +245,9 @@ def counts(
         requests = wait_table[wait_table["service"] == name]
         frame[f"places_{name}"] = [int(places.at(t)) for t in times]
         frame[f"in_house_{name}"] = [int(busy.at(t)) for t in times]
-        frame[f"waiting_{name}"] = active(requests["requested_day"].to_numpy(), _waiting_until(requests), times)
+        frame[f"waiting_{name}"] = active(
+            requests["requested_day"].to_numpy(), _waiting_until(requests), times
+        )
     for kind in PLACEMENT_TYPES:
         if kind in records.capacity:
             families = _capacity(records, kind)
@@ -261,6 +265,7 @@ def flows(records: Records, child_table: pd.DataFrame, calendar: Calendar) -> pd
     notes = records.table("notifications")
     inv = records.table("investigations")
     placed = records.table("placements")
+    from_outside = ~child_table["route"].str.startswith("initial")
     rows = []
     for year, first, last in year_windows(calendar):
         def within(days: pd.Series) -> pd.Series:
@@ -270,7 +275,7 @@ def flows(records: Records, child_table: pd.DataFrame, calendar: Calendar) -> pd
         requested = inv[within(inv["requested_day"]) & (inv["route"] != "initial")]
         decided = inv[within(inv["decided_day"]) & ~inv["outcome"].isin(["left", "under_way"])]
         moved = placed[within(placed["moved_in_day"])]
-        entered = child_table[within(child_table["entered_day"]) & ~child_table["route"].str.startswith("initial")]
+        entered = child_table[within(child_table["entered_day"]) & from_outside]
         exited = child_table[within(child_table["exited_day"])]
         row = {
             "year": year,
@@ -288,8 +293,9 @@ def flows(records: Records, child_table: pd.DataFrame, calendar: Calendar) -> pd
             if len(moved) else np.nan,
             "children_entered": len(entered),
         }
+        notified = row["notifications"]
         row["share_notifications_to_investigation"] = (
-            row["investigations_from_notifications"] / row["notifications"] if row["notifications"] else np.nan
+            row["investigations_from_notifications"] / notified if notified else np.nan
         )
         for reason in EXIT_REASONS:
             row[f"exits_{reason}"] = int((exited["exit_reason"] == reason).sum())

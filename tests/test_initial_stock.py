@@ -69,7 +69,8 @@ def deviations(scenario: Scenario, steady: pd.Series, replications: int, years: 
         sim.run(scenario, years=years, seed=1000 + k).counts[WATCHED].to_numpy(float)
         for k in range(replications)
     ) / replications
-    periods = {"first quarter": mean[:3]} | {f"year {y + 1}": mean[12 * y: 12 * (y + 1)] for y in range(years)}
+    periods = {"first quarter": mean[:3]}
+    periods |= {f"year {y + 1}": mean[12 * y: 12 * (y + 1)] for y in range(years)}
     return pd.DataFrame(
         {name: rows.mean(axis=0) / steady.to_numpy() - 1 for name, rows in periods.items()}, index=WATCHED
     ).T

@@ -117,7 +117,8 @@ def yearly_price(scenario: sim.Scenario, path: str, drift: float, year: int) -> 
 def price_path(scenario: sim.Scenario, measure: str, provider: str) -> tuple[str, float]:
     general = scenario.prices.general_index_per_year.value
     if measure in PLACEMENT_TYPES:
-        return f"placement.{measure}.price_per_year", scenario.placement.type(measure).price_drift_per_year.value
+        drift = scenario.placement.type(measure).price_drift_per_year.value
+        return f"placement.{measure}.price_per_year", drift
     if measure in HOME_BASED and provider == "in_house":
         name = next(n for n, s in scenario.services if s.measure == measure)
         return f"services.{name}.price_per_place_year", general
@@ -152,7 +153,8 @@ def idle_place_spend(result: sim.Result) -> dict[int, float]:
         last = (dt.date(year + 1, 1, 1) - calendar.start).days
         total = 0.0
         for name, service in scenario.services:
-            daily = yearly_price(scenario, f"services.{name}.price_per_place_year", general, year) / (last - first)
+            price = yearly_price(scenario, f"services.{name}.price_per_place_year", general, year)
+            daily = price / (last - first)
             history = result.records.capacity[name] + [(calendar.horizon, 0)]
             place_days = sum(
                 places * max(min(end, last) - max(start, first), 0)

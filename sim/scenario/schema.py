@@ -413,7 +413,7 @@ class InitialStock(Section):
     home_based_measures: Count = param(
         "Home-based measures running (the accounts count measures, not children).", "measures"
     )
-    placements: InitialPlacements = Field(description="Children placed, by type.")
+    placements: InitialPlacements = param("Children placed, by type", "persons")
 
 
 class TimelineChange(Section):

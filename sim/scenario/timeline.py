@@ -24,21 +24,13 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem
 from .messages import problems_from, suggest
-from .quantities import Quantity, Section
+from .parameters import parameters
+from .quantities import Quantity
 
 
-def time_varying_paths(node: BaseModel, prefix: str = "") -> list[str]:
+def time_varying_paths(node: BaseModel) -> list[str]:
     """Dotted paths of every time-varying parameter present in a validated scenario."""
-    paths = []
-    for name, field in type(node).model_fields.items():
-        value = getattr(node, name)
-        path = f"{prefix}{name}"
-        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-        if isinstance(value, Quantity) and extra.get("time_varying"):
-            paths.append(path)
-        elif isinstance(value, Section) and not isinstance(value, Quantity):
-            paths.extend(time_varying_paths(value, path + "."))
-    return paths
+    return [p.path for p in parameters(node) if p.time_varying and isinstance(p.value, Quantity)]
 
 
 def _leaves(table: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
@@ -106,9 +98,7 @@ def parse_timeline(
             else:
                 changes.append({"date": date, "path": path, "value": value, "note": note})
     changes.sort(key=lambda c: c["date"])
-    if not problems:
-        problems = _check_values(changes, base, scenario_type, where)
-    return changes, problems
+    return changes, problems + _check_values(changes, base, scenario_type, where)
 
 
 def _exists(data: dict[str, Any], path: str) -> bool:

@@ -1,0 +1,1 @@
+"""The embedded scenarios: the default ``ballerup_2017`` and its variants, as TOML files."""
