@@ -29,7 +29,7 @@ from ..errors import Problem, ScenarioError
 from .checks import cross_checks
 from .messages import problems_from, suggest
 from .schema import Scenario, TimelineChange
-from .timeline import parse_timeline, time_varying_paths
+from .timeline import parse_timeline
 
 EMBEDDED_PACKAGE = "sim.scenarios"
 
@@ -185,18 +185,17 @@ def load_scenario(ref: str | Path | Scenario) -> Scenario:
             info["name"] = Path(leaf.label.removeprefix("embedded:")).stem
         merged["scenario"] = info
     raw_timeline = merged.pop("timeline", {})
-    title = f"scenario {leaf.label} is not valid"
+    problems: list[Problem] = []
     try:
         scenario = Scenario.model_validate(merged)
     except ValidationError as error:
-        raise ScenarioError(problems_from(error.errors(include_url=False), Scenario, where), title) from None
-    changes, problems = parse_timeline(
-        raw_timeline, merged, Scenario, time_varying_paths(scenario),
-        scenario.scenario.start_date, where,
-    )
-    problems += cross_checks(scenario, where)
+        problems += problems_from(error.errors(include_url=False), Scenario, where)
+    changes, timeline_problems = parse_timeline(raw_timeline, merged, Scenario, where)
+    problems += timeline_problems
+    if not problems:
+        problems += cross_checks(scenario, where)
     if problems:
-        raise ScenarioError(problems, title)
+        raise ScenarioError(problems, f"scenario {leaf.label} is not valid")
     scenario = scenario.model_copy(
         update={"timeline": tuple(TimelineChange(**change) for change in changes)}
     )

@@ -58,11 +58,11 @@ def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] |
         field = node.model_fields.get(str(part))
         if field is None:
             return None
-        node = _unwrap(field.annotation)
+        node = unwrap(field.annotation)
     return node if isinstance(node, type) and issubclass(node, BaseModel) else None
 
 
-def _unwrap(annotation: Any) -> Any:
+def unwrap(annotation: Any) -> Any:
     """``X | None`` -> X."""
     if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
         members = [a for a in typing.get_args(annotation) if a is not type(None)]

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from .quantities import Section, Sourced
+from .messages import unwrap
+from .quantities import Quantity, Section, Sourced
 
 
 @dataclass(frozen=True)
@@ -44,3 +45,22 @@ def parameters(
             yield Parameter(path, meaning, unit, bool(extra.get("time_varying")), value)
         elif isinstance(value, Section):
             yield from parameters(value, path + ".", (field.description or "").rstrip("."), unit)
+
+
+def time_varying_fields(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
+    """Dotted paths of every number the schema lets the timeline change.
+
+    Read from the schema itself, not from a scenario, so that a timeline can
+    be checked even while the rest of its file is still wrong; optional
+    sections (a foster family pool) are included whether a scenario has
+    them or not.
+    """
+    for name, field in model.model_fields.items():
+        annotation = unwrap(field.annotation)
+        if not isinstance(annotation, type):
+            continue
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        if issubclass(annotation, Quantity) and extra.get("time_varying"):
+            yield f"{prefix}{name}"
+        elif issubclass(annotation, Section) and not issubclass(annotation, Sourced):
+            yield from time_varying_fields(annotation, f"{prefix}{name}.")

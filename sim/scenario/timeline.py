@@ -17,6 +17,7 @@ replace one of its changes (same date, same parameter) or add new ones.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -24,13 +25,21 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem
 from .messages import problems_from, suggest
-from .parameters import parameters
-from .quantities import Quantity
+from .parameters import time_varying_fields
 
 
-def time_varying_paths(node: BaseModel) -> list[str]:
+def time_varying_paths(scenario: BaseModel) -> list[str]:
     """Dotted paths of every time-varying parameter present in a validated scenario."""
-    return [p.path for p in parameters(node) if p.time_varying and isinstance(p.value, Quantity)]
+    return [path for path in time_varying_fields(type(scenario)) if _value_at(scenario, path) is not None]
+
+
+def _value_at(node: Any, path: str) -> Any:
+    """The value at dotted ``path`` in a model or a raw table; None where there is none."""
+    for part in path.split("."):
+        node = node.get(part) if isinstance(node, dict) else getattr(node, part, None)
+        if node is None:
+            return None
+    return node
 
 
 def _leaves(table: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
@@ -54,15 +63,17 @@ def parse_timeline(
     raw: Any,
     base: dict[str, Any],
     scenario_type: type[BaseModel],
-    allowed: list[str],
-    start: dt.date,
     where: Any,
 ) -> tuple[list[dict[str, Any]], list[Problem]]:
-    """Check the raw ``[timeline]`` table against a valid base scenario.
+    """Check the raw ``[timeline]`` table against the raw scenario ``base`` it changes.
 
-    Returns the changes (date, path, value, note) in date order and the
-    problems found; ``where(path)`` names the file that set a timeline entry.
+    ``base`` need not be valid itself: the timeline is checked all the same,
+    so that a file's problems are all reported at once. Returns the changes
+    (date, path, value, note) in date order and the problems found;
+    ``where(path)`` names the file that set a timeline entry.
     """
+    allowed = [path for path in time_varying_fields(scenario_type) if _value_at(base, path) is not None]
+    start = _value_at(base, "scenario.start_date")
     if not isinstance(raw, dict):
         return [], [Problem(where(("timeline",)), "timeline", "must be a table of dates")]
     changes, problems = [], []
@@ -72,7 +83,7 @@ def parse_timeline(
         if date is None:
             problems.append(Problem(where(("timeline", key)), loc, "must be a date such as 2019-01-01", key))
             continue
-        if date < start:
+        if isinstance(start, dt.date) and date < start:
             problems.append(Problem(
                 where(("timeline", key)), loc,
                 f"is before the start date {start}; set the parameter itself instead",
@@ -90,7 +101,7 @@ def parse_timeline(
             if path not in allowed:
                 problems.append(Problem(
                     here, f"{loc}.{path}",
-                    "cannot change during a run" if _exists(base, path) else
+                    "cannot change during a run" if _value_at(base, path) is not None else
                     "unknown time-varying parameter" + suggest(path, allowed),
                 ))
             elif isinstance(value, bool) or not isinstance(value, int | float):
@@ -101,21 +112,10 @@ def parse_timeline(
     return changes, problems + _check_values(changes, base, scenario_type, where)
 
 
-def _exists(data: dict[str, Any], path: str) -> bool:
-    node: Any = data
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return False
-        node = node[part]
-    return True
-
-
 def _check_values(
     changes: list[dict[str, Any]], base: dict[str, Any], scenario_type: type[BaseModel], where: Any
 ) -> list[Problem]:
     """Validate the scenario as it stands after each date's changes."""
-    import copy
-
     data = copy.deepcopy(base)
     problems: list[Problem] = []
     dates = sorted({c["date"] for c in changes})
