@@ -79,14 +79,14 @@ def yearly(
     drift of 3% is 1.03 times higher in 2018; a new price decided from
     2019 restarts the drift from that price.
     """
-    ordered = sorted(settings, key=lambda s: s[0])
+    ordered = sorted(settings, key=lambda s: s[0])  # stable: of same-day settings the later wins
     points = [(calendar.day(d), v, d.year) for d, v in ordered]
     change_days = sorted({calendar.day(d) for d, _ in ordered} | {
         calendar.year_bounds(y)[0] for y in calendar.year_list if calendar.year_bounds(y)[0] > 0
     })
     pairs = []
     for day in change_days:
-        _, value, set_year = max((p for p in points if p[0] <= day), key=lambda p: p[0])
+        _, value, set_year = [p for p in points if p[0] <= day][-1]
         pairs.append((day, value * (1 + growth) ** (calendar.year_of(day) - set_year)))
     return Steps.of(pairs)
 

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from ..measures import (
     AFTER_NEED,
@@ -447,6 +447,12 @@ class Scenario(Section):
     timeline: tuple[TimelineChange, ...] = Field((), strict=False)
 
     _files: tuple[tuple[str, str], ...] = PrivateAttr(default=())
+
+    @field_validator("timeline")
+    @classmethod
+    def _in_date_order(cls, timeline: tuple[TimelineChange, ...]) -> tuple[TimelineChange, ...]:
+        """Decisions take effect in date order however they were written; same-day ones keep their order."""
+        return tuple(sorted(timeline, key=lambda change: change.date))
 
     @property
     def files(self) -> tuple[tuple[str, str], ...]:
