@@ -46,6 +46,8 @@ class Steps:
     def cumulative(self, t: np.ndarray | float) -> np.ndarray:
         """Integral of the function from its first day to each ``t`` (exact, vectorised)."""
         t = np.asarray(t, dtype=float)
+        if len(self.days) == 0:  # no value ever set: 0 everywhere
+            return np.zeros_like(t)
         widths = np.diff(self.days)
         knots = np.concatenate([[0.0], np.cumsum(widths * self.values[:-1])])
         index = np.clip(np.searchsorted(self.days, t, side="right") - 1, 0, len(self.days) - 1)
@@ -65,6 +67,8 @@ class Steps:
         return Steps(days, op(mine, theirs))
 
     def _values_at(self, days: np.ndarray) -> np.ndarray:
+        if len(self.days) == 0:  # no value ever set: 0 everywhere
+            return np.zeros_like(days, dtype=float)
         index = np.searchsorted(self.days, days, side="right") - 1
         return np.where(index >= 0, self.values[np.clip(index, 0, None)], 0.0)
 
