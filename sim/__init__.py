@@ -39,8 +39,8 @@ __version__ = package_version()
 MAX_YEARS = 100
 
 
-def check_run_arguments(years: object, seed: object, prefix: str = "") -> None:
-    """Raise InputError naming each bad argument of a run (``prefix`` "--" for flags)."""
+def run_argument_problems(years: object, seed: object, prefix: str = "") -> list[Problem]:
+    """What is wrong with the ``years`` and ``seed`` of a run (``prefix`` "--" for flags)."""
     problems = []
     if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= MAX_YEARS:
         problems.append(Problem(
@@ -48,6 +48,12 @@ def check_run_arguments(years: object, seed: object, prefix: str = "") -> None:
         ))
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         problems.append(Problem(f"{prefix}seed", "", "must be a whole number, 0 or more", seed))
+    return problems
+
+
+def check_run_arguments(years: object, seed: object, prefix: str = "") -> None:
+    """Raise InputError naming each bad argument of a run."""
+    problems = run_argument_problems(years, seed, prefix)
     if problems:
         raise InputError(problems, "cannot run")
 

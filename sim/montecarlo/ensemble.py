@@ -1,0 +1,189 @@
+"""Monte Carlo ensembles: many replications of several scenarios under common random numbers.
+
+``run_ensemble`` is the one engine every later analysis (experiments,
+calibration, sensitivity, reports) builds on. It runs the replications in
+batches: in this process, on any ``concurrent.futures`` executor (a process
+pool for the cores of one machine), or on a Dask ``Client`` (a
+``LocalCluster`` or a cluster's scheduler). The result does not depend on
+which: each replication's seed is derived from the ensemble's seed and the
+replication's number alone, and the tables are put in a fixed order before
+they are returned, so sequential, parallel and Dask runs agree bit for bit.
+Given a folder, finished batches are written as they come and found again,
+so an interrupted ensemble resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import run_argument_problems
+from ..errors import InputError, Problem
+from ..scenario import Scenario, load_scenario
+from .draws import UNCERTAINTIES, uncertain_paths
+from .replication import DRAW_COLUMNS, OUTCOME_COLUMNS, Batch, run_batch
+from .store import Store
+from .summary import compare, summarise
+
+DEFAULT_BATCH_SIZE = 5
+"""Replications per batch: few enough to lose little to an interruption, enough to keep workers busy."""
+
+
+@dataclass(frozen=True)
+class Ensemble:
+    """The outcomes of an ensemble: every scenario, replication, year and outcome."""
+
+    outcomes: pd.DataFrame
+    """``scenario``, ``replication``, ``seed``, ``year``, ``outcome``, ``value``."""
+    draws: pd.DataFrame
+    """``scenario``, ``replication``, ``path``, ``value`` of each drawn assumption (empty if none)."""
+    scenarios: tuple[str, ...]
+    replications: int
+    seed: int
+    years: int
+    uncertainty: str
+
+    @property
+    def baseline(self) -> str:
+        """The first scenario, against which the others are compared."""
+        return self.scenarios[0]
+
+    def summary(self) -> pd.DataFrame:
+        """Distribution of every outcome per scenario and year (see :func:`summarise`)."""
+        return summarise(self.outcomes)
+
+    def compare(self, baseline: str | None = None) -> pd.DataFrame:
+        """Paired differences of each scenario from ``baseline`` (default: the first scenario)."""
+        baseline = baseline or self.baseline
+        if baseline not in self.scenarios:
+            raise InputError([Problem("baseline", "", f"must be one of {list(self.scenarios)}", baseline)])
+        return compare(self.outcomes, baseline)
+
+
+def run_ensemble(
+    scenarios: Sequence[Scenario | str | Path] | Mapping[str, Scenario | str | Path],
+    replications: int,
+    seed: int = 0,
+    *,
+    years: int = 10,
+    uncertainty: str = "stochastic",
+    executor: Any = None,
+    folder: str | Path | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: bool = False,
+) -> Ensemble:
+    """Run ``replications`` replications of every scenario, replication k of each with the same seed.
+
+    ``scenarios`` is a list (named by each scenario's name) or a mapping of
+    labels to scenarios (a sweep of one scenario built in code); the first is
+    the baseline. ``uncertainty`` is ``"stochastic"`` (assumptions at their
+    values) or ``"parameters"`` (each replication also draws the assumptions
+    from their ranges, see :mod:`sim.montecarlo.draws`). ``executor`` is
+    None (this process), a ``concurrent.futures.Executor`` or a Dask
+    ``distributed.Client``. With ``folder``, finished batches are kept there
+    and those already there are not run again.
+    """
+    named = _named_scenarios(scenarios)
+    _check_arguments(replications, seed, years, uncertainty, batch_size)
+    drawn = tuple(uncertain_paths(list(named.values()))) if uncertainty == "parameters" else ()
+    texts = tuple((name, scenario.model_dump_json()) for name, scenario in named.items())
+    store = None
+    if folder is not None:
+        store = Store(folder, {
+            "scenarios": {name: s.fingerprint() for name, s in named.items()},
+            "seed": seed, "years": years, "uncertainty": uncertainty,
+        })
+    done = store.finished() if store else set()
+    todo = [k for k in range(replications) if k not in done]
+    batches = [
+        Batch(texts, tuple(todo[i:i + batch_size]), years, seed, drawn)
+        for i in range(0, len(todo), batch_size)
+    ]
+    parts = []
+    for outcomes, draws in _progress(_execute(batches, executor), len(todo), progress, len(done)):
+        if store:
+            store.add(outcomes, draws)
+        else:
+            parts.append((outcomes, draws))
+    if store:
+        outcomes, draws = store.read(replications)
+    else:
+        outcomes = pd.concat([p[0] for p in parts], ignore_index=True)
+        draws = pd.concat([p[1] for p in parts], ignore_index=True)
+    order = {name: i for i, name in enumerate(named)}
+    return Ensemble(
+        _in_order(outcomes, OUTCOME_COLUMNS, order, ["replication", "year", "outcome"]),
+        _in_order(draws, DRAW_COLUMNS, order, ["replication", "path"]),
+        tuple(named), replications, seed, years, uncertainty,
+    )
+
+
+def _execute(batches: list[Batch], executor: Any) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Each batch's tables, in the order they finish."""
+    if executor is None:
+        yield from map(run_batch, batches)
+        return
+    if not isinstance(executor, concurrent.futures.Executor):
+        executor = executor.get_executor(pure=False)  # a Dask Client
+    futures = [executor.submit(run_batch, batch) for batch in batches]
+    for future in concurrent.futures.as_completed(futures):
+        yield future.result()
+
+
+def _progress(results: Iterable, total: int, show: bool, already: int) -> Iterable:
+    """``results`` with a progress bar of replications (done, rate, time left) when ``show``."""
+    if not show:
+        yield from results
+        return
+    from tqdm.auto import tqdm
+
+    with tqdm(total=total + already, initial=already, unit="replication") as bar:
+        for outcomes, draws in results:
+            bar.update(outcomes["replication"].nunique())
+            yield outcomes, draws
+
+
+def _in_order(
+    table: pd.DataFrame, columns: list[str], order: dict[str, int], keys: list[str]
+) -> pd.DataFrame:
+    """``table`` sorted by scenario (in the given order) then ``keys``, whatever order batches came in."""
+    table = table[columns].astype({"scenario": "string", "replication": "int64"})
+    if "seed" in table:
+        table = table.astype({"seed": "int64"})
+    rank = table["scenario"].map(order)
+    table = table.assign(_rank=rank).sort_values(["_rank", *keys], kind="stable")
+    return table.drop(columns="_rank").reset_index(drop=True)
+
+
+def _named_scenarios(scenarios: Any) -> dict[str, Scenario]:
+    """Label -> loaded scenario, refusing duplicate labels and an empty list."""
+    if isinstance(scenarios, Mapping):
+        named = {str(label): load_scenario(s) for label, s in scenarios.items()}
+    else:
+        loaded = [load_scenario(s) for s in scenarios]
+        named = {s.name: s for s in loaded}
+        if len(named) < len(loaded):
+            names = [s.name for s in loaded]
+            twice = sorted({n for n in names if names.count(n) > 1})
+            raise InputError([Problem("scenarios", "", "give each scenario once, or label them in a mapping",
+                                      twice)], "cannot run the ensemble")
+    if not named:
+        raise InputError([Problem("scenarios", "", "must name at least one scenario", [])],
+                         "cannot run the ensemble")
+    return named
+
+
+def _check_arguments(replications: Any, seed: Any, years: Any, uncertainty: Any, batch_size: Any) -> None:
+    problems = run_argument_problems(years, seed)
+    for name, value in (("replications", replications), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            problems.append(Problem(name, "", "must be a whole number, 1 or more", value))
+    if uncertainty not in UNCERTAINTIES:
+        problems.append(Problem("uncertainty", "", f"must be one of {list(UNCERTAINTIES)}", uncertainty))
+    if problems:
+        raise InputError(problems, "cannot run the ensemble")

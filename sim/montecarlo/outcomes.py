@@ -1,0 +1,89 @@
+"""The outcomes of one replication: one number per year and outcome, the unit of every ensemble.
+
+A replication's tables are large (every spell, every wait); an ensemble of
+a thousand replications keeps only what is compared across them. Each
+outcome is read off the replication's own tables, never recomputed, so an
+ensemble's figures are the figures a single run prints. Names are
+``<what>`` or ``<what>.<which>`` (``spend_kr.placement``,
+``median_wait_days.familiehus``) and are a public interface, listed in
+``docs/montecarlo.md``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..measures import PLACEMENT_TYPES
+from ..result import Result
+
+COLUMNS = ["year", "outcome", "value"]
+
+FRAME_MEASURES = ("spend_kr", "persons_31_dec", "full_year_persons")
+"""Budget-frame columns kept per level."""
+
+ACCOUNTS_LEVELS = ("preventive", "home_based", "placement", "small_children_special")
+"""The levels of the accounts' frame (182.8 mio kr in 2017); authority is the caseworkers' salaries."""
+
+FLOWS = (
+    "notifications", "investigations_decided", "deadline_breaches",
+    "placements_started", "placements_substituted",
+)
+"""Yearly flows kept as they are."""
+
+YEAR_MEANS = {
+    "open_cases.mean": "open_cases",
+    "caseload_per_worker.mean": "caseload_per_worker",
+    "awaiting_investigation.mean": "state_awaiting_investigation",
+    "placements.mean": "placements_total",
+}
+"""Outcome -> monthly count averaged over the month ends of the year."""
+
+SERVICE_MEASURES = (
+    "median_wait_days", "max_wait_days", "waiting_31_dec", "requests",
+    "in_house_spend_kr", "external_spend_kr",
+)
+"""Columns of the services table kept per in-house service."""
+
+
+def outcomes(result: Result) -> pd.DataFrame:
+    """The replication's outcomes, long: ``year``, ``outcome``, ``value``."""
+    parts = [_budget(result.budget_frame), _flows(result.flows), _counts(result.counts),
+             _services(result.services)]
+    return pd.concat(parts, ignore_index=True)[COLUMNS]
+
+
+def _stack(wide: pd.DataFrame) -> pd.DataFrame:
+    """A table indexed by year, one column per outcome, as long rows (empty cells dropped)."""
+    stacked = wide.rename_axis(index="year", columns="outcome").stack(future_stack=True)
+    return stacked.rename("value").reset_index().dropna(subset=["value"])
+
+
+def _budget(frame: pd.DataFrame) -> pd.DataFrame:
+    wide = frame.pivot(index="year", columns="level", values=list(FRAME_MEASURES))
+    wide.columns = [f"{what}.{level}" for what, level in wide.columns]
+    wide["spend_kr.total"] = wide[[f"spend_kr.{level}" for level in ACCOUNTS_LEVELS]].sum(axis=1)
+    wide["spend_kr.total_with_authority"] = wide["spend_kr.total"] + wide["spend_kr.authority"]
+    return _stack(wide)
+
+
+def _flows(flows: pd.DataFrame) -> pd.DataFrame:
+    return _stack(flows.set_index("year")[list(FLOWS)])
+
+
+def _counts(counts: pd.DataFrame) -> pd.DataFrame:
+    monthly = counts.assign(year=counts["date"].dt.year)
+    means = monthly.groupby("year")[list(YEAR_MEANS.values())].mean()
+    means.columns = list(YEAR_MEANS)
+    december = monthly[(monthly["date"].dt.month == 12) & (monthly["date"].dt.day == 31)].set_index("year")
+    kinds = [*PLACEMENT_TYPES, "total"]
+    at_31_dec = december[[f"placement_{kind}" for kind in PLACEMENT_TYPES] + ["placements_total"]]
+    at_31_dec.columns = [f"placements_31_dec.{kind}" for kind in kinds]
+    return _stack(means.join(at_31_dec, how="left"))
+
+
+def _services(services: pd.DataFrame) -> pd.DataFrame:
+    decided = services["started_in_house"] + services["bought_externally"]
+    table = services.assign(external_share=(services["bought_externally"] / decided).where(decided > 0))
+    wide = table.pivot(index="year", columns="service", values=[*SERVICE_MEASURES, "external_share"])
+    wide.columns = [f"{what}.{service}" for what, service in wide.columns]
+    return _stack(wide)

@@ -1,0 +1,68 @@
+"""One batch of replications: the unit of work sent to a process or a Dask worker.
+
+A batch carries plain data only (scenarios as JSON, numbers), because SimPy
+processes and the scenario's generated pydantic types cannot be pickled,
+and it returns plain tables. Replication k of every scenario runs with the
+same seed, derived from the ensemble's seed and k alone: the scenarios
+share their children and their luck (common random numbers), and any single
+replication can be rerun on its own with ``python -m sim run --seed``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .. import run
+from ..scenario import Scenario
+from .draws import draw, with_values
+from .outcomes import COLUMNS, outcomes
+
+OUTCOME_COLUMNS = ["scenario", "replication", "seed", *COLUMNS]
+"""Columns of an ensemble's outcomes table."""
+
+DRAW_COLUMNS = ["scenario", "replication", "path", "value"]
+"""Columns of an ensemble's table of drawn parameters."""
+
+
+def replication_seed(seed: int, replication: int) -> int:
+    """The seed of replication ``replication`` of an ensemble seeded with ``seed``.
+
+    63 bits, so that it fits a signed 64-bit column in every table and spreadsheet tool.
+    """
+    sequence = np.random.SeedSequence(seed, spawn_key=(replication,))
+    return int(sequence.generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Replications ``replications`` of every scenario in ``scenarios`` ((name, JSON) pairs)."""
+
+    scenarios: tuple[tuple[str, str], ...]
+    replications: tuple[int, ...]
+    years: int
+    seed: int
+    drawn_paths: tuple[str, ...]
+    """Assumptions drawn from their ranges; empty for stochastic uncertainty only."""
+
+
+def run_batch(batch: Batch) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The batch's outcomes and drawn parameters, as long tables."""
+    scenarios = [(name, Scenario.model_validate_json(text)) for name, text in batch.scenarios]
+    found, drawn = [], []
+    for replication in batch.replications:
+        seed = replication_seed(batch.seed, replication)
+        for name, scenario in scenarios:
+            values = draw(scenario, batch.drawn_paths, seed)
+            if values:
+                scenario = with_values(scenario, values, replication)
+                drawn.append(pd.DataFrame({
+                    "scenario": name, "replication": replication,
+                    "path": list(values), "value": [float(v) for v in values.values()],
+                }))
+            table = outcomes(run(scenario, batch.years, seed))
+            found.append(table.assign(scenario=name, replication=replication, seed=seed))
+    draws = pd.concat(drawn, ignore_index=True) if drawn else pd.DataFrame(columns=DRAW_COLUMNS)
+    return pd.concat(found, ignore_index=True)[OUTCOME_COLUMNS], draws[DRAW_COLUMNS]

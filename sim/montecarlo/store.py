@@ -1,0 +1,85 @@
+"""Finished replications on disk, batch by batch, so an interrupted ensemble resumes.
+
+Each batch is written as Parquet the moment it finishes, first to a
+temporary name and then renamed, so a batch file is either whole or absent
+whatever happens to the process. Batches live in folders of their own
+(``chunks/outcomes``, ``chunks/draws``) so that each reads as one dataset.
+``ensemble.json`` holds what defines the ensemble (scenarios, seed, years,
+uncertainty); a resume with other settings is refused rather than mixing
+two ensembles in one folder. The number of replications is not part of
+it: resuming with more replications extends an ensemble.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import InputError, Problem
+
+SPEC = "ensemble.json"
+KINDS = ("outcomes", "draws")
+
+
+class Store:
+    """The batches of one ensemble under ``folder``."""
+
+    def __init__(self, folder: str | Path, spec: dict[str, Any]):
+        self.folder = Path(folder)
+        spec_file = self.folder / SPEC
+        if spec_file.exists():
+            found = json.loads(spec_file.read_text(encoding="utf-8"))
+            differing = sorted(k for k in spec.keys() | found.keys() if spec.get(k) != found.get(k))
+            if differing:
+                raise InputError([
+                    Problem(str(spec_file), key, f"was {found.get(key)!r} when the ensemble was started; "
+                            "resume with the same settings or start a new folder", spec.get(key))
+                    for key in differing
+                ], "cannot resume: this folder holds another ensemble")
+            self._drop_unfinished()
+        else:
+            for kind in KINDS:
+                (self.folder / "chunks" / kind).mkdir(parents=True, exist_ok=True)
+            _write_atomically(spec_file, json.dumps(spec, indent=2, sort_keys=True).encode("utf-8"))
+
+    def _drop_unfinished(self) -> None:
+        """Remove what an interrupted batch left: partial files, and draws whose outcomes never came."""
+        chunks = self.folder / "chunks"
+        for partial in chunks.glob("*/*.partial"):
+            partial.unlink()
+        done = {f.name for f in (chunks / "outcomes").glob("batch-*.parquet")}
+        for orphan in (chunks / "draws").glob("batch-*.parquet"):
+            if orphan.name not in done:
+                orphan.unlink()
+
+    def finished(self) -> set[int]:
+        """Replications whose batch was written whole."""
+        return {int(r) for r in self._read("outcomes", columns=["replication"])["replication"].unique()}
+
+    def add(self, outcomes: pd.DataFrame, draws: pd.DataFrame) -> None:
+        """Write one finished batch; its outcomes last, since they mark the batch as done."""
+        name = f"batch-{int(outcomes['replication'].min()):06d}.parquet"
+        for kind, table in (("draws", draws), ("outcomes", outcomes)):
+            path = self.folder / "chunks" / kind / name
+            _write_atomically(path, table.to_parquet(index=False))
+
+    def read(self, replications: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Outcomes and draws of replications 0 to ``replications`` - 1 found on disk."""
+        tables = [self._read(kind) for kind in KINDS]
+        return tuple(t[t["replication"] < replications] for t in tables)
+
+    def _read(self, kind: str, columns: list[str] | None = None) -> pd.DataFrame:
+        files = sorted((self.folder / "chunks" / kind).glob("batch-*.parquet"))
+        if not files:
+            return pd.DataFrame(columns=columns or ["replication"])
+        return pd.concat([pd.read_parquet(f, columns=columns) for f in files], ignore_index=True)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(data)
+    os.replace(partial, path)
