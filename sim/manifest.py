@@ -17,7 +17,7 @@ from typing import Any
 
 from .scenario import Scenario
 
-LIBRARIES = ("simpy", "numpy", "pandas", "pydantic")
+LIBRARIES = ("simpy", "numpy", "pandas", "pydantic", "pyarrow", "distributed", "matplotlib")
 
 
 def package_version() -> str:
@@ -44,10 +44,17 @@ def git_commit() -> str | None:
     return commit + ("+dirty" if dirty else "")
 
 
-def manifest(
-    scenario: Scenario, seed: int, years: int, started: dt.datetime, finished: dt.datetime, **extra: Any
-) -> dict[str, Any]:
-    """The manifest of one run."""
+def scenario_entry(scenario: Scenario) -> dict[str, Any]:
+    """A scenario as a manifest names it: name, the files it came from with their sha256, fingerprint."""
+    return {
+        "name": scenario.name,
+        "fingerprint": scenario.fingerprint(),
+        "files": [{"file": label, "sha256": sha} for label, sha in scenario.files],
+    }
+
+
+def software() -> dict[str, Any]:
+    """The software that produced a result: barnesim's version and commit, Python and the libraries."""
     libraries = {}
     for name in LIBRARIES:
         try:
@@ -55,18 +62,23 @@ def manifest(
         except metadata.PackageNotFoundError:
             libraries[name] = "unknown"
     return {
-        "scenario": {
-            "name": scenario.name,
-            "fingerprint": scenario.fingerprint(),
-            "files": [{"file": label, "sha256": sha} for label, sha in scenario.files],
-        },
-        "seed": seed,
-        "years": years,
-        "start_date": scenario.scenario.start_date.isoformat(),
         "barnesim_version": package_version(),
         "git_commit": git_commit(),
         "python": platform.python_version(),
         "libraries": libraries,
+    }
+
+
+def manifest(
+    scenario: Scenario, seed: int, years: int, started: dt.datetime, finished: dt.datetime, **extra: Any
+) -> dict[str, Any]:
+    """The manifest of one run."""
+    return {
+        "scenario": scenario_entry(scenario),
+        "seed": seed,
+        "years": years,
+        "start_date": scenario.scenario.start_date.isoformat(),
+        **software(),
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
         **extra,

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..measures import PLACEMENT_TYPES
+from ..measures import LEVELS, PLACEMENT_TYPES
 from ..result import Result
+from ..scenario import Scenario
 
 COLUMNS = ["year", "outcome", "value"]
 
@@ -50,6 +51,18 @@ def outcomes(result: Result) -> pd.DataFrame:
     parts = [_budget(result.budget_frame), _flows(result.flows), _counts(result.counts),
              _services(result.services)]
     return pd.concat(parts, ignore_index=True)[COLUMNS]
+
+
+def outcome_names(scenario: Scenario) -> list[str]:
+    """Every outcome a replication of ``scenario`` reports, known before anything runs."""
+    services = [name for name, _ in scenario.services]
+    return sorted([
+        *(f"{what}.{level}" for what in FRAME_MEASURES for level in LEVELS),
+        "spend_kr.total", "spend_kr.total_with_authority",
+        *FLOWS, *YEAR_MEANS,
+        *(f"placements_31_dec.{kind}" for kind in [*PLACEMENT_TYPES, "total"]),
+        *(f"{what}.{service}" for what in [*SERVICE_MEASURES, "external_share"] for service in services),
+    ])
 
 
 def _stack(wide: pd.DataFrame) -> pd.DataFrame:

@@ -44,7 +44,7 @@ class Store:
         else:
             for kind in KINDS:
                 (self.folder / "chunks" / kind).mkdir(parents=True, exist_ok=True)
-            _write_atomically(spec_file, json.dumps(spec, indent=2, sort_keys=True).encode("utf-8"))
+            write_atomically(spec_file, json.dumps(spec, indent=2, sort_keys=True).encode("utf-8"))
 
     def _drop_unfinished(self) -> None:
         """Remove what an interrupted batch left: partial files, and draws whose outcomes never came."""
@@ -65,7 +65,7 @@ class Store:
         name = f"batch-{int(outcomes['replication'].min()):06d}.parquet"
         for kind, table in (("draws", draws), ("outcomes", outcomes)):
             path = self.folder / "chunks" / kind / name
-            _write_atomically(path, table.to_parquet(index=False))
+            write_atomically(path, table.to_parquet(index=False))
 
     def read(self, replications: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Outcomes and draws of replications 0 to ``replications`` - 1 found on disk."""
@@ -79,7 +79,8 @@ class Store:
         return pd.concat([pd.read_parquet(f, columns=columns) for f in files], ignore_index=True)
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that the file is either whole or not there."""
     partial = path.with_name(path.name + ".partial")
     partial.write_bytes(data)
     os.replace(partial, path)

@@ -1,6 +1,6 @@
 """Scenarios: the validated, frozen description of one municipality and its policies."""
 
-from .loading import embedded_names, load_scenario
+from .loading import embedded_names, extend_scenario, load_scenario
 from .schema import Scenario
 
-__all__ = ["Scenario", "embedded_names", "load_scenario"]
+__all__ = ["Scenario", "embedded_names", "extend_scenario", "load_scenario"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -171,7 +172,24 @@ def load_scenario(ref: str | Path | Scenario) -> Scenario:
     """
     if isinstance(ref, Scenario):
         return ref
-    files = _chain(ref)
+    return _resolve(_chain(ref))
+
+
+def extend_scenario(base: str | Path, changes: dict[str, Any], label: str) -> Scenario:
+    """``base`` with ``changes`` laid over it, as if ``changes`` were a file extending it.
+
+    ``changes`` has the shape of a scenario file (``[timeline.DATE]`` tables
+    included) without ``[scenario] extends``; ``label`` names it in messages,
+    so a variant defined inside an experiment file is reported like a file.
+    Raises :class:`sim.errors.ScenarioError` listing every problem found.
+    """
+    text = json.dumps(changes, sort_keys=True, default=str).encode("utf-8")
+    overlay = ScenarioFile(label, None, hashlib.sha256(text).hexdigest(), copy.deepcopy(changes))
+    return _resolve([*_chain(base), overlay])
+
+
+def _resolve(files: list[ScenarioFile]) -> Scenario:
+    """The scenario the chain of ``files`` defines, most basic first, validated as a whole."""
     provenance: dict[tuple[str, ...], str] = {}
     merged: dict[str, Any] = {}
     for file in files:

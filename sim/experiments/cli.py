@@ -1,0 +1,147 @@
+"""``python -m sim.experiments``: list, run and resume the experiments in ``experiments/``.
+
+Runs use every core of the machine by default (a process pool), or a Dask
+cluster given by ``--cluster ADDRESS`` or the ``BARNESIM_CLUSTER``
+environment variable. Every mistake in the flags or the experiment file is
+reported before anything runs, with exit status 2 and no traceback. Ctrl-C
+leaves the finished batches in the run folder; ``--resume FOLDER`` carries
+on from them and ends with the tables an uninterrupted run gives.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import InputError, Problem
+from .definition import experiment_names, load_experiment
+from .report import convergence_note, summary_text
+from .run import DEFAULT_PRECISION, new_run_folder, read_manifest, run_experiment
+
+CLUSTER_VARIABLE = "BARNESIM_CLUSTER"
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m sim.experiments``."""
+    top = argparse.ArgumentParser(
+        prog="python -m sim.experiments",
+        description="Run a named experiment: Monte Carlo replications of its variants, compared in pairs.",
+    )
+    top.add_argument("experiment", nargs="?", metavar="NAME_OR_FILE",
+                     help="experiment name (see --list) or path to an experiment TOML file")
+    top.add_argument("--list", action="store_true", help="list the experiments and exit")
+    top.add_argument("--replications", type=int, default=None, metavar="N",
+                     help="replications per variant (default: the experiment's)")
+    top.add_argument("--seed", type=int, default=None, metavar="S", help="seed (default: the experiment's)")
+    top.add_argument("--workers", type=int, default=None, metavar="N",
+                     help="processes on this machine (default: all cores; 1 runs in this process)")
+    top.add_argument("--cluster", default=os.environ.get(CLUSTER_VARIABLE), metavar="ADDRESS",
+                     help=f"Dask scheduler address, e.g. tcp://scheduler:8786 (default: ${CLUSTER_VARIABLE})")
+    top.add_argument("--resume", type=Path, default=None, metavar="FOLDER",
+                     help="carry on an interrupted run in its folder")
+    top.add_argument("--out", type=Path, default=None, metavar="FOLDER",
+                     help="new run folder (default: a new folder under results/<experiment>/)")
+    top.add_argument("--precision", type=float, default=DEFAULT_PRECISION, metavar="R",
+                     help="relative standard error of a mean counted as converged (default: 0.01)")
+    top.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return top
+
+
+@contextlib.contextmanager
+def executor_for(args: argparse.Namespace) -> Iterator[tuple[Any, str]]:
+    """The executor the flags ask for, and how the manifest names it."""
+    if args.cluster:
+        from distributed import Client
+
+        try:
+            client = Client(args.cluster, timeout="10s")
+        except OSError as error:
+            raise InputError([Problem("--cluster", "", f"no Dask scheduler answers there: {error}",
+                                      args.cluster)], "cannot run") from None
+        with client:
+            yield client, f"dask cluster {args.cluster}"
+        return
+    workers = args.workers or os.cpu_count() or 1
+    if workers == 1:
+        yield None, "this process"
+        return
+    with concurrent.futures.ProcessPoolExecutor(workers) as pool:
+        yield pool, f"{workers} processes"
+
+
+def _check_flags(args: argparse.Namespace) -> list[Problem]:
+    problems = []
+    if args.experiment is None and args.resume is None:
+        problems.append(Problem("experiment", "", "name an experiment (see --list), or --resume a run"))
+    for flag, value, low in (("--replications", args.replications, 1), ("--seed", args.seed, 0),
+                             ("--workers", args.workers, 1)):
+        if value is not None and value < low:
+            problems.append(Problem(flag, "", f"must be {low} or more", value))
+    if not 0 < args.precision < 1:
+        problems.append(Problem("--precision", "", "must be between 0 and 1", args.precision))
+    if args.resume is not None and args.out is not None:
+        problems.append(Problem("--out", "", "a resumed run stays in its folder; give --out or --resume"))
+    if args.out is not None and args.out.exists():
+        problems.append(Problem("--out", "", "already exists; runs are never overwritten", str(args.out)))
+    return problems
+
+
+def _run(args: argparse.Namespace) -> int:
+    problems = _check_flags(args)
+    if problems:
+        raise InputError(problems, "cannot run")
+    previous: dict[str, Any] = {}
+    if args.resume is not None:
+        previous = read_manifest(args.resume)
+        if args.experiment and args.experiment not in (previous["experiment"]["name"],
+                                                       previous["experiment"]["file"]):
+            raise InputError([Problem("--resume", "", f"holds a run of {previous['experiment']['name']!r}",
+                                      args.experiment)], "cannot resume")
+    experiment = load_experiment(args.experiment or previous["experiment"]["file"])
+    definition = experiment.definition
+    replications = args.replications or previous.get("replications") or definition.replications
+    seed = args.seed if args.seed is not None else previous.get("seed", definition.seed)
+    folder = args.resume or args.out or new_run_folder(experiment.name)
+    print(f"{experiment.name}: {definition.title}\n{len(experiment.scenarios)} variants x {replications} "
+          f"replications x {definition.years} years, seed {seed}; run folder {folder}/", flush=True)
+    with executor_for(args) as (executor, name):
+        try:
+            ensemble, tables = run_experiment(
+                experiment, folder, replications=replications, seed=seed, executor=executor,
+                executor_name=name, progress=not args.no_progress, precision=args.precision,
+            )
+        except KeyboardInterrupt:
+            print(f"\ninterrupted; the finished batches are kept. Carry on with:\n"
+                  f"  python -m sim.experiments --resume {folder}", file=sys.stderr)
+            return 130
+    with pd.option_context("display.width", 250, "display.max_columns", 20, "display.max_colwidth", 60):
+        print()
+        print(summary_text(ensemble, experiment.outcomes, tables["summary"], tables["comparison"]))
+    print(convergence_note(tables["summary"], experiment.outcomes, args.precision))
+    print(f"\nTables and plots in {folder}/")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    args = parser().parse_args(argv)
+    try:
+        if args.list:
+            for name in experiment_names():
+                print(f"{name:24} {load_experiment(name).definition.title}")
+            return 0
+        return _run(args)
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 0

@@ -1,0 +1,228 @@
+"""Experiments as data: a TOML file names a base scenario, its variants, the outcomes and the runs.
+
+A new experiment is a new file in ``experiments/``, no code. Variants are
+written exactly like a scenario file that extends the base (a number sets a
+parameter from the start date, ``[variant.changes.timeline.DATE]`` from a
+date), or name a whole scenario; a sweep sets one or more parameters to a
+list of values, one variant per value. The whole file is checked before
+anything runs, every variant included, and every problem is reported at
+once with the file and the parameter path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import hashlib
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .. import MAX_YEARS
+from ..errors import InputError, Problem
+from ..montecarlo.draws import UNCERTAINTIES
+from ..montecarlo.outcomes import outcome_names
+from ..scenario import Scenario, extend_scenario, load_scenario
+from ..scenario.messages import problems_from, suggest
+
+FOLDERS = (Path("experiments"), Path(__file__).resolve().parents[2] / "experiments")
+"""Where experiments are looked up by name: ./experiments, then the checkout's own."""
+
+
+class Strict(BaseModel):
+    """Unknown keys and loose types are errors."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Variant(Strict):
+    """One scenario of the experiment: the base (or ``scenario``) with ``changes`` laid over it."""
+
+    label: str = Field(min_length=1, description="Name of the variant in tables and plots.")
+    scenario: str | None = Field(None, description="A whole scenario instead of the base (name or path).")
+    changes: dict[str, Any] = Field(default_factory=dict, description="Overrides, as in a scenario file.")
+
+
+class Sweep(Strict):
+    """Variants that set parameters to a list of values: the i-th variant takes the i-th value of each."""
+
+    labels: list[str] = Field(min_length=1, description="One label per variant.")
+    parameters: dict[str, list[int | float]] = Field(min_length=1, description="Dotted path -> values.")
+    from_date: dt.date | None = Field(None, alias="from", description="Set from this date, not the start.")
+
+    @model_validator(mode="after")
+    def _one_value_per_label(self) -> Sweep:
+        for path, values in self.parameters.items():
+            if len(values) != len(self.labels):
+                raise ValueError(f"{path} has {len(values)} values for {len(self.labels)} labels")
+        return self
+
+    def variants(self) -> list[Variant]:
+        """The variants the sweep stands for."""
+        result = []
+        for i, label in enumerate(self.labels):
+            changes: dict[str, Any] = {}
+            for path, values in self.parameters.items():
+                node = changes
+                if self.from_date is not None:
+                    node = node.setdefault("timeline", {}).setdefault(self.from_date.isoformat(), {})
+                parts = path.split(".")
+                for part in parts[:-1]:
+                    node = node.setdefault(part, {})
+                node[parts[-1]] = values[i]
+            result.append(Variant(label=label, changes=changes))
+        return result
+
+
+class Experiment(Strict):
+    """An experiment file."""
+
+    name: str = Field(min_length=1, description="Short name, the file's name without .toml.")
+    title: str = Field(min_length=1, description="One line saying what is compared.")
+    description: str = Field("", description="What the experiment asks and why.")
+    scenario: str = Field("ballerup_2017", description="Base scenario (embedded name or path).")
+    years: int = Field(10, ge=1, le=MAX_YEARS)
+    replications: int = Field(100, ge=1)
+    seed: int = Field(0, ge=0)
+    uncertainty: Literal[UNCERTAINTIES] = "stochastic"  # type: ignore[valid-type]
+    outcomes: list[str] = Field(min_length=1, description="Outcome names or patterns such as spend_kr.*")
+    baseline: str | None = Field(None, description="Label of the variant compared against; default first.")
+    variant: list[Variant] = Field(default_factory=list)
+    sweep: Sweep | None = None
+
+    def variants(self) -> list[Variant]:
+        """The listed variants, then the sweep's."""
+        return [*self.variant, *(self.sweep.variants() if self.sweep else [])]
+
+
+class LoadedExperiment:
+    """A valid experiment with its scenarios resolved."""
+
+    def __init__(self, definition: Experiment, path: Path, sha256: str, scenarios: dict[str, Scenario],
+                 outcomes: list[str]):
+        self.definition = definition
+        self.path = path
+        self.sha256 = sha256
+        self.scenarios = scenarios
+        """Variant label -> scenario, the baseline first."""
+        self.outcomes = outcomes
+        """The outcome names the patterns select, in the order the file gives them."""
+
+    @property
+    def name(self) -> str:
+        """The experiment's name."""
+        return self.definition.name
+
+    @property
+    def baseline(self) -> str:
+        """Label of the variant the others are compared against."""
+        return next(iter(self.scenarios))
+
+
+def experiment_names() -> list[str]:
+    """Names of the experiments found in the experiment folders."""
+    return sorted({p.stem for folder in FOLDERS if folder.is_dir() for p in folder.glob("*.toml")})
+
+
+def find_experiment(ref: str | Path) -> Path:
+    """The file of experiment ``ref`` (a path, or a name in an experiment folder)."""
+    path = Path(ref)
+    if path.suffix == ".toml" or path.is_file():
+        if path.is_file():
+            return path
+        raise InputError([Problem(str(ref), "", "no such experiment file")], "cannot load the experiment")
+    for folder in FOLDERS:
+        candidate = folder / f"{ref}.toml"
+        if candidate.is_file():
+            return candidate
+    known = experiment_names()
+    raise InputError([Problem(
+        "experiment", "", "no such experiment" + (suggest(str(ref), known) or f"; known: {', '.join(known)}"),
+        str(ref),
+    )], "cannot load the experiment")
+
+
+def load_experiment(ref: str | Path) -> LoadedExperiment:
+    """Read, validate and resolve an experiment, reporting every problem at once."""
+    path = find_experiment(ref)
+    raw = path.read_bytes()
+    label = str(path)
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise InputError([Problem(label, "", f"not a valid UTF-8 TOML file: {error}")],
+                         "cannot load the experiment") from None
+    try:
+        definition = Experiment.model_validate(data)
+    except ValidationError as error:
+        raise InputError(problems_from(error.errors(include_url=False), Experiment, lambda loc: label),
+                         f"experiment {label} is not valid") from None
+    problems: list[Problem] = []
+    if definition.name != path.stem:
+        problems.append(Problem(label, "name", f"must be the file's name, {path.stem!r}", definition.name))
+    scenarios = _scenarios(definition, path, problems)
+    outcomes = _outcomes(definition, scenarios, label, problems)
+    if problems:
+        raise InputError(problems, f"experiment {label} is not valid")
+    return LoadedExperiment(definition, path, hashlib.sha256(raw).hexdigest(), scenarios, outcomes)
+
+
+def _scenarios(definition: Experiment, path: Path, problems: list[Problem]) -> dict[str, Scenario]:
+    """Label -> scenario of each variant, the baseline first; problems of every variant are collected."""
+    label = str(path)
+
+    def relative(ref: str) -> str:
+        beside = path.parent / ref
+        return str(beside) if beside.is_file() or beside.with_suffix(".toml").is_file() else ref
+
+    variants = definition.variants()
+    if not variants:
+        problems.append(Problem(label, "variant", "give at least one [[variant]] or a [sweep]"))
+        return {}
+    labels = [v.label for v in variants]
+    twice = sorted({name for name in labels if labels.count(name) > 1})
+    if twice:
+        problems.append(Problem(label, "variant.label", "each variant needs a label of its own", twice))
+    baseline = definition.baseline or labels[0]
+    if baseline not in labels:
+        problems.append(Problem(label, "baseline", f"must be the label of a variant: {labels}", baseline))
+    scenarios: dict[str, Scenario] = {}
+    for variant in variants:
+        base = relative(variant.scenario or definition.scenario)
+        name = {"name": f"{definition.name}.{_slug(variant.label)}"}
+        changes = {**variant.changes, "scenario": {**variant.changes.get("scenario", {}), **name}}
+        try:
+            if variant.changes or variant.scenario is None:
+                where = f"{label} [variant {variant.label!r}]"
+                scenarios[variant.label] = extend_scenario(base, changes, where)
+            else:
+                scenarios[variant.label] = load_scenario(base)
+        except InputError as error:
+            problems.extend(error.problems)
+    if baseline in scenarios:
+        scenarios = {baseline: scenarios[baseline], **scenarios}
+    return scenarios
+
+
+def _slug(label: str) -> str:
+    """``label`` as a scenario name may spell it: letters, digits, '_', '-' and '.'."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", label).strip("_") or "variant"
+
+
+def _outcomes(definition: Experiment, scenarios: dict[str, Scenario], label: str,
+              problems: list[Problem]) -> list[str]:
+    """The outcome names the experiment's patterns select; a pattern selecting none is a problem."""
+    if not scenarios:
+        return []
+    known = outcome_names(next(iter(scenarios.values())))
+    selected: list[str] = []
+    for i, pattern in enumerate(definition.outcomes):
+        matches = [name for name in known if fnmatch.fnmatchcase(name, pattern)]
+        if not matches:
+            problems.append(Problem(label, f"outcomes.{i}", "no such outcome" + suggest(pattern, known),
+                                    pattern))
+        selected += [m for m in matches if m not in selected]
+    return selected

@@ -1,0 +1,95 @@
+"""What an experiment shows: the printed summary table and a plot per outcome.
+
+The printed table is the one a planner reads first: each outcome of the
+experiment in the last year of the horizon, per variant the median and the
+90% interval across replications, and the paired difference from the
+baseline with its interval and the probability that the variant is lower
+(for spend, the probability that it saves money). The full per-year tables
+are in the run folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..montecarlo import Ensemble
+
+
+def shown(outcome: str, value: float) -> str:
+    """A value as a planner reads it: kroner in 1,000 kr, shares in per cent, the rest to one decimal."""
+    if "_kr" in outcome:
+        return f"{value / 1000:,.0f}"
+    if "share" in outcome:
+        return f"{value:.1%}"
+    return f"{value:,.1f}"
+
+
+def _interval(row: pd.Series) -> str:
+    parts = [shown(row["outcome"], row[column]) for column in ("median", "p5", "p95")]
+    return f"{parts[0]} [{parts[1]} to {parts[2]}]"
+
+
+def summary_text(ensemble: Ensemble, outcomes: list[str], summary: pd.DataFrame,
+                 comparison: pd.DataFrame) -> str:
+    """Outcomes down, variants across, in the last year: level, then the paired difference."""
+    year = int(summary["year"].max())
+    level = summary[(summary["year"] == year) & summary["outcome"].isin(outcomes)]
+    table = level.assign(cell=level.apply(_interval, axis=1)).pivot(index="outcome", columns="scenario",
+                                                                     values="cell")
+    table = table.reindex(index=outcomes, columns=list(ensemble.scenarios))
+    blocks = [f"{year}, median [5% to 95%] over {ensemble.replications} replications "
+              f"({ensemble.uncertainty} uncertainty); kr in 1,000 kr", table.to_string()]
+    if len(ensemble.scenarios) > 1:
+        diff = comparison[(comparison["year"] == year) & comparison["outcome"].isin(outcomes)]
+        cells = diff.apply(lambda r: f"{_interval(r)} P(lower) {r['p_lower']:.2f}", axis=1)
+        paired = diff.assign(cell=cells).pivot(index="outcome", columns="scenario", values="cell")
+        paired = paired.reindex(index=outcomes, columns=list(ensemble.scenarios[1:]))
+        blocks += [f"\n{year}, paired difference from {ensemble.baseline!r} (variant minus baseline), "
+                   "median [5% to 95%]", paired.to_string()]
+    return "\n".join(blocks)
+
+
+def convergence_note(summary: pd.DataFrame, outcomes: list[str], precision: float) -> str:
+    """Whether the means of the last year are known to ``precision``, and what would be needed if not."""
+    year = int(summary["year"].max())
+    mine = summary[(summary["year"] == year) & summary["outcome"].isin(outcomes) & (summary["mean"] != 0)]
+    known = int(mine["converged"].sum())
+    note = f"\n{known} of {len(mine)} non-zero means in {year} are known to {precision:.0%} (relative MCSE)"
+    if known < len(mine):
+        worst = mine.sort_values("relative_mcse").iloc[-1]
+        note += (f"; the least precise, {worst['outcome']} of {worst['scenario']!r}, needs about "
+                 f"{worst['replications_needed']:,.0f} replications (see summary.csv)")
+    return note
+
+
+def plot_outcomes(
+    summary: pd.DataFrame, outcomes: list[str], scenarios: tuple[str, ...], folder: Path
+) -> list[Path]:
+    """One PNG per outcome: the median per year of each variant with its 90% band."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for outcome in outcomes:
+        rows = summary[summary["outcome"] == outcome]
+        figure, axes = plt.subplots(figsize=(7, 4))
+        for scenario in scenarios:
+            mine = rows[rows["scenario"] == scenario].sort_values("year")
+            axes.plot(mine["year"], mine["median"], marker="o", label=scenario)
+            axes.fill_between(mine["year"], mine["p5"], mine["p95"], alpha=0.15)
+        axes.set_title(outcome)
+        axes.set_xlabel("year")
+        axes.set_ylabel("median and 90% interval across replications")
+        axes.xaxis.get_major_locator().set_params(integer=True)
+        axes.legend(fontsize="small")
+        figure.tight_layout()
+        path = folder / f"{outcome}.png"
+        figure.savefig(path, dpi=100)
+        plt.close(figure)
+        written.append(path)
+    return written

@@ -1,0 +1,179 @@
+"""Experiments as data and ``python -m sim.experiments``: files checked up front, run folders, resume."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.errors import InputError
+from sim.experiments import experiment_names, load_experiment
+from sim.experiments.cli import main
+from sim.montecarlo import run_ensemble
+
+SHIPPED = ("caseworker_staffing", "early_detection", "price_drift", "waitlist_capacity")
+
+SMALL = """
+name = "{name}"
+title = "A small test experiment"
+scenario = "ballerup_2017"
+years = 1
+replications = 2
+seed = 3
+outcomes = ["median_wait_days.familiehus", "spend_kr.*"]
+
+[sweep]
+labels = ["today", "more places"]
+parameters."services.familiehus.places" = [180, 220]
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / f"{name}.toml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_shipped_experiment_is_valid(name):
+    assert set(SHIPPED) <= set(experiment_names())
+    experiment = load_experiment(name)
+    assert len(experiment.scenarios) >= 3
+    assert experiment.outcomes
+    fingerprints = {s.fingerprint() for s in experiment.scenarios.values()}
+    assert len(fingerprints) == len(experiment.scenarios)  # every variant differs from the others
+
+
+def test_a_sweep_sets_each_value_from_its_date():
+    experiment = load_experiment("waitlist_capacity")
+    path = "services.familiehus.places"
+    places = {label: [(c.date.isoformat(), c.value) for c in s.timeline if c.path == path]
+              for label, s in experiment.scenarios.items()}
+    assert places["today"] == [("2018-01-01", 180)]
+    assert places["+30 places each"] == [("2018-01-01", 210)]
+    assert experiment.baseline == "today"
+
+
+def test_outcome_patterns_select_names_in_the_order_given(tmp_path):
+    experiment = load_experiment(write(tmp_path, "small", SMALL.format(name="small")))
+    assert experiment.outcomes[0] == "median_wait_days.familiehus"
+    assert set(experiment.outcomes[1:]) == {
+        "spend_kr.preventive", "spend_kr.home_based", "spend_kr.placement", "spend_kr.small_children_special",
+        "spend_kr.authority", "spend_kr.total", "spend_kr.total_with_authority",
+    }
+
+
+BAD = """
+name = "bad"
+title = "Everything wrong at once"
+outcomes = ["spend_kr.totl"]
+baseline = "nobody"
+
+[[variant]]
+label = "a"
+changes.services.familiehus.placse = 10
+
+[[variant]]
+label = "a"
+
+[[variant]]
+label = "b"
+changes.caseworkers.count = -3
+"""
+
+
+def test_every_problem_of_an_experiment_is_reported_at_once(tmp_path):
+    with pytest.raises(InputError) as error:
+        load_experiment(write(tmp_path, "bad", BAD))
+    text = str(error.value)
+    for expected in ("outcomes.0", "did you mean 'spend_kr.total'", "baseline", "'nobody'",
+                     "variant.label", "placse", "did you mean 'places'", "caseworkers.count", "-3"):
+        assert expected in text, expected
+    assert len(error.value.problems) == 5
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("replicatons = 3\n" + SMALL.format(name="typo"), "replicatons: unknown"),
+    (SMALL.format(name="typo").replace("years = 1", "years = 0"), "years"),
+    (SMALL.format(name="typo").replace('"more places"]', '"more places", "third"]'), "2 values for 3 labels"),
+    (SMALL.format(name="other"), "must be the file's name"),
+    ('uncertainty = "both"\n' + SMALL.format(name="typo"), "uncertainty: got 'both'"),
+])
+def test_a_bad_field_is_named(tmp_path, text, expected):
+    with pytest.raises(InputError, match=expected):
+        load_experiment(write(tmp_path, "typo", text))
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    status = main([*argv, "--workers", "1", "--no-progress"])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_a_run_prints_the_comparison_and_writes_a_complete_folder(tmp_path, capsys):
+    experiment = write(tmp_path, "small", SMALL.format(name="small"))
+    folder = tmp_path / "run"
+    status, out, err = run_cli(capsys, str(experiment), "--out", str(folder))
+    assert status == 0, err
+    assert "median_wait_days.familiehus" in out and "P(lower)" in out and "paired difference" in out
+    for name in ("manifest.json", "outcomes.parquet", "draws.parquet", "summary.parquet", "summary.csv",
+                 "comparison.parquet", "comparison.csv", "ensemble.json"):
+        assert (folder / name).is_file(), name
+    plots = sorted(p.name for p in (folder / "plots").iterdir())
+    assert len(plots) == 8 and "median_wait_days.familiehus.png" in plots
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["replications"] == 2 and manifest["seed"] == 3
+    assert list(manifest["scenarios"]) == ["today", "more places"]
+    assert manifest["experiment"]["sha256"] and manifest["finished"] and manifest["git_commit"] is not None
+    outcomes = pd.read_parquet(folder / "outcomes.parquet")
+    again = run_ensemble(load_experiment(experiment).scenarios, 2, 3, years=1)
+    pd.testing.assert_frame_equal(outcomes, again.outcomes, check_dtype=False)
+    comparison = pd.read_csv(folder / "comparison.csv")
+    assert set(comparison["scenario"]) == {"more places"} and set(comparison["baseline"]) == {"today"}
+
+
+def test_resuming_with_more_replications_extends_the_run(tmp_path, capsys):
+    experiment = write(tmp_path, "small", SMALL.format(name="small"))
+    folder = tmp_path / "run"
+    assert run_cli(capsys, str(experiment), "--out", str(folder))[0] == 0
+    status, _, err = run_cli(capsys, "--resume", str(folder), "--replications", "3")
+    assert status == 0, err
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["replications"] == 3 and manifest["resumed"] and manifest["status"] == "complete"
+    fresh = run_ensemble(load_experiment(experiment).scenarios, 3, 3, years=1)
+    written = pd.read_parquet(folder / "outcomes.parquet")
+    pd.testing.assert_frame_equal(written, fresh.outcomes, check_dtype=False)
+
+
+def test_an_existing_folder_is_never_overwritten(tmp_path, capsys):
+    experiment = write(tmp_path, "small", SMALL.format(name="small"))
+    folder = tmp_path / "taken"
+    folder.mkdir()
+    (folder / "mine.txt").write_text("keep")
+    status, out, err = run_cli(capsys, str(experiment), "--out", str(folder))
+    assert status == 2 and "already exists" in err and "Traceback" not in err
+    assert [p.name for p in folder.iterdir()] == ["mine.txt"]
+
+
+def test_bad_flags_and_files_exit_2_before_anything_runs(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    bad = write(tmp_path, "bad", BAD)
+    for argv in ([str(bad)], ["small_typo"], ["waitlist_capacity", "--replications", "0", "--precision", "2"],
+                 ["--resume", str(tmp_path / "nowhere")], []):
+        status, _, err = run_cli(capsys, *argv)
+        assert status == 2 and err.startswith("error:") and "Traceback" not in err, argv
+    assert not (tmp_path / "results").exists()
+
+
+def test_list_names_every_experiment_with_its_title(capsys):
+    assert main(["--list"]) == 0
+    out = capsys.readouterr().out
+    for name in SHIPPED:
+        assert name in out
+    assert load_experiment("price_drift").definition.title in out
