@@ -73,8 +73,13 @@ def executor_for(args: argparse.Namespace) -> Iterator[tuple[Any, str]]:
     if workers == 1:
         yield None, "this process"
         return
-    with concurrent.futures.ProcessPoolExecutor(workers) as pool:
+    pool = concurrent.futures.ProcessPoolExecutor(workers)
+    try:
         yield pool, f"{workers} processes"
+    except BaseException:  # Ctrl-C: do not wait for batches not yet started
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
 def _check_flags(args: argparse.Namespace) -> list[Problem]:

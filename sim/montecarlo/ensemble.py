@@ -30,8 +30,9 @@ from .replication import DRAW_COLUMNS, OUTCOME_COLUMNS, Batch, run_batch
 from .store import Store
 from .summary import compare, summarise
 
-DEFAULT_BATCH_SIZE = 5
-"""Replications per batch: few enough to lose little to an interruption, enough to keep workers busy."""
+DEFAULT_BATCH_SIZE = 1
+"""Replications per batch. One replication of every scenario is already seconds of work, and an
+interruption then loses at most one replication per worker."""
 
 
 @dataclass(frozen=True)
