@@ -177,3 +177,18 @@ def test_list_names_every_experiment_with_its_title(capsys):
     for name in SHIPPED:
         assert name in out
     assert load_experiment("price_drift").definition.title in out
+
+
+def test_a_run_on_a_dask_cluster_gives_the_same_tables(tmp_path, capsys):
+    distributed = pytest.importorskip("distributed")
+    experiment = write(tmp_path, "small", SMALL.format(name="small"))
+    assert run_cli(capsys, str(experiment), "--out", str(tmp_path / "here"))[0] == 0
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+        status, _, err = run_cli(capsys, str(experiment), "--out", str(tmp_path / "there"),
+                                 "--cluster", cluster.scheduler_address)
+    assert status == 0, err
+    manifest = json.loads((tmp_path / "there" / "manifest.json").read_text())
+    assert manifest["executor"] == f"dask cluster {cluster.scheduler_address}"
+    for name in ("outcomes.parquet", "summary.parquet", "comparison.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "here" / name),
+                                      pd.read_parquet(tmp_path / "there" / name))
