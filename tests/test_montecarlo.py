@@ -239,6 +239,14 @@ def test_bad_arguments_are_all_reported_before_anything_runs(tmp_path):
     assert not folder.exists()
 
 
+def test_a_bad_executor_and_a_missing_scenario_are_reported_with_the_rest(tmp_path):
+    with pytest.raises(InputError) as error:
+        run_ensemble([BASE, "no_such_scenario"], 0, executor="four cores", folder=tmp_path / "never")
+    text = str(error.value)
+    assert "executor" in text and "'str'" in text and "no_such_scenario" in text and "replications" in text
+    assert not (tmp_path / "never").exists()
+
+
 def test_a_scenario_given_twice_needs_labels():
     with pytest.raises(InputError, match="ballerup_2017"):
         run_ensemble([BASE, BASE], 1)
@@ -246,12 +254,6 @@ def test_a_scenario_given_twice_needs_labels():
     assert labelled.scenarios == ("a", "b")
     compared = labelled.compare()
     assert (compared["mean"] == 0).all() and (compared["p_higher"] == 0).all()
-
-
-def test_a_missing_scenario_is_reported_before_anything_runs(tmp_path):
-    with pytest.raises(InputError, match="no_such_scenario"):
-        run_ensemble([BASE, "no_such_scenario"], 1, folder=tmp_path / "never")
-    assert not (tmp_path / "never").exists()
 
 
 # -- direction of effect -----------------------------------------------------------------------

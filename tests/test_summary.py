@@ -34,9 +34,12 @@ def test_summary_matches_numpy(first, second):
         row, sample = summary.loc[key], np.array(values)
         assert row["replications"] == len(sample)
         assert row["mean"] == pytest.approx(sample.mean(), rel=1e-12, abs=1e-6)
-        sd = sample.std(ddof=1) if len(sample) > 1 else 0.0
-        assert row["sd"] == pytest.approx(sd, rel=1e-9, abs=1e-6)
-        assert row["mcse"] == pytest.approx(sd / math.sqrt(len(sample)), rel=1e-9, abs=1e-6)
+        if len(sample) > 1:
+            sd = sample.std(ddof=1)
+            assert row["sd"] == pytest.approx(sd, rel=1e-9, abs=1e-6)
+            assert row["mcse"] == pytest.approx(sd / math.sqrt(len(sample)), rel=1e-9, abs=1e-6)
+        else:  # one replication says nothing about the spread
+            assert math.isnan(row["sd"]) and math.isnan(row["mcse"])
         for q in PERCENTILES:
             assert row[percentile_name(q)] == pytest.approx(np.percentile(sample, q), rel=1e-12, abs=1e-6)
 
@@ -87,3 +90,10 @@ def test_a_mean_of_zero_is_converged_only_without_noise():
 def test_a_precision_outside_zero_to_one_is_refused(precision):
     with pytest.raises(ValueError, match="precision"):
         convergence(pd.DataFrame({"replications": [1], "mean": [1.0], "mcse": [0.0]}), precision)
+
+
+def test_one_replication_is_never_converged():
+    summary = summarise(long_table({("a", 2017, "x"): [5.0], ("a", 2018, "x"): [5.0, 5.0]}))
+    result = convergence(summary, 0.01).set_index("year")
+    assert not result.loc[2017, "converged"] and result.loc[2018, "converged"]
+    assert math.isinf(result.loc[2017, "relative_mcse"])

@@ -60,7 +60,7 @@ class Ensemble:
 
     def compare(self, baseline: str | None = None) -> pd.DataFrame:
         """Paired differences of each scenario from ``baseline`` (default: the first scenario)."""
-        baseline = baseline or self.baseline
+        baseline = self.baseline if baseline is None else baseline
         if baseline not in self.scenarios:
             raise InputError([Problem("baseline", "", f"must be one of {list(self.scenarios)}", baseline)])
         return compare(self.outcomes, baseline)
@@ -89,8 +89,7 @@ def run_ensemble(
     ``distributed.Client``. With ``folder``, finished batches are kept there
     and those already there are not run again.
     """
-    named = _named_scenarios(scenarios)
-    _check_arguments(replications, seed, years, uncertainty, batch_size)
+    named = _checked(scenarios, replications, seed, years, uncertainty, batch_size, executor)
     drawn = tuple(uncertain_paths(list(named.values()))) if uncertainty == "parameters" else ()
     texts = tuple((name, scenario.model_dump_json()) for name, scenario in named.items())
     store = None
@@ -161,30 +160,42 @@ def _in_order(
     return table.drop(columns="_rank").reset_index(drop=True)
 
 
-def _named_scenarios(scenarios: Any) -> dict[str, Scenario]:
-    """Label -> loaded scenario, refusing duplicate labels and an empty list."""
-    if isinstance(scenarios, Mapping):
-        named = {str(label): load_scenario(s) for label, s in scenarios.items()}
-    else:
-        loaded = [load_scenario(s) for s in scenarios]
-        named = {s.name: s for s in loaded}
-        if len(named) < len(loaded):
-            names = [s.name for s in loaded]
-            twice = sorted({n for n in names if names.count(n) > 1})
-            raise InputError([Problem("scenarios", "", "give each scenario once, or label them in a mapping",
-                                      twice)], "cannot run the ensemble")
-    if not named:
-        raise InputError([Problem("scenarios", "", "must name at least one scenario", [])],
-                         "cannot run the ensemble")
-    return named
-
-
-def _check_arguments(replications: Any, seed: Any, years: Any, uncertainty: Any, batch_size: Any) -> None:
+def _checked(scenarios: Any, replications: Any, seed: Any, years: Any, uncertainty: Any, batch_size: Any,
+             executor: Any) -> dict[str, Scenario]:
+    """Label -> loaded scenario, once every argument is found valid; else every problem at once."""
     problems = run_argument_problems(years, seed)
     for name, value in (("replications", replications), ("batch_size", batch_size)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             problems.append(Problem(name, "", "must be a whole number, 1 or more", value))
     if uncertainty not in UNCERTAINTIES:
         problems.append(Problem("uncertainty", "", f"must be one of {list(UNCERTAINTIES)}", uncertainty))
+    if not (executor is None or isinstance(executor, concurrent.futures.Executor)
+            or hasattr(executor, "get_executor")):
+        problems.append(Problem("executor", "", "must be None, a concurrent.futures.Executor or a Dask "
+                                "distributed.Client", type(executor).__name__))
+    named: dict[str, Scenario] = {}
+    try:
+        named = _named_scenarios(scenarios)
+    except InputError as error:
+        problems += error.problems
     if problems:
         raise InputError(problems, "cannot run the ensemble")
+    return named
+
+
+def _named_scenarios(scenarios: Any) -> dict[str, Scenario]:
+    """Label -> loaded scenario, refusing duplicate labels and an empty list."""
+    if isinstance(scenarios, Mapping):
+        labels = [str(label) for label in scenarios]
+        named = {str(label): load_scenario(s) for label, s in scenarios.items()}
+    else:
+        loaded = [load_scenario(s) for s in scenarios]
+        labels = [s.name for s in loaded]
+        named = {s.name: s for s in loaded}
+    if len(named) < len(labels):
+        twice = sorted({n for n in labels if labels.count(n) > 1})
+        raise InputError([Problem("scenarios", "", "give each scenario once, or label them in a mapping",
+                                  twice)])
+    if not named:
+        raise InputError([Problem("scenarios", "", "must name at least one scenario", [])])
+    return named

@@ -35,8 +35,7 @@ def summarise(table: pd.DataFrame, column: str = "value", by: list[str] = KEYS) 
     Percentiles interpolate linearly between order statistics (numpy's default).
     """
     groups = table.groupby(by, sort=False)[column]
-    stats = groups.agg(replications="count", mean="mean", sd="std")
-    stats["sd"] = stats["sd"].fillna(0.0)
+    stats = groups.agg(replications="count", mean="mean", sd="std")  # sd is empty for one replication
     stats["mcse"] = stats["sd"] / np.sqrt(stats["replications"])
     quantiles = groups.quantile([q / 100 for q in PERCENTILES]).unstack()
     quantiles.columns = [percentile_name(round(q * 100)) for q in quantiles.columns]
@@ -48,9 +47,9 @@ def paired_differences(outcomes: pd.DataFrame, baseline: str) -> pd.DataFrame:
     keys = ["replication", "year", "outcome"]
     base = outcomes[outcomes["scenario"] == baseline].set_index(keys)["value"]
     variants = outcomes[outcomes["scenario"] != baseline]
-    joined = variants.join(base.rename("baseline"), on=keys, how="inner")
-    joined["difference"] = joined["value"] - joined["baseline"]
-    return joined[["scenario", *keys, "baseline", "value", "difference"]].reset_index(drop=True)
+    joined = variants.join(base.rename("baseline_value"), on=keys, how="inner")
+    joined["difference"] = joined["value"] - joined["baseline_value"]
+    return joined[["scenario", *keys, "baseline_value", "value", "difference"]].reset_index(drop=True)
 
 
 def compare(outcomes: pd.DataFrame, baseline: str) -> pd.DataFrame:
@@ -73,7 +72,8 @@ def compare(outcomes: pd.DataFrame, baseline: str) -> pd.DataFrame:
 def convergence(summary: pd.DataFrame, precision: float) -> pd.DataFrame:
     """Whether each mean is known to ``precision`` (relative standard error), and the runs needed if not.
 
-    ``relative_mcse`` = mcse / |mean|; ``replications_needed`` is the number
+    ``relative_mcse`` = mcse / |mean| (infinite for one replication, which
+    gives no estimate of its own error); ``replications_needed`` is the number
     of replications that would bring it to ``precision``, since the
     standard error falls with the square root of the replications.
     """
@@ -81,6 +81,7 @@ def convergence(summary: pd.DataFrame, precision: float) -> pd.DataFrame:
         raise ValueError(f'"precision" must be between 0 and 1, got {precision!r}')
     scale = summary["mean"].abs()
     relative = (summary["mcse"] / scale).where(scale > 0, np.where(summary["mcse"] > 0, np.inf, 0.0))
+    relative = relative.where(summary["mcse"].notna(), np.inf)  # one replication: no error estimate yet
     needed = [
         n if r <= precision else (math.inf if math.isinf(r) else math.ceil(n * (r / precision) ** 2))
         for n, r in zip(summary["replications"], relative, strict=True)
