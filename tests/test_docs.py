@@ -1,10 +1,15 @@
-"""The documentation cannot drift from the code: parameters and table columns are all documented."""
+"""The documentation cannot drift from the code: parameters, columns and outcome names are all documented."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from conftest import cached_run
+
 import sim
+from sim.montecarlo import convergence, paired_differences, run_ensemble
+from sim.montecarlo.outcomes import outcome_names, outcomes
 from sim.scenario.parameters import parameters
 from sim.scenario.reference import render
 
@@ -34,4 +39,45 @@ def test_every_table_column_is_documented(default_run):
     for table in sim.TABLES:
         assert f"## `{table}`" in text, table
         missing = [c for c in getattr(default_run, table).columns if not documented(c)]
+        assert not missing, (table, missing)
+
+
+def sections(text: str) -> dict[str, str]:
+    """Heading ``## `name`...`` -> the text under it, up to the next heading of that level."""
+    parts = re.split(r"^## ", text, flags=re.MULTILINE)[1:]
+    return {found.group(1): part for part in parts if (found := re.match(r"`(\w+)`", part))}
+
+
+def first_cells(section: str) -> set[str]:
+    """Every name in backticks in the first cell of the section's table rows."""
+    cells = (line.split("|")[1] for line in section.splitlines() if line.startswith("| `"))
+    return {name for cell in cells for name in re.findall(r"`([^`]+)`", cell)}
+
+
+def test_every_monte_carlo_outcome_and_column_is_documented(default):
+    text = (DOCS / "montecarlo.md").read_text(encoding="utf-8")
+    # what a run gives, and what outcome_names promises (an outcome without a value in a year has no row)
+    produced = set(outcomes(cached_run("ballerup_2017", 1, 0))["outcome"]) | set(outcome_names(default))
+    names = [line for line in text.split("### Every outcome name")[1].splitlines() if line.startswith("`")]
+    listed = set(re.findall(r"`([\w.]+)`", "\n".join(names)))
+    assert produced <= listed, f"outcomes missing from docs/montecarlo.md: {sorted(produced - listed)}"
+    assert listed <= produced, f"docs/montecarlo.md lists outcomes no run gives: {sorted(listed - produced)}"
+
+    ensemble = run_ensemble(["ballerup_2017", "ballerup_2017_without_extra_staff"], 2, 0, years=1)
+    summary = ensemble.summary()
+    tables = {
+        "outcomes": ensemble.outcomes,
+        "draws": ensemble.draws,
+        "summary": summary,
+        "compare": ensemble.compare(),
+        "paired_differences": paired_differences(ensemble.outcomes, ensemble.baseline),
+        "convergence": convergence(summary, 0.01),
+    }
+    found = sections(text)
+    for table, frame in tables.items():
+        assert table in found, f"docs/montecarlo.md has no section ## `{table}`"
+        documented = first_cells(found[table])
+        if table == "convergence":  # the columns of its input, then its own
+            documented |= first_cells(found["summary"])
+        missing = [c for c in frame.columns if c not in documented]
         assert not missing, (table, missing)
