@@ -14,7 +14,7 @@ from sim.experiments import experiment_names, load_experiment
 from sim.experiments.cli import main
 from sim.montecarlo import run_ensemble
 
-SHIPPED = ("caseworker_staffing", "early_detection", "price_drift", "waitlist_capacity")
+SHIPPED = ("caseworker_staffing", "early_detection", "investment_case", "price_drift", "waitlist_capacity")
 
 SMALL = """
 name = "{name}"
@@ -64,6 +64,76 @@ def test_outcome_patterns_select_names_in_the_order_given(tmp_path):
         "spend_kr.preventive", "spend_kr.home_based", "spend_kr.placement", "spend_kr.small_children_special",
         "spend_kr.authority", "spend_kr.total", "spend_kr.total_with_authority",
     }
+
+
+def test_named_change_sets_switch_the_investment_case_feedbacks_one_at_a_time():
+    """Each '+ feedback' variant differs from the spreadsheet world in that feedback only."""
+    scenarios = load_experiment("investment_case").scenarios
+    world, default = scenarios["spreadsheet world"], scenarios["all three feedbacks"]
+
+    def switches(scenario) -> tuple[bool, bool, bool]:
+        return (scenario.notification.growth_per_year.value > 0,
+                scenario.placement.after_need.value["step_down"] > 0,
+                scenario.placement.residential_home.price_drift_per_year.value > 0.02)
+
+    assert switches(world) == (False, False, False) and switches(default) == (True, True, True)
+    assert switches(scenarios["+ inflow"]) == (True, False, False)
+    assert switches(scenarios["+ spill-over"]) == (False, True, False)
+    assert switches(scenarios["+ price drift"]) == (False, False, True)
+    staff = {label: s.timeline[0].value for label, s in scenarios.items()}
+    assert staff["spreadsheet world without the 12"] == 20 and staff["spreadsheet world"] == 32
+    assert default.fingerprint() != world.fingerprint()
+
+
+REFERENCES = """
+[[reference]]
+label = "A published saving"
+outcome = "spend_kr.total"
+variant = "more places"
+values = { 2017 = -1.5 }
+unit_kr = 1_000_000
+source = "a test"
+
+[[reference]]
+label = "A published level"
+outcome = "median_wait_days.familiehus"
+variant = "today"
+kind = "level"
+values = { 2017 = 40 }
+source = "a test"
+"""
+
+
+def test_published_figures_are_set_beside_the_simulated_ones(tmp_path, capsys):
+    experiment = write(tmp_path, "small", SMALL.format(name="small") + REFERENCES)
+    folder = tmp_path / "run"
+    status, out, err = run_cli(capsys, str(experiment), "--out", str(folder))
+    assert status == 0, err
+    assert "Published figures beside the simulation" in out and "A published level" in out
+    table = pd.read_csv(folder / "references.csv")
+    assert list(table["reference"]) == ["A published saving", "A published level"]
+    assert list(table["published"]) == [-1.5, 40.0]
+    comparison = pd.read_csv(folder / "comparison.csv")
+    saving = comparison[(comparison["outcome"] == "spend_kr.total") & (comparison["year"] == 2017)]
+    assert table["median"].iloc[0] == pytest.approx(saving["median"].iloc[0] / 1e6)
+    summary = pd.read_csv(folder / "summary.csv")
+    wait = summary[(summary["outcome"] == "median_wait_days.familiehus") & (summary["scenario"] == "today")]
+    assert table["p95"].iloc[1] == pytest.approx(wait["p95"].iloc[0])
+
+
+def test_bad_references_and_change_sets_are_named(tmp_path):
+    text = SMALL.format(name="small") + REFERENCES
+    text = text.replace('variant = "more places"', 'variant = "mor places"')
+    text = text.replace('kind = "level"\n', "").replace("2017 = 40", "2031 = 40")
+    text = text.replace('outcome = "spend_kr.total"', 'outcome = "spend_kr.totl"')
+    text = text.replace("[sweep]", '[[variant]]\nlabel = "x"\napply = ["nothing"]\n\n[sweep]')
+    with pytest.raises(InputError) as error:
+        load_experiment(write(tmp_path, "small", text))
+    messages = str(error.value)
+    for expected in ("reference.0.variant", "did you mean 'more places'", "reference.0.outcome",
+                     "reference.1.variant", "is the baseline", "reference.1.values.2031", "2017 to 2017",
+                     "apply", "nothing"):
+        assert expected in messages, expected
 
 
 BAD = """

@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from .definition import experiment_names, load_experiment
-from .report import convergence_note, summary_text
+from .report import convergence_note, references_text, summary_text
 from .run import DEFAULT_PRECISION, new_run_folder, read_manifest, run_experiment
 
 CLUSTER_VARIABLE = "BARNESIM_CLUSTER"
@@ -130,6 +130,9 @@ def _run(args: argparse.Namespace) -> int:
     with pd.option_context("display.width", 250, "display.max_columns", 20, "display.max_colwidth", 60):
         print()
         print(summary_text(ensemble, experiment.outcomes, tables["summary"], tables["comparison"]))
+        if len(tables["references"]):
+            print("\nPublished figures beside the simulation\n")
+            print(references_text(tables["references"], experiment.baseline))
     print(convergence_note(tables["summary"], experiment.outcomes, args.precision))
     print(f"\nTables and plots in {folder}/")
     return 0

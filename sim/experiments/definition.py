@@ -43,6 +43,7 @@ class Variant(Strict):
 
     label: str = Field(min_length=1, description="Name of the variant in tables and plots.")
     scenario: str | None = Field(None, description="A whole scenario instead of the base (name or path).")
+    apply: list[str] = Field(default_factory=list, description="Named change sets laid over it, in order.")
     changes: dict[str, Any] = Field(default_factory=dict, description="Overrides, as in a scenario file.")
 
 
@@ -77,6 +78,20 @@ class Sweep(Strict):
         return result
 
 
+class Reference(Strict):
+    """A published figure set beside what the experiment simulates, year by year."""
+
+    label: str = Field(min_length=1, description="What the figure is.")
+    outcome: str = Field(min_length=1, description="The outcome it compares with (an exact name).")
+    variant: str = Field(min_length=1, description="Label of the variant it compares with.")
+    kind: Literal["level", "difference"] = Field(
+        "difference", description="Compare with the variant's value, or its paired difference from baseline."
+    )
+    values: dict[str, float] = Field(min_length=1, description="Year -> published value.")
+    unit_kr: float = Field(1.0, gt=0, description="Kroner per unit of the values: 1000000 for mio kr.")
+    source: str = Field(min_length=1, description="Where the figure is published.")
+
+
 class Experiment(Strict):
     """An experiment file."""
 
@@ -90,8 +105,12 @@ class Experiment(Strict):
     uncertainty: Literal[UNCERTAINTIES] = "stochastic"  # type: ignore[valid-type]
     outcomes: list[str] = Field(min_length=1, description="Outcome names or patterns such as spend_kr.*")
     baseline: str | None = Field(None, description="Label of the variant compared against; default first.")
+    changes: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Named change sets (as in a scenario file) that variants apply."
+    )
     variant: list[Variant] = Field(default_factory=list)
     sweep: Sweep | None = None
+    reference: list[Reference] = Field(default_factory=list, description="Published figures to set beside.")
 
     def variants(self) -> list[Variant]:
         """The listed variants, then the sweep's."""
@@ -165,6 +184,7 @@ def load_experiment(ref: str | Path) -> LoadedExperiment:
         problems.append(Problem(label, "name", f"must be the file's name, {path.stem!r}", definition.name))
     scenarios = _scenarios(definition, path, problems)
     outcomes = _outcomes(definition, scenarios, label, problems)
+    _check_references(definition, scenarios, label, problems)
     if problems:
         raise InputError(problems, f"experiment {label} is not valid")
     return LoadedExperiment(definition, path, hashlib.sha256(raw).hexdigest(), scenarios, outcomes)
@@ -192,10 +212,18 @@ def _scenarios(definition: Experiment, path: Path, problems: list[Problem]) -> d
     scenarios: dict[str, Scenario] = {}
     for variant in variants:
         base = relative(variant.scenario or definition.scenario)
-        name = {"name": f"{definition.name}.{_slug(variant.label)}"}
-        changes = {**variant.changes, "scenario": {**variant.changes.get("scenario", {}), **name}}
+        unknown = [name for name in variant.apply if name not in definition.changes]
+        if unknown:
+            problems.append(Problem(label, f"variant {variant.label!r}.apply", "must name change sets of "
+                                    f"[changes]: {sorted(definition.changes)}", unknown))
+            continue
+        changes: dict[str, Any] = {}
+        for name in variant.apply:
+            changes = _overlay(changes, definition.changes[name])
+        changes = _overlay(changes, variant.changes)
+        changes = _overlay(changes, {"scenario": {"name": f"{definition.name}.{_slug(variant.label)}"}})
         try:
-            if variant.changes or variant.scenario is None:
+            if variant.changes or variant.apply or variant.scenario is None:
                 where = f"{label} [variant {variant.label!r}]"
                 scenarios[variant.label] = extend_scenario(base, changes, where)
             else:
@@ -205,6 +233,17 @@ def _scenarios(definition: Experiment, path: Path, problems: list[Problem]) -> d
     if baseline in scenarios:
         scenarios = {baseline: scenarios[baseline], **scenarios}
     return scenarios
+
+
+def _overlay(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``over`` laid over ``base``, table by table (a value in ``over`` wins)."""
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _overlay(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def _slug(label: str) -> str:
@@ -226,3 +265,30 @@ def _outcomes(definition: Experiment, scenarios: dict[str, Scenario], label: str
                                     pattern))
         selected += [m for m in matches if m not in selected]
     return selected
+
+
+def _check_references(definition: Experiment, scenarios: dict[str, Scenario], label: str,
+                      problems: list[Problem]) -> None:
+    """Each reference must name a variant, an outcome and years the experiment has."""
+    if not scenarios:
+        return
+    first = next(iter(scenarios.values()))
+    known = outcome_names(first)
+    start = first.scenario.start_date.year
+    years = range(start, start + definition.years)
+    baseline = next(iter(scenarios))
+    for i, reference in enumerate(definition.reference):
+        here = f"reference.{i}"
+        if reference.variant not in scenarios:
+            problems.append(Problem(label, f"{here}.variant", "must be the label of a variant"
+                                    + suggest(reference.variant, list(scenarios)), reference.variant))
+        elif reference.kind == "difference" and reference.variant == baseline:
+            problems.append(Problem(label, f"{here}.variant", "is the baseline; a difference needs another "
+                                    "variant, or kind = \"level\"", reference.variant))
+        if reference.outcome not in known:
+            problems.append(Problem(label, f"{here}.outcome",
+                                    "no such outcome" + suggest(reference.outcome, known), reference.outcome))
+        for year in reference.values:
+            if not year.isdigit() or int(year) not in years:
+                problems.append(Problem(label, f"{here}.values.{year}",
+                                        f"must be a year of the horizon, {years[0]} to {years[-1]}", year))

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..montecarlo import Ensemble
+from .definition import LoadedExperiment
 
 
 def shown(outcome: str, value: float) -> str:
@@ -49,6 +50,47 @@ def summary_text(ensemble: Ensemble, outcomes: list[str], summary: pd.DataFrame,
         blocks += [f"\n{year}, paired difference from {ensemble.baseline!r} (variant minus baseline), "
                    "median [5% to 95%]", paired.to_string()]
     return "\n".join(blocks)
+
+
+REFERENCE_COLUMNS = ["reference", "variant", "outcome", "kind", "year", "published", "median", "p5", "p95",
+                     "unit_kr", "source"]
+
+
+def references(summary: pd.DataFrame, comparison: pd.DataFrame, experiment: LoadedExperiment) -> pd.DataFrame:
+    """Each published figure beside the simulated median and 90% interval, in the figure's own unit."""
+    rows = []
+    for reference in experiment.definition.reference:
+        simulated = summary if reference.kind == "level" else comparison
+        mine = simulated[(simulated["scenario"] == reference.variant)
+                         & (simulated["outcome"] == reference.outcome)].set_index("year")
+        for year, published in reference.values.items():
+            found = mine.loc[int(year)] if int(year) in mine.index else None
+            rows.append({
+                "reference": reference.label, "variant": reference.variant, "outcome": reference.outcome,
+                "kind": reference.kind, "year": int(year), "published": published,
+                **{q: (found[q] / reference.unit_kr if found is not None else float("nan"))
+                   for q in ("median", "p5", "p95")},
+                "unit_kr": reference.unit_kr, "source": reference.source,
+            })
+    return pd.DataFrame(rows, columns=REFERENCE_COLUMNS)
+
+
+def references_text(table: pd.DataFrame, baseline: str) -> str:
+    """The published figures and the simulated ones, a block per reference, years across."""
+    blocks = []
+    for label, rows in table.groupby("reference", sort=False):
+        first = rows.iloc[0]
+        what = (f"{first['variant']!r} minus {baseline!r}" if first["kind"] == "difference"
+                else repr(first["variant"]))
+        unit = "mio kr" if first["unit_kr"] == 1e6 else ("1,000 kr" if first["unit_kr"] == 1e3 else "")
+        frame = pd.DataFrame({
+            "published": rows["published"].map("{:,.1f}".format).to_numpy(),
+            "simulated median": rows["median"].map("{:,.1f}".format).to_numpy(),
+            "5% to 95%": [f"{a:,.1f} to {b:,.1f}" for a, b in zip(rows["p5"], rows["p95"], strict=True)],
+        }, index=rows["year"].to_numpy()).T
+        blocks.append(f"{label} ({first['outcome']}, {what}{', ' + unit if unit else ''}; "
+                      f"{first['source']})\n{frame.to_string()}")
+    return "\n\n".join(blocks)
 
 
 def convergence_note(summary: pd.DataFrame, outcomes: list[str], precision: float) -> str:

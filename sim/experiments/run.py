@@ -20,7 +20,7 @@ from ..manifest import scenario_entry, software
 from ..montecarlo import Ensemble, convergence, run_ensemble
 from ..montecarlo.store import write_atomically
 from .definition import LoadedExperiment
-from .report import plot_outcomes
+from .report import plot_outcomes, references
 
 RESULTS = Path("results")
 MANIFEST = "manifest.json"
@@ -94,17 +94,17 @@ def run_experiment(
     summary = convergence(ensemble.summary(), precision)
     comparison = ensemble.compare()
     tables = {"outcomes": ensemble.outcomes, "draws": ensemble.draws, "summary": summary,
-              "comparison": comparison}
+              "comparison": comparison, "references": references(summary, comparison, experiment)}
     for name, table in tables.items():
         write_atomically(folder / f"{name}.parquet", table.to_parquet(index=False))
-    for name in ("summary", "comparison"):
+    for name in ("summary", "comparison", "references"):
         write_atomically(folder / f"{name}.csv", tables[name].to_csv(index=False).encode("utf-8"))
     plot_outcomes(summary, experiment.outcomes, ensemble.scenarios, folder / "plots")
     manifest.update(finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), status="complete",
                     precision=precision, converged=bool(
                         summary[summary["outcome"].isin(experiment.outcomes)]["converged"].all()))
     _write_manifest(folder, manifest)
-    return ensemble, {"summary": summary, "comparison": comparison}
+    return ensemble, tables
 
 
 def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
