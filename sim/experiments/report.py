@@ -106,6 +106,15 @@ def convergence_note(summary: pd.DataFrame, outcomes: list[str], precision: floa
     return note
 
 
+def _plot_unit(outcome: str) -> tuple[float, str]:
+    """Divisor and unit of an outcome on a plot's axis: kroner in mio kr, shares in per cent."""
+    if "_kr" in outcome:
+        return 1e6, "mio kr"
+    if "share" in outcome:
+        return 0.01, "%"
+    return 1.0, ""
+
+
 def plot_outcomes(
     summary: pd.DataFrame, outcomes: list[str], scenarios: tuple[str, ...], folder: Path
 ) -> list[Path]:
@@ -119,14 +128,15 @@ def plot_outcomes(
     written = []
     for outcome in outcomes:
         rows = summary[summary["outcome"] == outcome]
+        scale, unit = _plot_unit(outcome)
         figure, axes = plt.subplots(figsize=(7, 4))
         for scenario in scenarios:
             mine = rows[rows["scenario"] == scenario].sort_values("year")
-            axes.plot(mine["year"], mine["median"], marker="o", label=scenario)
-            axes.fill_between(mine["year"], mine["p5"], mine["p95"], alpha=0.15)
+            axes.plot(mine["year"], mine["median"] / scale, marker="o", label=scenario)
+            axes.fill_between(mine["year"], mine["p5"] / scale, mine["p95"] / scale, alpha=0.15)
         axes.set_title(outcome)
         axes.set_xlabel("year")
-        axes.set_ylabel("median and 90% interval across replications")
+        axes.set_ylabel(f"{unit + ', ' if unit else ''}median and 90% interval")
         axes.xaxis.get_major_locator().set_params(integer=True)
         axes.legend(fontsize="small")
         figure.tight_layout()
