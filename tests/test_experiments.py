@@ -221,6 +221,16 @@ def test_resuming_with_more_replications_extends_the_run(tmp_path, capsys):
     pd.testing.assert_frame_equal(written, fresh.outcomes, check_dtype=False)
 
 
+def test_resuming_with_another_seed_is_refused_and_leaves_the_run_as_it_was(tmp_path, capsys):
+    experiment = write(tmp_path, "small", SMALL.format(name="small"))
+    folder = tmp_path / "run"
+    assert run_cli(capsys, str(experiment), "--out", str(folder))[0] == 0
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    status, _, err = run_cli(capsys, "--resume", str(folder), "--seed", "9")
+    assert status == 2 and "seed" in err and "got 9" in err
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
+
+
 def test_an_existing_folder_is_never_overwritten(tmp_path, capsys):
     experiment = write(tmp_path, "small", SMALL.format(name="small"))
     folder = tmp_path / "taken"

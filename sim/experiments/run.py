@@ -18,6 +18,7 @@ from typing import Any
 from ..errors import InputError, Problem
 from ..manifest import scenario_entry, software
 from ..montecarlo import Ensemble, convergence, run_ensemble
+from ..montecarlo.ensemble import open_store
 from ..montecarlo.store import write_atomically
 from .definition import LoadedExperiment
 from .report import plot_outcomes, references
@@ -76,11 +77,12 @@ def run_experiment(
         "finished": None,
         "status": "running",
     }
+    # a resume with other settings is refused here, before the run's manifest is touched
+    open_store(folder, experiment.scenarios, seed, definition.years, definition.uncertainty)
     if (folder / MANIFEST).is_file():  # resumed: keep when it first started
         earlier = read_manifest(folder)
         manifest["started"] = earlier["started"]
         manifest["resumed"] = [*earlier.get("resumed", []), started.isoformat(timespec="seconds")]
-    folder.mkdir(parents=True, exist_ok=True)
     _write_manifest(folder, manifest)
     try:
         ensemble = run_ensemble(

@@ -92,12 +92,7 @@ def run_ensemble(
     named = _checked(scenarios, replications, seed, years, uncertainty, batch_size, executor)
     drawn = tuple(uncertain_paths(list(named.values()))) if uncertainty == "parameters" else ()
     texts = tuple((name, scenario.model_dump_json()) for name, scenario in named.items())
-    store = None
-    if folder is not None:
-        store = Store(folder, {
-            "scenarios": {name: s.fingerprint() for name, s in named.items()},
-            "seed": seed, "years": years, "uncertainty": uncertainty,
-        })
+    store = open_store(folder, named, seed, years, uncertainty) if folder is not None else None
     done = store.finished() if store else set()
     todo = [k for k in range(replications) if k not in done]
     batches = [
@@ -121,6 +116,15 @@ def run_ensemble(
         _in_order(draws, DRAW_COLUMNS, order, ["replication", "path"]),
         tuple(named), replications, seed, years, uncertainty,
     )
+
+
+def open_store(folder: str | Path, scenarios: Mapping[str, Scenario], seed: int, years: int,
+               uncertainty: str) -> Store:
+    """The store of an ensemble in ``folder``; refused if the folder holds an ensemble of other settings."""
+    return Store(folder, {
+        "scenarios": {name: s.fingerprint() for name, s in scenarios.items()},
+        "seed": seed, "years": years, "uncertainty": uncertainty,
+    })
 
 
 def _execute(batches: list[Batch], executor: Any) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
