@@ -15,7 +15,6 @@ import datetime as dt
 import fnmatch
 import hashlib
 import re
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,6 +26,7 @@ from ..montecarlo.draws import UNCERTAINTIES
 from ..montecarlo.outcomes import outcome_names
 from ..scenario import Scenario, extend_scenario, load_scenario
 from ..scenario.messages import problems_from, suggest
+from ..tomlfile import parse_toml
 
 FOLDERS = (Path("experiments"), Path(__file__).resolve().parents[2] / "experiments")
 """Where experiments are looked up by name: ./experiments, then the checkout's own."""
@@ -167,13 +167,13 @@ def find_experiment(ref: str | Path) -> Path:
 def load_experiment(ref: str | Path) -> LoadedExperiment:
     """Read, validate and resolve an experiment, reporting every problem at once."""
     path = find_experiment(ref)
-    raw = path.read_bytes()
     label = str(path)
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise InputError([Problem(label, "", f"not a valid UTF-8 TOML file: {error}")],
+        raw = path.read_bytes()
+    except OSError as error:
+        raise InputError([Problem(label, "", f"cannot be read: {error.strerror}")],
                          "cannot load the experiment") from None
+    data = parse_toml(label, raw, "an experiment")
     try:
         definition = Experiment.model_validate(data)
     except ValidationError as error:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import Problem, ScenarioError
+from ..tomlfile import parse_toml
 from .checks import cross_checks
 from .messages import problems_from, suggest
 from .schema import Scenario, TimelineChange
@@ -58,20 +58,7 @@ def _problem(label: str, message: str, path: str = "", *value: Any) -> ScenarioE
 
 
 def _read(label: str, raw: bytes, path: Path | None) -> ScenarioFile:
-    if not raw.strip():
-        raise _problem(label, "the file is empty; a scenario needs at least [scenario] and its sections")
-    if b"\x00" in raw:
-        raise _problem(label, "this is a binary file, not a TOML scenario")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise _problem(
-            label, f"not UTF-8 text (byte {error.start}); save the file as UTF-8"
-        ) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise _problem(label, f"not valid TOML: {error}") from None
+    data = parse_toml(label, raw, "a scenario", ScenarioError)
     return ScenarioFile(label, path, hashlib.sha256(raw).hexdigest(), data)
 
 

@@ -1,0 +1,36 @@
+"""Reading a TOML input file (scenario or experiment) with one clear error for each way it can be unusable.
+
+Planners edit these files by hand, so an empty file, a file saved in the
+wrong encoding, a binary file given by mistake and a TOML syntax error each
+get a message that says what is wrong and, for syntax, on which line.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from typing import Any
+
+from .errors import InputError, Problem
+
+
+def parse_toml(label: str, raw: bytes, what: str, error: type[InputError] = InputError) -> dict[str, Any]:
+    """The tables of the TOML file ``raw``; ``label`` names it and ``what`` says what it should hold.
+
+    Raises ``error`` with one problem naming ``label`` when the bytes are not
+    a usable TOML file.
+    """
+    def refuse(message: str) -> InputError:
+        return error([Problem(label, "", message)], f"cannot load {what} {label}")
+
+    if not raw.strip():
+        raise refuse(f"the file is empty; {what} needs at least its required fields")
+    if b"\x00" in raw:
+        raise refuse(f"this is a binary file, not a TOML {what}")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as problem:
+        raise refuse(f"not UTF-8 text (byte {problem.start}); save the file as UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as problem:
+        raise refuse(f"not valid TOML: {problem}") from None
