@@ -17,9 +17,10 @@ from pathlib import Path
 import pandas as pd
 
 from . import MAX_YEARS, check_run_arguments, run
-from .errors import InputError
+from .errors import command_status
+from .folders import check_new_folder
 from .measures import LEVELS
-from .result import Result, check_new_folder
+from .result import Result
 from .scenario import embedded_names, load_scenario
 
 DEFAULT_SCENARIO = "ballerup_2017"
@@ -34,7 +35,8 @@ LEVEL_LABELS = {
 }
 
 
-def _whole_number(text: str) -> int:
+def whole_number(text: str) -> int:
+    """An argparse type: a whole number flag, refused with the text given."""
     try:
         return int(text)
     except ValueError:
@@ -53,9 +55,9 @@ def parser() -> argparse.ArgumentParser:
     )
     run_cmd.add_argument("--scenario", default=DEFAULT_SCENARIO, metavar="NAME_OR_FILE",
                          help=f"embedded scenario name or TOML file (default: {DEFAULT_SCENARIO})")
-    run_cmd.add_argument("--years", type=_whole_number, default=10, metavar="N",
+    run_cmd.add_argument("--years", type=whole_number, default=10, metavar="N",
                          help=f"horizon in years, 1 to {MAX_YEARS} (default: 10)")
-    run_cmd.add_argument("--seed", type=_whole_number, default=0, metavar="S",
+    run_cmd.add_argument("--seed", type=whole_number, default=0, metavar="S",
                          help="random seed, 0 or more (default: 0)")
     run_cmd.add_argument("--out", type=Path, default=None, metavar="DIR",
                          help="new folder for the tables (default: a new folder under results/)")
@@ -101,6 +103,11 @@ def budget_table(result: Result) -> str:
     return "\n\n".join(blocks)
 
 
+def _scenarios() -> int:
+    print("\n".join(embedded_names()))
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     check_run_arguments(args.years, args.seed, prefix="--")
     scenario = load_scenario(args.scenario)
@@ -119,17 +126,7 @@ def _run(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     args = parser().parse_args(argv)
-    try:
-        if args.command == "scenarios":
-            print("\n".join(embedded_names()))
-            return 0
-        return _run(args)
-    except InputError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:  # output piped into a reader that stopped (head, less)
-        sys.stderr.close()
-        return 0
+    return command_status(lambda: _scenarios() if args.command == "scenarios" else _run(args))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,6 +7,8 @@ them and exits with status 2 before anything runs or is written.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,3 +58,29 @@ class InputError(Exception):
 
 class ScenarioError(InputError):
     """A scenario file cannot be loaded: unreadable, not TOML, or not a valid scenario."""
+
+
+def command_status(action: Callable[[], int]) -> int:
+    """Run a command-line ``action`` and turn what a user can meet into a message and an exit status.
+
+    A mistake in the input exits 2, a failed read or write of a file (full
+    disk, a folder removed or not writable) exits 1; neither shows a
+    traceback. Output piped into a reader that stopped (``head``) ends quietly.
+    """
+    try:
+        return action()
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 0
+    except OSError as error:
+        print(f"error: {describe(error)}", file=sys.stderr)
+        return 1
+
+
+def describe(error: OSError) -> str:
+    """An operating-system error as one line: what failed, on which file, and why."""
+    where = f" {error.filename}" if error.filename else ""
+    return f"cannot read or write{where}: {error.strerror or error}"

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -21,7 +18,7 @@ import pandas as pd
 
 from . import tables
 from .calendar import Calendar
-from .errors import InputError, Problem
+from .folders import new_folder
 from .ledger import PriceList
 from .manifest import manifest
 from .records import Records
@@ -107,32 +104,9 @@ class Result:
     def write(self, folder: str | Path) -> Path:
         """Write the tables (CSV), scenario and manifest to ``folder``, which must not exist."""
         folder = Path(folder)
-        check_new_folder(folder, "--out")
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-        try:
+        with new_folder(folder, "--out") as staging:
             for name, table in self.tables.items():
                 table.to_csv(staging / f"{name}.csv", index=False)
             (staging / "scenario.json").write_text(self.scenario.model_dump_json(indent=2), "utf-8")
             (staging / "manifest.json").write_text(json.dumps(self.manifest(), indent=2), "utf-8")
-            if folder.exists():
-                raise InputError([Problem("--out", "", f"{folder} appeared while writing; nothing "
-                                          "was overwritten")], "cannot write the result")
-            os.rename(staging, folder)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
         return folder
-
-
-def check_new_folder(folder: Path, where: str) -> None:
-    """Raise InputError unless ``folder`` does not exist and can be created."""
-    if folder.exists():
-        raise InputError([Problem(where, "", "already exists; results are never overwritten, "
-                                  "give a new folder", str(folder))], "cannot write the result")
-    parent = folder.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise InputError([Problem(where, "", f"cannot be created: {parent} is not a writable folder",
-                                  str(folder))], "cannot write the result")

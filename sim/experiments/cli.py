@@ -21,10 +21,13 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import InputError, Problem
-from .definition import experiment_names, load_experiment
+from ..cli import whole_number
+from ..errors import InputError, Problem, command_status
+from ..folders import check_new_folder
+from .definition import LoadedExperiment, experiment_names, load_experiment
 from .report import convergence_note, references_text, summary_text
-from .run import DEFAULT_PRECISION, new_run_folder, read_manifest, run_experiment
+from .rerun import compare_runs, experiment_from_manifest, software_changes
+from .run import DEFAULT_PRECISION, MANIFEST, new_run_folder, read_manifest, run_experiment
 
 CLUSTER_VARIABLE = "BARNESIM_CLUSTER"
 
@@ -38,15 +41,19 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("experiment", nargs="?", metavar="NAME_OR_FILE",
                      help="experiment name (see --list) or path to an experiment TOML file")
     top.add_argument("--list", action="store_true", help="list the experiments and exit")
-    top.add_argument("--replications", type=int, default=None, metavar="N",
+    top.add_argument("--replications", type=whole_number, default=None, metavar="N",
                      help="replications per variant (default: the experiment's)")
-    top.add_argument("--seed", type=int, default=None, metavar="S", help="seed (default: the experiment's)")
-    top.add_argument("--workers", type=int, default=None, metavar="N",
+    top.add_argument("--seed", type=whole_number, default=None, metavar="S",
+                     help="seed (default: the experiment's)")
+    top.add_argument("--workers", type=whole_number, default=None, metavar="N",
                      help="processes on this machine (default: all cores; 1 runs in this process)")
     top.add_argument("--cluster", default=os.environ.get(CLUSTER_VARIABLE), metavar="ADDRESS",
                      help=f"Dask scheduler address, e.g. tcp://scheduler:8786 (default: ${CLUSTER_VARIABLE})")
     top.add_argument("--resume", type=Path, default=None, metavar="FOLDER",
                      help="carry on an interrupted run in its folder")
+    top.add_argument("--rerun", type=Path, default=None, metavar="MANIFEST",
+                     help="run again what a run's manifest.json (or folder) records, into a new folder, "
+                          "and say whether every table is identical")
     top.add_argument("--out", type=Path, default=None, metavar="FOLDER",
                      help="new run folder (default: a new folder under results/<experiment>/)")
     top.add_argument("--precision", type=float, default=DEFAULT_PRECISION, metavar="R",
@@ -84,8 +91,16 @@ def executor_for(args: argparse.Namespace) -> Iterator[tuple[Any, str]]:
 
 def _check_flags(args: argparse.Namespace) -> list[Problem]:
     problems = []
-    if args.experiment is None and args.resume is None:
-        problems.append(Problem("experiment", "", "name an experiment (see --list), or --resume a run"))
+    if args.rerun is not None:
+        given = [flag for flag, value in (("NAME_OR_FILE", args.experiment), ("--resume", args.resume),
+                                           ("--replications", args.replications), ("--seed", args.seed))
+                 if value is not None]
+        if given:
+            problems.append(Problem("--rerun", "", "repeats a run exactly as its manifest says; it takes no "
+                                    + ", ".join(given)))
+    elif args.experiment is None and args.resume is None:
+        problems.append(Problem("experiment", "", "name an experiment (see --list), --resume a run or "
+                                "--rerun one"))
     for flag, value, low in (("--replications", args.replications, 1), ("--seed", args.seed, 0),
                              ("--workers", args.workers, 1)):
         if value is not None and value < low:
@@ -94,8 +109,11 @@ def _check_flags(args: argparse.Namespace) -> list[Problem]:
         problems.append(Problem("--precision", "", "must be between 0 and 1", args.precision))
     if args.resume is not None and args.out is not None:
         problems.append(Problem("--out", "", "a resumed run stays in its folder; give --out or --resume"))
-    if args.out is not None and args.out.exists():
-        problems.append(Problem("--out", "", "already exists; runs are never overwritten", str(args.out)))
+    if args.out is not None:
+        try:
+            check_new_folder(args.out, "--out")
+        except InputError as error:
+            problems += error.problems
     return problems
 
 
@@ -103,6 +121,8 @@ def _run(args: argparse.Namespace) -> int:
     problems = _check_flags(args)
     if problems:
         raise InputError(problems, "cannot run")
+    if args.rerun is not None:
+        return _rerun(args)
     previous: dict[str, Any] = {}
     if args.resume is not None:
         previous = read_manifest(args.resume)
@@ -115,18 +135,10 @@ def _run(args: argparse.Namespace) -> int:
     replications = args.replications or previous.get("replications") or definition.replications
     seed = args.seed if args.seed is not None else previous.get("seed", definition.seed)
     folder = args.resume or args.out or new_run_folder(experiment.name)
-    print(f"{experiment.name}: {definition.title}\n{len(experiment.scenarios)} variants x {replications} "
-          f"replications x {definition.years} years, seed {seed}; run folder {folder}/", flush=True)
-    with executor_for(args) as (executor, name):
-        try:
-            ensemble, tables = run_experiment(
-                experiment, folder, replications=replications, seed=seed, executor=executor,
-                executor_name=name, progress=not args.no_progress, precision=args.precision,
-            )
-        except KeyboardInterrupt:
-            print(f"\ninterrupted; the finished batches are kept. Carry on with:\n"
-                  f"  python -m sim.experiments --resume {folder}", file=sys.stderr)
-            return 130
+    outcome = _execute(args, experiment, folder, replications, seed)
+    if outcome is None:
+        return 130
+    ensemble, tables = outcome
     with pd.option_context("display.width", 250, "display.max_columns", 20, "display.max_colwidth", 60):
         print()
         print(summary_text(ensemble, experiment.outcomes, tables["summary"], tables["comparison"]))
@@ -138,18 +150,63 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rerun(args: argparse.Namespace) -> int:
+    """Repeat the run a manifest records into a new folder; 0 when every table is identical, else 1."""
+    manifest = read_manifest(args.rerun, "--rerun")
+    original = args.rerun.parent if args.rerun.name == MANIFEST else args.rerun
+    if manifest.get("status") != "complete":
+        raise InputError([Problem("--rerun", "", f"the run is {manifest.get('status')}, not complete; "
+                                  f"finish it with --resume {original} first", str(args.rerun))],
+                         "cannot rerun")
+    experiment = experiment_from_manifest(manifest, str(original / MANIFEST))
+    for change in software_changes(manifest):
+        print(f"note: the software differs from the run's: {change}")
+    folder = args.out or new_run_folder(experiment.name)
+    if _execute(args, experiment, folder, manifest["replications"], manifest["seed"],
+                rerun_of=str(original)) is None:
+        return 130
+    differences = compare_runs(original, folder)
+    print(f"\nThe rerun in {folder}/ against {original}/:")
+    for name, difference in differences.items():
+        verdict = "identical" if difference is None else f"DIFFERS: {difference}"
+        print(f"  {name + '.parquet':22} {verdict}")
+    same = all(difference is None for difference in differences.values())
+    print("Every table is identical." if same else "The tables differ.")
+    return 0 if same else 1
+
+
+def _execute(args: argparse.Namespace, experiment: LoadedExperiment, folder: Path, replications: int,
+             seed: int, rerun_of: str | None = None) -> tuple[Any, dict[str, Any]] | None:
+    """Run ``experiment`` into ``folder`` on the executor the flags ask for; None when interrupted."""
+    definition = experiment.definition
+    print(f"{experiment.name}: {definition.title}\n{len(experiment.scenarios)} variants x {replications} "
+          f"replications x {definition.years} years, seed {seed}; run folder {folder}/", flush=True)
+    with executor_for(args) as (executor, name):
+        try:
+            return run_experiment(
+                experiment, folder, replications=replications, seed=seed, executor=executor,
+                executor_name=name, progress=not args.no_progress, precision=args.precision,
+                rerun_of=rerun_of,
+            )
+        except KeyboardInterrupt:
+            print(f"\ninterrupted; the finished batches are kept. Carry on with:\n"
+                  f"  python -m sim.experiments --resume {folder}", file=sys.stderr)
+            return None
+        except OSError as error:
+            if not (folder / MANIFEST).is_file():
+                raise
+            raise OSError(error.errno, f"{error.strerror}; the finished batches are kept in {folder}/, "
+                          f"carry on with: python -m sim.experiments --resume {folder}",
+                          error.filename) from None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     args = parser().parse_args(argv)
-    try:
-        if args.list:
-            for name in experiment_names():
-                print(f"{name:24} {load_experiment(name).definition.title}")
-            return 0
-        return _run(args)
-    except InputError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:
-        sys.stderr.close()
-        return 0
+    return command_status(lambda: _list() if args.list else _run(args))
+
+
+def _list() -> int:
+    for name in experiment_names():
+        print(f"{name:24} {load_experiment(name).definition.title}")
+    return 0

@@ -120,11 +120,14 @@ class Experiment(Strict):
 class LoadedExperiment:
     """A valid experiment with its scenarios resolved."""
 
-    def __init__(self, definition: Experiment, path: Path, sha256: str, scenarios: dict[str, Scenario],
+    def __init__(self, definition: Experiment, path: Path, text: str, scenarios: dict[str, Scenario],
                  outcomes: list[str]):
         self.definition = definition
         self.path = path
-        self.sha256 = sha256
+        """The file it was loaded from."""
+        self.text = text
+        """The file's text as loaded, so a run can record exactly what it ran."""
+        self.sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
         self.scenarios = scenarios
         """Variant label -> scenario, the baseline first."""
         self.outcomes = outcomes
@@ -187,7 +190,7 @@ def load_experiment(ref: str | Path) -> LoadedExperiment:
     _check_references(definition, scenarios, label, problems)
     if problems:
         raise InputError(problems, f"experiment {label} is not valid")
-    return LoadedExperiment(definition, path, hashlib.sha256(raw).hexdigest(), scenarios, outcomes)
+    return LoadedExperiment(definition, path, raw.decode("utf-8"), scenarios, outcomes)
 
 
 def _scenarios(definition: Experiment, path: Path, problems: list[Problem]) -> dict[str, Scenario]:

@@ -10,16 +10,17 @@ new folder, and ``resume`` continues in the folder it is given.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem
+from ..folders import new_folder, write_atomically
 from ..manifest import scenario_entry, software
 from ..montecarlo import Ensemble, convergence, run_ensemble
 from ..montecarlo.ensemble import open_store
-from ..montecarlo.store import write_atomically
 from .definition import LoadedExperiment
 from .report import plot_outcomes, references
 
@@ -27,6 +28,10 @@ RESULTS = Path("results")
 MANIFEST = "manifest.json"
 DEFAULT_PRECISION = 0.01
 """Relative Monte Carlo standard error of a mean counted as enough (1%)."""
+TABLES = ("outcomes", "draws", "summary", "comparison", "references")
+"""The tables a complete run folder holds, each as Parquet."""
+CSV_TABLES = ("summary", "comparison", "references")
+"""Those also written as CSV."""
 
 
 def new_run_folder(experiment: str, results: Path = RESULTS) -> Path:
@@ -39,13 +44,21 @@ def new_run_folder(experiment: str, results: Path = RESULTS) -> Path:
     return folder
 
 
-def read_manifest(folder: Path) -> dict[str, Any]:
-    """The manifest of the run in ``folder``, for ``--resume``."""
-    path = folder / MANIFEST
+def read_manifest(folder: Path, flag: str = "--resume") -> dict[str, Any]:
+    """The manifest of the run in ``folder`` (or the file itself), for ``--resume`` and ``--rerun``."""
+    path = folder if folder.name == MANIFEST else folder / MANIFEST
     if not path.is_file():
-        raise InputError([Problem("--resume", "", "is not an experiment run folder (no manifest.json)",
-                                  str(folder))], "cannot resume")
-    return json.loads(path.read_text(encoding="utf-8"))
+        raise InputError([Problem(flag, "", f"is not an experiment run folder (no {MANIFEST})", str(folder))],
+                         f"cannot {flag.removeprefix('--')}")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InputError([Problem(str(path), "", f"cannot be read as a manifest: {error}")],
+                         f"cannot {flag.removeprefix('--')}") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("experiment"), dict):
+        raise InputError([Problem(str(path), "experiment", "is missing: not an experiment run's manifest")],
+                         f"cannot {flag.removeprefix('--')}")
+    return manifest
 
 
 def run_experiment(
@@ -58,8 +71,14 @@ def run_experiment(
     executor_name: str = "this process",
     progress: bool = False,
     precision: float = DEFAULT_PRECISION,
+    rerun_of: str | None = None,
 ) -> tuple[Ensemble, dict[str, Any]]:
-    """Run (or resume, if ``folder`` holds batches) ``experiment`` and write its tables to ``folder``."""
+    """Run (or resume, if ``folder`` holds a run) ``experiment`` and write its tables to ``folder``.
+
+    A new run's folder appears whole with its manifest (status ``running``),
+    so a run killed at any moment leaves either nothing or a folder that
+    ``--resume`` carries on. ``rerun_of`` names the run this one repeats.
+    """
     definition = experiment.definition
     started = dt.datetime.now(dt.UTC)
     manifest = {
@@ -76,14 +95,19 @@ def run_experiment(
         "started": started.isoformat(timespec="seconds"),
         "finished": None,
         "status": "running",
+        **({"rerun_of": rerun_of} if rerun_of else {}),
+        "inputs": inputs(experiment),
     }
-    # a resume with other settings is refused here, before the run's manifest is touched
-    open_store(folder, experiment.scenarios, seed, definition.years, definition.uncertainty)
-    if (folder / MANIFEST).is_file():  # resumed: keep when it first started
+    if (folder / MANIFEST).is_file():
+        # a resume with other settings is refused here, before the run's manifest is touched
+        open_store(folder, experiment.scenarios, seed, definition.years, definition.uncertainty)
         earlier = read_manifest(folder)
         manifest["started"] = earlier["started"]
         manifest["resumed"] = [*earlier.get("resumed", []), started.isoformat(timespec="seconds")]
-    _write_manifest(folder, manifest)
+        _write_manifest(folder, manifest)
+    else:
+        with new_folder(folder, "--out") as staging:  # appears whole, with its manifest
+            _write_manifest(staging, manifest)
     try:
         ensemble = run_ensemble(
             experiment.scenarios, replications, seed, years=definition.years,
@@ -91,7 +115,8 @@ def run_experiment(
         )
     except BaseException:
         manifest["status"] = "interrupted"
-        _write_manifest(folder, manifest)
+        with contextlib.suppress(OSError):  # a full disk must not hide why the run stopped
+            _write_manifest(folder, manifest)
         raise
     summary = convergence(ensemble.summary(), precision)
     comparison = ensemble.compare()
@@ -99,7 +124,7 @@ def run_experiment(
               "comparison": comparison, "references": references(summary, comparison, experiment)}
     for name, table in tables.items():
         write_atomically(folder / f"{name}.parquet", table.to_parquet(index=False))
-    for name in ("summary", "comparison", "references"):
+    for name in CSV_TABLES:
         write_atomically(folder / f"{name}.csv", tables[name].to_csv(index=False).encode("utf-8"))
     plot_outcomes(summary, experiment.outcomes, ensemble.scenarios, folder / "plots")
     manifest.update(finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), status="complete",
@@ -107,6 +132,14 @@ def run_experiment(
                         summary[summary["outcome"].isin(experiment.outcomes)]["converged"].all()))
     _write_manifest(folder, manifest)
     return ensemble, tables
+
+
+def inputs(experiment: LoadedExperiment) -> dict[str, Any]:
+    """What ``--rerun`` needs even when the files are gone: the experiment's text and resolved scenarios."""
+    return {
+        "experiment_toml": experiment.text,
+        "scenarios": {label: s.model_dump(mode="json") for label, s in experiment.scenarios.items()},
+    }
 
 
 def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:

@@ -13,13 +13,13 @@ it: resuming with more replications extends an ensemble.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ..errors import InputError, Problem
+from ..folders import write_atomically
 
 SPEC = "ensemble.json"
 KINDS = ("outcomes", "draws")
@@ -77,10 +77,3 @@ class Store:
         if not files:
             return pd.DataFrame(columns=columns or ["replication"])
         return pd.concat([pd.read_parquet(f, columns=columns) for f in files], ignore_index=True)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that the file is either whole or not there."""
-    partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(data)
-    os.replace(partial, path)

@@ -1,0 +1,77 @@
+"""Writing results so that nothing finished is lost and nothing half-written is left.
+
+Every file a run writes goes to a temporary name beside its target and is
+renamed into place, so a reader (or a resume) finds it whole or not at all,
+whatever happens to the process: Ctrl-C, SIGKILL, a full disk. A new folder
+is filled under a temporary name and renamed at the end the same way, and an
+existing folder is never written into unless it is being resumed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from .errors import InputError, Problem
+
+
+def check_new_folder(folder: Path, where: str) -> None:
+    """Raise InputError unless ``folder`` does not exist and can be created; ``where`` names the flag."""
+    if folder.exists():
+        raise InputError([Problem(where, "", "already exists; results are never overwritten, "
+                                  "give a new folder", str(folder))], "cannot write the result")
+    parent = folder.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError([Problem(where, "", f"cannot be created: {parent} is not a writable folder",
+                                  str(folder))], "cannot write the result")
+
+
+@contextlib.contextmanager
+def new_folder(folder: Path, where: str) -> Iterator[Path]:
+    """A temporary folder beside ``folder`` to fill; renamed to ``folder`` when the block ends well.
+
+    Refuses (``InputError`` naming ``where``) a folder that exists before or
+    appears meanwhile; on any failure the temporary folder is removed and
+    nothing is left behind.
+    """
+    check_new_folder(folder, where)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a result folder is like any other
+        yield staging
+        if folder.exists():
+            raise InputError([Problem(where, "", f"{folder} appeared while writing; nothing was "
+                                      "overwritten")], "cannot write the result")
+        os.rename(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that the file is either whole or not there.
+
+    A failed write (a full disk) removes its temporary file and leaves what
+    ``path`` held before untouched.
+    """
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
