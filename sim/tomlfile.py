@@ -7,6 +7,7 @@ get a message that says what is wrong and, for syntax, on which line.
 
 from __future__ import annotations
 
+import codecs
 import tomllib
 from typing import Any
 
@@ -24,10 +25,12 @@ def parse_toml(label: str, raw: bytes, what: str, error: type[InputError] = Inpu
 
     if not raw.strip():
         raise refuse(f"the file is empty; {what} needs at least its required fields")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise refuse("the file is saved as UTF-16 (Windows' 'Unicode'); save it as UTF-8")
     if b"\x00" in raw:
         raise refuse(f"this is a binary file, not a TOML {what}")
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark, as some Windows editors write, is harmless
     except UnicodeDecodeError as problem:
         raise refuse(f"not UTF-8 text (byte {problem.start}); save the file as UTF-8") from None
     try:

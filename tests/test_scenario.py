@@ -7,6 +7,7 @@ allowed, before anything runs.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
 from importlib import resources
@@ -194,10 +195,17 @@ def test_scenarios_that_extend_each_other_in_a_circle_are_refused(tmp_path):
         (b"\x89PNG\r\n\x1a\n\x00\x00", "binary"),
         ("[scenario]\nname = 'æøå'\n".encode("latin-1"), "UTF-8"),
         (b'[scenario]\nname = "x"\nstart_date = \n', "line 3"),
+        ("[scenario]\nname = 'x'\n".encode("utf-16"), "UTF-16"),
     ],
 )
 def test_a_file_that_is_not_a_scenario_says_why(tmp_path, content, says):
     assert says in only(write(tmp_path, "v.toml", content)).message
+
+
+def test_a_utf8_byte_order_mark_is_harmless(tmp_path, default):
+    text = (Path(sim.__file__).parent / "scenarios" / "ballerup_2017.toml").read_bytes()
+    marked = write(tmp_path, "ballerup_2017.toml", codecs.BOM_UTF8 + text)
+    assert sim.load_scenario(marked).fingerprint() == default.fingerprint()
 
 
 def test_a_missing_file_is_named_with_the_embedded_names(tmp_path):

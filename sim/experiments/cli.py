@@ -131,6 +131,9 @@ def _run(args: argparse.Namespace) -> int:
             raise InputError([Problem("--resume", "", f"holds a run of {previous['experiment']['name']!r}",
                                       args.experiment)], "cannot resume")
     experiment = load_experiment(args.experiment or previous["experiment"]["file"])
+    if previous:  # batches from two versions of the model would mix silently
+        for change in software_changes(previous):
+            print(f"note: the software differs from the run's: {change}")
     definition = experiment.definition
     replications = args.replications or previous.get("replications") or definition.replications
     seed = args.seed if args.seed is not None else previous.get("seed", definition.seed)
