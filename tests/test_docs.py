@@ -81,3 +81,12 @@ def test_every_monte_carlo_outcome_and_column_is_documented(default):
             documented |= first_cells(found["summary"])
         missing = [c for c in frame.columns if c not in documented]
         assert not missing, (table, missing)
+
+
+def test_every_experiment_flag_is_in_the_flags_table():
+    from sim.experiments.cli import parser
+
+    table = (DOCS / "experiments.md").read_text(encoding="utf-8").split("## Flags", 1)[1].split("\n## ", 1)[0]
+    flags = [a.option_strings[-1] for a in parser()._actions if a.option_strings and a.dest != "help"]
+    missing = [flag for flag in flags if f"| `{flag}" not in table]
+    assert len(flags) >= 10 and not missing, missing
