@@ -28,7 +28,7 @@ def parse_toml(label: str, raw: bytes, what: str, error: type[InputError] = Inpu
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise refuse("the file is saved as UTF-16 (Windows' 'Unicode'); save it as UTF-8")
     if b"\x00" in raw:
-        raise refuse(f"this is a binary file, not a TOML {what}")
+        raise refuse(f"this is a binary file, not {what} in TOML")
     try:
         text = raw.decode("utf-8-sig")  # a byte-order mark, as some Windows editors write, is harmless
     except UnicodeDecodeError as problem:

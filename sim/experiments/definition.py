@@ -16,7 +16,7 @@ import fnmatch
 import hashlib
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -50,15 +50,21 @@ class Variant(Strict):
 class Sweep(Strict):
     """Variants that set parameters to a list of values: the i-th variant takes the i-th value of each."""
 
-    labels: list[str] = Field(min_length=1, description="One label per variant.")
+    labels: list[Annotated[str, Field(min_length=1)]] = Field(
+        min_length=1, description="One label per variant.")
     parameters: dict[str, list[int | float]] = Field(min_length=1, description="Dotted path -> values.")
     from_date: dt.date | None = Field(None, alias="from", description="Set from this date, not the start.")
 
     @model_validator(mode="after")
     def _one_value_per_label(self) -> Sweep:
         for path, values in self.parameters.items():
+            if not all(path.split(".")):
+                raise ValueError(f"{path!r} is not a dotted parameter path such as services.dut.places")
             if len(values) != len(self.labels):
                 raise ValueError(f"{path} has {len(values)} values for {len(self.labels)} labels")
+            inside = [other for other in self.parameters if other.startswith(path + ".")]
+            if inside:
+                raise ValueError(f"{path} holds {inside[0]}; sweep the parameter, not its table")
         return self
 
     def variants(self) -> list[Variant]:

@@ -65,18 +65,19 @@ def _read(label: str, raw: bytes, path: Path | None) -> ScenarioFile:
 def _open(ref: str | Path, relative_to: Path | None) -> ScenarioFile:
     """Read a scenario given by path or embedded name."""
     text = str(ref)
+    if not text.strip() or "\x00" in text:
+        raise _problem(repr(text), "is not a scenario name or file path")
     candidates = [Path(text)] if relative_to is None else [relative_to / text, Path(text)]
     if not text.endswith(".toml"):
-        candidates += [c.with_name(c.name + ".toml") for c in candidates]
+        candidates += [c.with_name(c.name + ".toml") for c in candidates if c.name]
     for candidate in candidates:
-        if candidate.is_file():
-            try:
-                raw = candidate.read_bytes()
-            except OSError as error:
-                raise _problem(str(candidate), f"cannot be read: {error.strerror}") from None
-            return _read(str(candidate), raw, candidate.resolve())
-        if candidate.exists():
-            raise _problem(str(candidate), "is not a file")
+        try:
+            if candidate.is_file():
+                return _read(str(candidate), candidate.read_bytes(), candidate.resolve())
+            if candidate.exists():
+                raise _problem(str(candidate), "is not a file")
+        except OSError as error:  # unreadable, or a name the system cannot hold (too long)
+            raise _problem(str(candidate)[:200], f"cannot be read: {error.strerror}") from None
     name = text.removesuffix(".toml")
     if name in embedded_names():
         raw = (resources.files(EMBEDDED_PACKAGE) / f"{name}.toml").read_bytes()

@@ -33,6 +33,7 @@ _TYPE_RULES = {
     "date_type": "must be a date such as 2017-01-01",
     "date_from_datetime_parsing": "must be a date such as 2017-01-01",
     "dict_type": "must be a table",
+    "list_type": "must be a list",
     "tuple_type": "must be a list [low, high]",
     "too_short": "must be a list [low, high]",
     "too_long": "must be a list [low, high]",
@@ -53,13 +54,26 @@ def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] |
     """The model class found by following field names ``loc`` from ``model``."""
     node: Any = model
     for part in loc:
+        if isinstance(part, int) and typing.get_origin(node) in (list, tuple):
+            node = unwrap(typing.get_args(node)[0])  # an item of a list of tables
+            continue
         if not (isinstance(node, type) and issubclass(node, BaseModel)):
             return None
-        field = node.model_fields.get(str(part))
+        field = _field(node, str(part))
         if field is None:
             return None
         node = unwrap(field.annotation)
     return node if isinstance(node, type) and issubclass(node, BaseModel) else None
+
+
+def _field(model: type[BaseModel], name: str) -> Any:
+    """The field a file names ``name``: by its alias when it has one."""
+    return next((f for key, f in model.model_fields.items() if (f.alias or key) == name), None)
+
+
+def field_names(model: type[BaseModel]) -> list[str]:
+    """The names a file may use for ``model``'s fields (aliases where given)."""
+    return [field.alias or key for key, field in model.model_fields.items()]
 
 
 def unwrap(annotation: Any) -> Any:
@@ -76,7 +90,7 @@ def explain(error: dict[str, Any], root: type[BaseModel]) -> tuple[tuple[Any, ..
     ctx = error.get("ctx") or {}
     if kind == "extra_forbidden":
         parent = _model_at(root, loc[:-1])
-        names = list(parent.model_fields) if parent else []
+        names = field_names(parent) if parent else []
         hint = suggest(str(loc[-1]), names) or (f"; allowed: {', '.join(names)}" if names else "")
         return loc, "unknown parameter" + hint, None
     if kind == "literal_error":
