@@ -203,3 +203,16 @@ def test_a_rerun_refuses_an_unfinished_run_a_manifest_without_inputs_and_other_s
     manifest_file.write_text("{not json")
     status, _, err = run_cli(capsys, "--rerun", str(manifest_file))
     assert status == 2 and "cannot be read as a manifest" in err
+
+
+def test_a_hand_damaged_manifest_is_named_not_a_traceback(finished_run, capsys):
+    manifest_file = finished_run / "manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    for damage, names in (({"seed": "3"}, "seed"), ({"experiment": {"name": "small"}}, "experiment.file"),
+                          ({"scenarios": {"today": 1}}, "fingerprint")):
+        manifest_file.write_text(json.dumps({**manifest, **damage}))
+        for argv in (["--rerun", str(manifest_file)], ["--resume", str(finished_run)]):
+            status, _, err = run_cli(capsys, *argv)
+            assert status == 2 and "Traceback" not in err, (damage, argv, err)
+            if argv[0] == "--rerun":
+                assert names in err, err

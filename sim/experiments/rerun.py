@@ -57,7 +57,8 @@ def experiment_from_manifest(manifest: dict[str, Any], label: str) -> LoadedExpe
             raise refuse(f"inputs.scenarios.{name}", "this version of barnesim cannot read the scenario as "
                          f"it was recorded ({error.error_count()} problems); rerun with the version named "
                          f"in the manifest, {manifest.get('barnesim_version')}") from None
-        expected = manifest["scenarios"][name]["fingerprint"]
+        entry = manifest["scenarios"].get(name)
+        expected = entry.get("fingerprint") if isinstance(entry, dict) else None
         if scenario.fingerprint() != expected:
             raise refuse(f"scenarios.{name}.fingerprint", "the recorded scenario reads differently in this "
                          "version of barnesim; rerun with the version named in the manifest, "

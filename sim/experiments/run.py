@@ -26,6 +26,9 @@ from .report import plot_outcomes, references
 
 RESULTS = Path("results")
 MANIFEST = "manifest.json"
+MANIFEST_KEYS = {"experiment": dict, "scenarios": dict, "outcomes": list, "seed": int, "replications": int,
+                 "started": str, "status": str}
+"""What ``--resume`` and ``--rerun`` read from a manifest, with its type."""
 DEFAULT_PRECISION = 0.01
 """Relative Monte Carlo standard error of a mean counted as enough (1%)."""
 TABLES = ("outcomes", "draws", "summary", "comparison", "references")
@@ -47,17 +50,21 @@ def new_run_folder(experiment: str, results: Path = RESULTS) -> Path:
 def read_manifest(folder: Path, flag: str = "--resume") -> dict[str, Any]:
     """The manifest of the run in ``folder`` (or the file itself), for ``--resume`` and ``--rerun``."""
     path = folder if folder.name == MANIFEST else folder / MANIFEST
+    title = f"cannot {flag.removeprefix('--')}"
     if not path.is_file():
         raise InputError([Problem(flag, "", f"is not an experiment run folder (no {MANIFEST})", str(folder))],
-                         f"cannot {flag.removeprefix('--')}")
+                         title)
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InputError([Problem(str(path), "", f"cannot be read as a manifest: {error}")],
-                         f"cannot {flag.removeprefix('--')}") from None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("experiment"), dict):
-        raise InputError([Problem(str(path), "experiment", "is missing: not an experiment run's manifest")],
-                         f"cannot {flag.removeprefix('--')}")
+        raise InputError([Problem(str(path), "", f"cannot be read as a manifest: {error}")], title) from None
+    missing = [key for key, kind in MANIFEST_KEYS.items()
+               if not isinstance(manifest, dict) or not isinstance(manifest.get(key), kind)]
+    missing += [f"experiment.{key}" for key in ("name", "file")
+                if "experiment" not in missing and not isinstance(manifest["experiment"].get(key), str)]
+    if missing:
+        raise InputError([Problem(str(path), key, "is missing: not an experiment run's manifest")
+                          for key in missing], title)
     return manifest
 
 
