@@ -10,9 +10,10 @@ The mutations start from the shipped files, parsed into tables: keys
 removed, added (near-misspellings of real names and random ones) and
 retyped, numbers pushed past their bounds (negative, zero, huge, infinite,
 not a number), ``extends`` broken or made circular; and bytes damaged after
-writing (truncated, flipped, NUL and non-UTF-8 bytes inserted). The examples
-are derandomized so CI meets the same ones every time; run with
-``--hypothesis-profile=thorough`` (and ``derandomize`` off) to hunt for more.
+writing (truncated, flipped, NUL and non-UTF-8 bytes inserted). CI runs 500
+derandomized examples of each, the same every time; to hunt for new ones,
+``BARNESIM_FUZZ_EXAMPLES=5000 pytest tests/test_fuzz.py`` runs that many
+random examples.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import copy
 import datetime as dt
 import json
 import math
+import os
 import re
 import tempfile
 import tomllib
@@ -42,7 +44,8 @@ EXPERIMENT_FILES = ("waitlist_capacity.toml", "investment_case.toml")
 WHOLE_FILE = ("empty", "binary", "UTF-8", "UTF-16", "TOML", "no such", "cannot be read", "not a file")
 """Words of the problems that concern a file as a whole and so name no parameter."""
 
-FUZZ = settings(max_examples=500, deadline=None, derandomize=True,
+HUNT = os.environ.get("BARNESIM_FUZZ_EXAMPLES")
+FUZZ = settings(max_examples=int(HUNT or 500), deadline=None, derandomize=not HUNT, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
