@@ -117,6 +117,13 @@ def budget_frame(
     caseworkers = Steps.of(records.caseworkers)
     worker_days = by_year(caseworkers, calendar)
     salaries = by_year(caseworkers.combine(prices.daily("caseworker", "in_house"), np.multiply), calendar)
+    # (start, end) days of each level's persons and of its measures, split once rather than per year
+    spans = {
+        level: tuple((table.loc[table["level"] == level, "start_day"].to_numpy(),
+                      table.loc[table["level"] == level, "end_day"].to_numpy())
+                     for table in (blocks, spell_table))
+        for level in LEVELS if level != "authority"
+    }
     rows = []
     for year, first, last in year_windows(calendar):
         days_in_year = calendar.days_in_year(year)
@@ -127,11 +134,9 @@ def budget_frame(
                 full_year = full_year_measures = worker_days[year] / days_in_year
                 kroner = salaries[year]
             else:
-                mine = spell_table[spell_table["level"] == level]
-                people = blocks[blocks["level"] == level]
-                starts, ends = people["start_day"].to_numpy(), people["end_day"].to_numpy()
+                (starts, ends), (measure_starts, measure_ends) = spans[level]
                 persons = int(active(starts, ends, moment)[0])
-                measures = int(active(mine["start_day"].to_numpy(), mine["end_day"].to_numpy(), moment)[0])
+                measures = int(active(measure_starts, measure_ends, moment)[0])
                 inside = np.minimum(ends, last) - np.maximum(starts, first)
                 full_year = float(np.clip(inside, 0.0, None).sum()) / days_in_year
                 full_year_measures = float(measure_days.get((year, level), 0.0)) / days_in_year
