@@ -1,0 +1,299 @@
+"""``python -m sim.bench``: how fast and how big barnesim is, against baselines measured in the same run.
+
+These machines are shared and noisy, so every speed is also given as a
+ratio to a baseline measured in the same process minutes earlier: raw SimPy
+throughput for the model's events, one core for the ensemble's speed-up,
+the process pool for Dask. The table (figure, value, unit, target, met) is
+printed and written with the top of a profile of one replication to
+``results/bench/<timestamp>/``, beside a manifest of the software that
+produced it. Benchmarks are never timed tests: a slow machine must not turn
+the suite red.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import cProfile
+import datetime as dt
+import io
+import json
+import os
+import pickle
+import pstats
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from . import run
+from .cli import whole_number
+from .errors import InputError, Problem, command_status
+from .folders import new_folder
+from .manifest import software
+from .model import simulate
+from .montecarlo import run_ensemble
+from .montecarlo.outcomes import outcomes
+from .scenario import Scenario, extend_scenario, load_scenario
+
+DEFAULT = "ballerup_2017"
+RESULTS = Path("results") / "bench"
+
+
+class Table:
+    """The benchmark's rows, printed as they are measured."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, figure: str, value: float, unit: str, target: str = "", met: bool | None = None) -> None:
+        """Record and print one figure, with its target and whether it was met when there is one."""
+        self.rows.append({"figure": figure, "value": value, "unit": unit, "target": target,
+                          "met": "" if met is None else ("yes" if met else "no")})
+        verdict = "" if met is None else ("  met" if met else "  NOT MET")
+        print(f"  {figure:58} {value:>14,.3f} {unit:14} {target}{verdict}", flush=True)
+
+    def frame(self) -> pd.DataFrame:
+        """The rows as a table."""
+        return pd.DataFrame(self.rows, columns=["figure", "value", "unit", "target", "met"])
+
+
+def best_of(repeats: int, action: Callable[[], Any]) -> float:
+    """The shortest wall time of ``repeats`` calls: the least disturbed by other work on the machine."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+# -- raw SimPy ------------------------------------------------------------------------------------
+
+
+def simpy_timeouts(processes: int = 1000, events: int = 300_000) -> float:
+    """Timeouts per second with ``processes`` processes waiting at once: SimPy's own ceiling."""
+    env = simpy.Environment()
+    delays = np.random.default_rng(0).exponential(1.0, size=events).tolist()
+    per_process = events // processes
+
+    def waiter(start: int):
+        for k in range(per_process):
+            yield env.timeout(delays[start + k])
+
+    for p in range(processes):
+        env.process(waiter(p * per_process))
+    seconds = best_of(1, env.run)
+    return processes * per_process / seconds
+
+
+def simpy_resources(processes: int = 1000, capacity: int = 100, rounds: int = 50) -> float:
+    """Request, hold and release cycles per second on a resource that ``processes`` compete for."""
+    env = simpy.Environment()
+    place = simpy.Resource(env, capacity)
+
+    def user():
+        for _ in range(rounds):
+            with place.request() as request:
+                yield request
+                yield env.timeout(1.0)
+
+    for _ in range(processes):
+        env.process(user())
+    return processes * rounds / best_of(1, env.run)
+
+
+def model_events(scenario: Scenario, years: int, seed: int) -> int:
+    """Events SimPy processes in one replication, counted by wrapping the environment's step."""
+    counted = [0]
+    step = simpy.Environment.step
+
+    def counting(env: simpy.Environment) -> None:
+        counted[0] += 1
+        step(env)
+
+    simpy.Environment.step = counting  # type: ignore[method-assign]
+    try:
+        simulate(scenario, years, seed)
+    finally:
+        simpy.Environment.step = step  # type: ignore[method-assign]
+    return counted[0]
+
+
+# -- sections -------------------------------------------------------------------------------------
+
+
+def throughput(table: Table, scenario: Scenario) -> None:
+    """The model's events per second against raw SimPy's, and events per replication."""
+    print("Event throughput", flush=True)
+    timeouts = simpy_timeouts()
+    table.add("raw SimPy: timeouts per second, 1,000 processes", timeouts, "events/s")
+    table.add("raw SimPy: resource request/release cycles per second", simpy_resources(), "cycles/s")
+    events = model_events(scenario, 10, 0)
+    table.add("model: events in a 10-year replication", events, "events", "< 150,000", events < 150_000)
+    seconds = best_of(3, lambda: simulate(scenario, 10, 0))
+    rate = events / seconds
+    table.add("model: events per second", rate, "events/s")
+    ratio = rate / timeouts
+    table.add("model throughput / raw SimPy timeouts", ratio, "ratio", ">= 0.5", ratio >= 0.5)
+
+
+def one_replication(table: Table, scenario: Scenario) -> None:
+    """Wall time, traced peak memory and pickled size of one 10-year replication."""
+    print("One replication (10 years of the default)", flush=True)
+    simulate_only = best_of(3, lambda: simulate(scenario, 10, 0))
+    table.add("simulation, wall time", simulate_only, "s", "< 0.3 s", simulate_only < 0.3)
+    with_tables = best_of(3, lambda: run(scenario, 10, 0).tables)
+    table.add("simulation and its tables, wall time", with_tables, "s")
+    tracemalloc.start()
+    result = run(scenario, 10, 0)
+    peak_run = tracemalloc.get_traced_memory()[1]
+    result.tables  # noqa: B018 - building the tables is part of a replication's cost
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    table.add("simulation, traced peak memory", peak_run / 1e6, "MB", "< 5 MB", peak_run < 5e6)
+    table.add("simulation and its tables, traced peak memory", peak / 1e6, "MB")
+    size = len(pickle.dumps((result.records, result.tables)))  # the scenario is shared, not per replication
+    table.add("result (records and tables) pickled", size / 1e3, "KB", "< 100 KB", size < 100e3)
+    size = len(pickle.dumps(outcomes(result)))
+    table.add("outcomes of the replication pickled (what an ensemble keeps)", size / 1e3, "KB")
+
+
+def scaling(table: Table, scenario: Scenario, volumes: list[int], horizons: list[int]) -> None:
+    """Wall time as notification volume and horizon grow, with the fitted exponent of each."""
+    print("Scaling", flush=True)
+    per_year = scenario.notification.per_year.value
+    volume_times = []
+    for factor in volumes:
+        bigger = extend_scenario(DEFAULT, {"notification": {"per_year": per_year * factor}}, f"x{factor}")
+        seconds = best_of(1, lambda bigger=bigger: simulate(bigger, 5, 0))
+        volume_times.append(seconds)
+        table.add(f"5 years at {factor}x the notifications, wall time", seconds, "s")
+    horizon_times = []
+    for years in horizons:
+        seconds = best_of(1, lambda years=years: simulate(scenario, years, 0))
+        horizon_times.append(seconds)
+        table.add(f"{years} years, wall time", seconds, "s")
+    for what, sizes, times in (("notification volume", volumes, volume_times),
+                               ("horizon", horizons, horizon_times)):
+        exponent = float(np.polyfit(np.log(sizes), np.log(times), 1)[0])
+        table.add(f"fitted exponent of wall time in {what}", exponent, "", "<= 1.1", exponent <= 1.1)
+
+
+def ensembles(table: Table, replications: int, efficiency_replications: int, dask: bool) -> None:
+    """Replications per second on every core; speed-up over one core; Dask against the process pool."""
+    cores = os.cpu_count() or 1
+    print(f"Ensembles (10 years of the default, {cores} cores)", flush=True)
+    scenarios = [DEFAULT]
+
+    def timed(count: int, executor: Any) -> tuple[float, pd.DataFrame]:
+        start = time.perf_counter()
+        ensemble = run_ensemble(scenarios, count, 0, years=10, executor=executor)
+        return time.perf_counter() - start, ensemble.outcomes
+
+    one_seconds, one = timed(efficiency_replications, None)
+    table.add(f"{efficiency_replications} replications on 1 core", one_seconds, "s")
+    with concurrent.futures.ProcessPoolExecutor(cores) as pool:
+        all_seconds, everywhere = timed(efficiency_replications, pool)
+        speed_up = one_seconds / all_seconds
+        table.add(f"{efficiency_replications} replications on {cores} cores", all_seconds, "s")
+        table.add(f"speed-up on {cores} cores", speed_up, "x", ">= 1.8 on 2 cores", speed_up >= 0.9 * cores)
+        table.add(f"parallel efficiency on {cores} cores", speed_up / cores, "")
+        table.add("identical to one core, bit for bit", float(one.equals(everywhere)), "1 = yes", "1",
+                  one.equals(everywhere))
+        big_seconds, _ = timed(replications, pool)
+        table.add(f"{replications} replications on {cores} cores", big_seconds, "s",
+                  "< 120 s for 1,000" if replications == 1000 else "", big_seconds < 120
+                  if replications == 1000 else None)
+        table.add("replications per second", replications / big_seconds, "replications/s")
+        bytes_per = len(everywhere.to_parquet(index=False)) / efficiency_replications
+        table.add("outcomes per replication, Parquet", bytes_per / 1e3, "KB")
+        table.add("outcomes per replication, in memory",
+                  everywhere.memory_usage(deep=True).sum() / efficiency_replications / 1e3, "KB")
+    if dask:
+        from distributed import Client, LocalCluster
+
+        with LocalCluster(n_workers=cores, threads_per_worker=1, dashboard_address=None) as cluster, \
+                Client(cluster) as client:
+            dask_seconds, on_dask = timed(efficiency_replications, client)
+        table.add(f"{efficiency_replications} replications on a Dask LocalCluster", dask_seconds, "s")
+        table.add("Dask time / process pool time", dask_seconds / all_seconds, "ratio", "<= 1.1",
+                  dask_seconds / all_seconds <= 1.1)
+        table.add("Dask identical to one core, bit for bit", float(one.equals(on_dask)), "1 = yes", "1",
+                  one.equals(on_dask))
+
+
+def profile(scenario: Scenario, top: int = 25) -> str:
+    """The top of a cProfile of one 10-year replication, by time spent in each function itself."""
+    profiler = cProfile.Profile()
+    profiler.runcall(simulate, scenario, 10, 0)
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
+# -- the command ----------------------------------------------------------------------------------
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m sim.bench``."""
+    top = argparse.ArgumentParser(prog="python -m sim.bench", description=__doc__.splitlines()[0])
+    top.add_argument("--replications", type=whole_number, default=1000, metavar="N",
+                     help="replications of the big ensemble on every core (default: 1000)")
+    top.add_argument("--efficiency-replications", type=whole_number, default=100, metavar="N",
+                     help="replications timed on one core, on all and on Dask (default: 100)")
+    top.add_argument("--quick", action="store_true",
+                     help="a smoke run in about a minute: 20 and 10 replications, smaller scaling")
+    top.add_argument("--no-dask", action="store_true", help="leave out the Dask LocalCluster")
+    top.add_argument("--out", type=Path, default=None, metavar="FOLDER",
+                     help="new folder for the table (default: results/bench/<timestamp>/)")
+    return top
+
+
+def _bench(args: argparse.Namespace) -> int:
+    problems = [Problem(flag, "", "must be 1 or more", value) for flag, value in
+                (("--replications", args.replications),
+                 ("--efficiency-replications", args.efficiency_replications)) if value < 1]
+    if problems:
+        raise InputError(problems, "cannot benchmark")
+    folder = args.out or RESULTS / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    with new_folder(folder, "--out") as staging:
+        replications, efficiency = ((20, 10) if args.quick
+                                    else (args.replications, args.efficiency_replications))
+        volumes, horizons = ([1, 4], [5, 10]) if args.quick else ([1, 4, 16], [10, 20, 40])
+        scenario = load_scenario(DEFAULT)
+        table = Table()
+        started = dt.datetime.now(dt.UTC)
+        throughput(table, scenario)
+        one_replication(table, scenario)
+        scaling(table, scenario, volumes, horizons)
+        ensembles(table, replications, efficiency, dask=not args.no_dask)
+        top = profile(scenario)
+        print("\nWhere one replication spends its time (cProfile, top by own time)\n")
+        print(top)
+        table.frame().to_csv(staging / "bench.csv", index=False)
+        (staging / "profile.txt").write_text(top, encoding="utf-8")
+        (staging / "manifest.json").write_text(json.dumps({
+            "command": " ".join(["python -m sim.bench", *sys.argv[1:]]), "quick": args.quick,
+            "cores": os.cpu_count(), **software(),
+            "started": started.isoformat(timespec="seconds"),
+            "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }, indent=2), encoding="utf-8")
+    print(f"Table, profile and manifest in {folder}/")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    args = parser().parse_args(argv)
+    return command_status(lambda: _bench(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
