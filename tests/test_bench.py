@@ -1,0 +1,36 @@
+"""``python -m sim.bench``: the pieces it measures with work as they claim (no timing is asserted here).
+
+Speed targets live in the benchmark's printed table, never in a test: a
+slow or busy machine must not turn the suite red.
+"""
+
+from __future__ import annotations
+
+import simpy
+
+from sim import bench
+
+
+def test_counting_events_leaves_simpy_as_it_was_and_counts_every_step(default):
+    step = simpy.Environment.step
+    events = bench.model_events(default, 1, 0)
+    assert simpy.Environment.step is step
+    assert events > 1_000
+    assert bench.model_events(default, 1, 0) == events  # the same seed, the same events
+
+
+def test_the_table_records_targets_and_whether_they_were_met(capsys):
+    table = bench.Table()
+    table.add("a figure", 2.0, "s", "< 3 s", True)
+    table.add("another", 5.0, "s", "< 3 s", False)
+    table.add("no target", 1.0, "x")
+    assert list(table.frame()["met"]) == ["yes", "no", ""]
+    assert "NOT MET" in capsys.readouterr().out
+
+
+def test_bad_flags_exit_2_and_write_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert bench.main(["--replications", "0", "--efficiency-replications", "-1"]) == 2
+    err = capsys.readouterr().err
+    assert "--replications" in err and "--efficiency-replications" in err
+    assert list(tmp_path.iterdir()) == []
