@@ -37,3 +37,6 @@ def parse_toml(label: str, raw: bytes, what: str, error: type[InputError] = Inpu
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as problem:
         raise refuse(f"not valid TOML: {problem}") from None
+    except RecursionError:  # tomllib reads a list or inline table inside another by recursion
+        raise refuse(f"not valid TOML: lists or tables nested too deep to read; {what} needs only a few "
+                     "levels") from None

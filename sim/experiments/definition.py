@@ -25,7 +25,7 @@ from ..errors import InputError, Problem
 from ..montecarlo.draws import UNCERTAINTIES
 from ..montecarlo.outcomes import outcome_names
 from ..scenario import Scenario, extend_scenario, load_scenario
-from ..scenario.messages import problems_from, suggest
+from ..scenario.messages import dotted, problems_from, suggest
 from ..tomlfile import parse_toml
 
 FOLDERS = (Path("experiments"), Path(__file__).resolve().parents[2] / "experiments")
@@ -42,7 +42,8 @@ class Variant(Strict):
     """One scenario of the experiment: the base (or ``scenario``) with ``changes`` laid over it."""
 
     label: str = Field(min_length=1, description="Name of the variant in tables and plots.")
-    scenario: str | None = Field(None, description="A whole scenario instead of the base (name or path).")
+    scenario: str | None = Field(None, min_length=1,
+                                 description="A whole scenario instead of the base (name or path).")
     apply: list[str] = Field(default_factory=list, description="Named change sets laid over it, in order.")
     changes: dict[str, Any] = Field(default_factory=dict, description="Overrides, as in a scenario file.")
 
@@ -104,13 +105,14 @@ class Experiment(Strict):
     name: str = Field(min_length=1, description="Short name, the file's name without .toml.")
     title: str = Field(min_length=1, description="One line saying what is compared.")
     description: str = Field("", description="What the experiment asks and why.")
-    scenario: str = Field("ballerup_2017", description="Base scenario (embedded name or path).")
+    scenario: str = Field("ballerup_2017", min_length=1, description="Base scenario (embedded name or path).")
     years: int = Field(10, ge=1, le=MAX_YEARS)
     replications: int = Field(100, ge=1)
     seed: int = Field(0, ge=0)
     uncertainty: Literal[UNCERTAINTIES] = "stochastic"  # type: ignore[valid-type]
     outcomes: list[str] = Field(min_length=1, description="Outcome names or patterns such as spend_kr.*")
-    baseline: str | None = Field(None, description="Label of the variant compared against; default first.")
+    baseline: str | None = Field(None, min_length=1,
+                                 description="Label of the variant compared against; default first.")
     changes: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Named change sets (as in a scenario file) that variants apply."
     )
@@ -155,16 +157,24 @@ def experiment_names() -> list[str]:
     return sorted({p.stem for folder in FOLDERS if folder.is_dir() for p in folder.glob("*.toml")})
 
 
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; a name too long for the system is none (``is_file`` would raise)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def find_experiment(ref: str | Path) -> Path:
     """The file of experiment ``ref`` (a path, or a name in an experiment folder)."""
     path = Path(ref)
-    if path.suffix == ".toml" or path.is_file():
-        if path.is_file():
+    if path.suffix == ".toml" or _is_file(path):
+        if _is_file(path):
             return path
         raise InputError([Problem(str(ref), "", "no such experiment file")], "cannot load the experiment")
     for folder in FOLDERS:
         candidate = folder / f"{ref}.toml"
-        if candidate.is_file():
+        if _is_file(candidate):
             return candidate
     known = experiment_names()
     raise InputError([Problem(
@@ -200,13 +210,13 @@ def load_experiment(ref: str | Path) -> LoadedExperiment:
 
 
 def _scenarios(definition: Experiment, path: Path, problems: list[Problem]) -> dict[str, Scenario]:
-    """Label -> scenario of each variant, the baseline first; problems of every variant are collected."""
+    """Label -> scenario of each variant, the baseline first; problems of every variant are collected.
+
+    A base scenario given by path is looked for beside the experiment file
+    first; one that cannot be opened is reported at the field naming it,
+    once however many variants share it.
+    """
     label = str(path)
-
-    def relative(ref: str) -> str:
-        beside = path.parent / ref
-        return str(beside) if beside.is_file() or beside.with_suffix(".toml").is_file() else ref
-
     variants = definition.variants()
     if not variants:
         problems.append(Problem(label, "variant", "give at least one [[variant]] or a [sweep]"))
@@ -215,12 +225,15 @@ def _scenarios(definition: Experiment, path: Path, problems: list[Problem]) -> d
     twice = sorted({name for name in labels if labels.count(name) > 1})
     if twice:
         problems.append(Problem(label, "variant.label", "each variant needs a label of its own", twice))
-    baseline = definition.baseline or labels[0]
+    baseline = labels[0] if definition.baseline is None else definition.baseline
     if baseline not in labels:
         problems.append(Problem(label, "baseline", f"must be the label of a variant: {labels}", baseline))
     scenarios: dict[str, Scenario] = {}
     for variant in variants:
-        base = relative(variant.scenario or definition.scenario)
+        if variant.scenario is None:
+            base, named_in = definition.scenario, (label, "scenario")
+        else:
+            base, named_in = variant.scenario, (label, f"variant {variant.label!r}.scenario")
         unknown = [name for name in variant.apply if name not in definition.changes]
         if unknown:
             problems.append(Problem(label, f"variant {variant.label!r}.apply", "must name change sets of "
@@ -234,11 +247,12 @@ def _scenarios(definition: Experiment, path: Path, problems: list[Problem]) -> d
         try:
             if variant.changes or variant.apply or variant.scenario is None:
                 where = f"{label} [variant {variant.label!r}]"
-                scenarios[variant.label] = extend_scenario(base, changes, where)
+                scenarios[variant.label] = extend_scenario(base, changes, where, relative_to=path.parent,
+                                                           named_in=named_in)
             else:
-                scenarios[variant.label] = load_scenario(base)
-        except InputError as error:
-            problems.extend(error.problems)
+                scenarios[variant.label] = load_scenario(base, relative_to=path.parent, named_in=named_in)
+        except InputError as error:  # a base shared by several variants is reported once
+            problems += [problem for problem in error.problems if problem not in problems]
     if baseline in scenarios:
         scenarios = {baseline: scenarios[baseline], **scenarios}
     return scenarios
@@ -298,6 +312,6 @@ def _check_references(definition: Experiment, scenarios: dict[str, Scenario], la
             problems.append(Problem(label, f"{here}.outcome",
                                     "no such outcome" + suggest(reference.outcome, known), reference.outcome))
         for year in reference.values:
-            if not year.isdigit() or int(year) not in years:
-                problems.append(Problem(label, f"{here}.values.{year}",
+            if not re.fullmatch(r"[0-9]{4}", year) or int(year) not in years:  # not '²', nor 5000 digits
+                problems.append(Problem(label, dotted(("reference", i, "values", year)),
                                         f"must be a year of the horizon, {years[0]} to {years[-1]}", year))

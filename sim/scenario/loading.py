@@ -90,10 +90,28 @@ def _open(ref: str | Path, relative_to: Path | None) -> ScenarioFile:
     )
 
 
-def _chain(ref: str | Path) -> list[ScenarioFile]:
+def _open_named(ref: str | Path, relative_to: Path | None, named_in: tuple[str, str] | None,
+                what: str) -> ScenarioFile:
+    """Open ``ref`` as ``_open`` does, reporting a failure where ``ref`` was written.
+
+    ``named_in`` is the (file, parameter path) that names ``ref``, or None
+    when a user gave it directly; the problem there reads '``what`` cannot
+    be loaded: why'.
+    """
+    if named_in is None:
+        return _open(ref, relative_to)
+    try:
+        return _open(ref, relative_to)
+    except ScenarioError as error:
+        where, path = named_in
+        raise _problem(where, f"{what} cannot be loaded: {error.problems[0]}", path, ref) from None
+
+
+def _chain(ref: str | Path, relative_to: Path | None = None,
+           named_in: tuple[str, str] | None = None) -> list[ScenarioFile]:
     """The file and everything it extends, most basic first."""
     files: list[ScenarioFile] = []
-    current = _open(ref, None)
+    current = _open_named(ref, relative_to, named_in, "the scenario")
     while True:
         if any(f.label == current.label or (f.path and f.path == current.path) for f in files):
             cycle = " -> ".join([*(f.label for f in reversed(files)), current.label])
@@ -108,13 +126,8 @@ def _chain(ref: str | Path) -> list[ScenarioFile]:
             raise _problem(current.label, "must be the name or path of a scenario", "scenario.extends",
                            parent)
         base_dir = current.path.parent if current.path else None
-        try:
-            current = _open(parent, base_dir)
-        except ScenarioError as error:
-            raise _problem(
-                current.label, f"the scenario it extends cannot be loaded: {error.problems[0]}",
-                "scenario.extends", parent,
-            ) from None
+        current = _open_named(parent, base_dir, (current.label, "scenario.extends"),
+                              "the scenario it extends")
 
 
 def _is_sourced(node: Any) -> bool:
@@ -153,27 +166,34 @@ def _where(provenance: dict[tuple[str, ...], str], fallback: str):
     return where
 
 
-def load_scenario(ref: str | Path | Scenario) -> Scenario:
+def load_scenario(ref: str | Path | Scenario, *, relative_to: Path | None = None,
+                  named_in: tuple[str, str] | None = None) -> Scenario:
     """Load and validate a scenario from a file path or an embedded name.
 
-    Raises :class:`sim.errors.ScenarioError` listing every problem found.
+    A file naming ``ref`` passes its folder as ``relative_to``, where a
+    relative path is looked for first, and (file, parameter path) as
+    ``named_in``, where a scenario that cannot be opened is reported, as
+    ``[scenario] extends`` is. Raises :class:`sim.errors.ScenarioError`
+    listing every problem found.
     """
     if isinstance(ref, Scenario):
         return ref
-    return _resolve(_chain(ref))
+    return _resolve(_chain(ref, relative_to, named_in))
 
 
-def extend_scenario(base: str | Path, changes: dict[str, Any], label: str) -> Scenario:
+def extend_scenario(base: str | Path, changes: dict[str, Any], label: str, *, relative_to: Path | None = None,
+                    named_in: tuple[str, str] | None = None) -> Scenario:
     """``base`` with ``changes`` laid over it, as if ``changes`` were a file extending it.
 
     ``changes`` has the shape of a scenario file (``[timeline.DATE]`` tables
     included) without ``[scenario] extends``; ``label`` names it in messages,
     so a variant defined inside an experiment file is reported like a file.
+    ``relative_to`` and ``named_in`` locate ``base`` as for :func:`load_scenario`.
     Raises :class:`sim.errors.ScenarioError` listing every problem found.
     """
     text = json.dumps(changes, sort_keys=True, default=str).encode("utf-8")
     overlay = ScenarioFile(label, None, hashlib.sha256(text).hexdigest(), copy.deepcopy(changes))
-    return _resolve([*_chain(base), overlay])
+    return _resolve([*_chain(base, relative_to, named_in), overlay])
 
 
 def _resolve(files: list[ScenarioFile]) -> Scenario:

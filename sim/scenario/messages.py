@@ -7,9 +7,11 @@ misspelt name comes with the nearest valid one.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import types
 import typing
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel
@@ -35,13 +37,24 @@ _TYPE_RULES = {
     "dict_type": "must be a table",
     "list_type": "must be a list",
     "tuple_type": "must be a list [low, high]",
-    "too_short": "must be a list [low, high]",
-    "too_long": "must be a list [low, high]",
     "finite_number": "must be a finite number",
     "missing": "is required but missing",
     "string_too_short": "must not be empty",
     "string_pattern_mismatch": "may hold only letters, digits, '_', '-' and '.'",
 }
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def dotted(parts: Iterable[Any]) -> str:
+    """A parameter path as TOML writes it, ``services.dut.places``, with a key that is not bare in quotes.
+
+    So an empty key or one with a dot or a space reads as the user wrote it:
+    ``sweep.parameters."services.dut.places"``, ``""``.
+    """
+    return ".".join(str(part) if isinstance(part, int) or _BARE_KEY.fullmatch(str(part))
+                    else json.dumps(str(part), ensure_ascii=False) for part in parts)
 
 
 def suggest(name: str, candidates: list[str]) -> str:
@@ -107,6 +120,15 @@ def explain(error: dict[str, Any], root: type[BaseModel]) -> tuple[tuple[Any, ..
         if model is not None and issubclass(model, Sourced):
             return loc, "must be a table with its source, such as { value = 1, source = \"...\" }", given
         return loc, "must be a table", given
+    if kind in ("too_short", "too_long"):  # a range, or a list or table that must not be empty
+        if loc and loc[-1] == "range":
+            return loc, "must be a list [low, high]", given
+        if kind == "too_short":
+            least = ctx.get("min_length", 1)
+            return loc, "must not be empty" if least == 1 else f"must hold at least {least} entries", given
+        return loc, f"must hold at most {ctx.get('max_length')} entries", given
+    if kind == "float_type" and isinstance(given, int) and not isinstance(given, bool):
+        return loc, "must be a number below about 1.8e308", given  # 10**400: a whole number too large
     if kind in _TYPE_RULES:
         return loc, _TYPE_RULES[kind], (None if kind == "missing" else given)
     if kind == "value_error":
@@ -120,7 +142,7 @@ def problems_from(errors: list[dict[str, Any]], root: type[BaseModel], where: An
     for error in errors:
         loc, message, given = explain(error, root)
         loc = tuple(part for part in loc if not str(part).startswith(("function-", "tagged-")))
-        path = ".".join(str(part) for part in loc)
+        path = dotted(loc)
         problem = Problem(where(loc), path, message, given) if given is not None else Problem(
             where(loc), path, message
         )

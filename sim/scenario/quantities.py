@@ -24,6 +24,10 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 SUM_TOLERANCE = 1e-6
 """How far the shares of a mix may sum from 1."""
 
+MAX_WHOLE = 2**53
+"""The largest whole number a count may be: every one up to it is exact as a float, as the timeline and
+the simulation hold it (10**400 would not even convert)."""
+
 
 class Section(BaseModel):
     """A part of the scenario: unknown keys and loose types are errors, values are frozen."""
@@ -67,8 +71,15 @@ def quantity(
     le: float | None = None,
     integer: bool = False,
 ) -> type[Quantity]:
-    """A Quantity type whose value and range obey the given bounds."""
-    number = Annotated[int if integer else float, Field(ge=ge, gt=gt, le=le, allow_inf_nan=False)]
+    """A Quantity type whose value and range obey the given bounds.
+
+    A float must be finite, a whole number at most :data:`MAX_WHOLE` (the
+    check for infinity would convert it to a float and overflow on 10**400).
+    """
+    if integer:
+        number = Annotated[int, Field(ge=ge, gt=gt, le=MAX_WHOLE if le is None else min(le, MAX_WHOLE))]
+    else:
+        number = Annotated[float, Field(ge=ge, gt=gt, le=le, allow_inf_nan=False)]
     bounds = "_".join(f"{k}{v}" for k, v in (("ge", ge), ("gt", gt), ("le", le)) if v is not None)
     return create_model(
         f"Quantity_{'int' if integer else 'float'}_{bounds}",
@@ -126,12 +137,12 @@ def mix_of(names: tuple[str, ...]) -> type[Mix]:
     return create_model(f"Mix_{'_'.join(names)}", __base__=Mix, value=(dict[key, share], ...))
 
 
-_BAND = re.compile(r"^(\d{1,2})-(\d{1,2})$")
+_BAND = re.compile(r"([0-9]{1,2})-([0-9]{1,2})")
 
 
 def parse_band(band: str) -> tuple[int, int]:
     """``"12-17"`` -> (12, 17): ages 12.0 up to (not including) 18.0."""
-    match = _BAND.match(band)
+    match = _BAND.fullmatch(band)
     if not match:
         raise ValueError(f"age band {band!r} should look like '12-17'")
     low, high = int(match.group(1)), int(match.group(2))

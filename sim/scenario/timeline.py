@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem
-from .messages import problems_from, suggest
+from .messages import dotted, problems_from, suggest
 from .parameters import time_varying_fields
 
 
@@ -34,28 +35,46 @@ def time_varying_paths(scenario: BaseModel) -> list[str]:
 
 
 def _value_at(node: Any, path: str) -> Any:
-    """The value at dotted ``path`` in a model or a raw table; None where there is none."""
+    """The value at dotted ``path`` in a model or a raw table; None where there is none.
+
+    Only tables and models are walked into: in a raw table a section may be
+    anything a user wrote, and a text or list has attributes (``count``) of
+    its own that are no parameters.
+    """
     for part in path.split("."):
-        node = node.get(part) if isinstance(node, dict) else getattr(node, part, None)
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, BaseModel):
+            node = getattr(node, part, None)
+        else:
+            return None
         if node is None:
             return None
     return node
 
 
-def _leaves(table: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+def _leaves(table: dict[str, Any], prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
+    """(keys, value) of every value that is not a table, inside ``table``."""
     out = []
     for key, value in table.items():
         if isinstance(value, dict):
-            out.extend(_leaves(value, f"{prefix}{key}."))
+            out.extend(_leaves(value, (*prefix, key)))
         else:
-            out.append((f"{prefix}{key}", value))
+            out.append(((*prefix, key), value))
     return out
 
 
 def _parse_date(key: str) -> dt.date | None:
+    """The date a timeline key such as 2019-01-01 names; None for any other key.
+
+    Only that form: Python reads other ISO forms too (20190101, 2019-W01-2),
+    and a change must be reported under the key as written.
+    """
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", key, flags=re.ASCII):
+        return None
     try:
         return dt.date.fromisoformat(key)
-    except ValueError:
+    except ValueError:  # 2019-02-30
         return None
 
 
@@ -72,13 +91,16 @@ def parse_timeline(
     (date, path, value, note) in date order and the problems found;
     ``where(path)`` names the file that set a timeline entry.
     """
-    allowed = [path for path in time_varying_fields(scenario_type) if _value_at(base, path) is not None]
+    known = list(time_varying_fields(scenario_type))
+    allowed = [path for path in known if _value_at(base, path) is not None]
     start = _value_at(base, "scenario.start_date")
+    if isinstance(start, dt.datetime):  # a date and a time: reported as not a date, and no start to compare
+        start = None
     if not isinstance(raw, dict):
         return [], [Problem(where(("timeline",)), "timeline", "must be a table of dates")]
     changes, problems = [], []
     for key, entry in raw.items():
-        loc = f"timeline.{key}"
+        loc = dotted(("timeline", key))
         date = _parse_date(str(key))
         if date is None:
             problems.append(Problem(where(("timeline", key)), loc, "must be a date such as 2019-01-01", key))
@@ -96,16 +118,17 @@ def parse_timeline(
         if not isinstance(note, str):
             problems.append(Problem(where(("timeline", key, "note")), f"{loc}.note", "must be text", note))
             note = ""
-        for path, value in _leaves({k: v for k, v in entry.items() if k != "note"}):
-            here = where(("timeline", key, *path.split(".")))
+        for keys, value in _leaves({k: v for k, v in entry.items() if k != "note"}):
+            path, here = ".".join(keys), where(("timeline", key, *keys))
             if path not in allowed:
                 problems.append(Problem(
-                    here, f"{loc}.{path}",
+                    here, dotted(("timeline", key, *keys)),
+                    "the scenario has no such parameter to change" if path in known else
                     "cannot change during a run" if _value_at(base, path) is not None else
                     "unknown time-varying parameter" + suggest(path, allowed),
                 ))
             elif isinstance(value, bool) or not isinstance(value, int | float):
-                problems.append(Problem(here, f"{loc}.{path}", "must be a number", value))
+                problems.append(Problem(here, dotted(("timeline", key, *keys)), "must be a number", value))
             else:
                 changes.append({"date": date, "path": path, "value": value, "note": note})
     changes.sort(key=lambda c: c["date"])
