@@ -35,3 +35,17 @@ def cached_run(name: str, years: int, seed: int) -> sim.Result:
 def default_run() -> sim.Result:
     """Three years of the default, seed 1."""
     return cached_run("ballerup_2017", 3, 1)
+
+
+@pytest.fixture(scope="session")
+def staffing_run(tmp_path_factory) -> Path:
+    """A finished run folder of the shipped caseworker_staffing experiment (4 variants, 3 replications).
+
+    Reports, workbooks and plots are made from run folders; one small real
+    run serves every test of them.
+    """
+    from sim.experiments import load_experiment, run_experiment
+
+    folder = tmp_path_factory.mktemp("runs") / "caseworker_staffing"
+    run_experiment(load_experiment("caseworker_staffing"), folder, replications=3, seed=11)
+    return folder

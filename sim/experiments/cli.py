@@ -24,6 +24,7 @@ import pandas as pd
 from ..cli import whole_number
 from ..errors import InputError, Problem, command_status
 from ..folders import check_new_folder
+from ..report import DEFAULT_LANGUAGE, LANGUAGES, make_report
 from .definition import LoadedExperiment, experiment_names, load_experiment
 from .report import convergence_note, references_text, summary_text
 from .rerun import compare_runs, experiment_from_manifest, software_changes
@@ -59,6 +60,10 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--precision", type=float, default=DEFAULT_PRECISION, metavar="R",
                      help="relative standard error of a mean counted as converged (default: 0.01)")
     top.add_argument("--no-progress", action="store_true", help="no progress bar")
+    top.add_argument("--report", action="store_true",
+                     help="at the end, write report.html, workbook.xlsx and figures/ into the run folder")
+    top.add_argument("--lang", default=DEFAULT_LANGUAGE, metavar="|".join(LANGUAGES),
+                     help=f"language of the report (default: {DEFAULT_LANGUAGE})")
     return top
 
 
@@ -105,6 +110,8 @@ def _check_flags(args: argparse.Namespace) -> list[Problem]:
                              ("--workers", args.workers, 1)):
         if value is not None and value < low:
             problems.append(Problem(flag, "", f"must be {low} or more", value))
+    if args.lang not in LANGUAGES:
+        problems.append(Problem("--lang", "", f"must be one of {list(LANGUAGES)}", args.lang))
     if not 0 < args.precision < 1:
         problems.append(Problem("--precision", "", "must be between 0 and 1", args.precision))
     if args.resume is not None and args.out is not None:
@@ -150,7 +157,15 @@ def _run(args: argparse.Namespace) -> int:
             print(references_text(tables["references"], experiment.baseline))
     print(convergence_note(tables["summary"], experiment.outcomes, args.precision))
     print(f"\nTables and plots in {folder}/")
+    _report(args, folder)
     return 0
+
+
+def _report(args: argparse.Namespace, folder: Path) -> None:
+    """The report of the finished run, when ``--report`` asks for it."""
+    if args.report:
+        files = make_report(folder, args.lang)
+        print(f"Report in {files.html}, workbook in {files.workbook}")
 
 
 def _rerun(args: argparse.Namespace) -> int:
@@ -175,6 +190,7 @@ def _rerun(args: argparse.Namespace) -> int:
         print(f"  {name + '.parquet':22} {verdict}")
     same = all(difference is None for difference in differences.values())
     print("Every table is identical." if same else "The tables differ.")
+    _report(args, folder)
     return 0 if same else 1
 
 

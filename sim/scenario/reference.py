@@ -18,21 +18,22 @@ from .quantities import Quantity, Sourced
 DEFAULT = "ballerup_2017"
 
 
-def _number(value: float) -> str:
+def number_text(value: float) -> str:
+    """A number as the reference shows it: thousands separated when whole and large."""
     return f"{value:,.0f}" if float(value).is_integer() and abs(value) >= 1000 else f"{value:g}"
 
 
-def _shown(value: object) -> str:
+def shown(value: object) -> str:
     """A value as it reads in the table."""
     if isinstance(value, Sourced):
-        return _shown(value.value)
+        return shown(value.value)
     if isinstance(value, dict):
         return "; ".join(
-            f"{key}: ({_shown(inner)})" if isinstance(inner, dict | Sourced) else f"{key}: {_shown(inner)}"
+            f"{key}: ({shown(inner)})" if isinstance(inner, dict | Sourced) else f"{key}: {shown(inner)}"
             for key, inner in value.items()
         )
     if isinstance(value, float | int) and not isinstance(value, bool):
-        return _number(value)
+        return number_text(value)
     return str(value)
 
 
@@ -66,10 +67,10 @@ def render(scenario_name: str = DEFAULT) -> str:
         value = parameter.value
         span = ""
         if isinstance(value, Quantity) and value.range is not None:
-            span = f"{_number(value.range[0])} to {_number(value.range[1])}"
+            span = f"{number_text(value.range[0])} to {number_text(value.range[1])}"
         meaning = parameter.meaning + (" **timeline**" if parameter.time_varying else "")
         lines.append("| " + " | ".join(_cell(cell) for cell in (
-            f"`{parameter.path}`", meaning, parameter.unit, _shown(value), span, value.source,
+            f"`{parameter.path}`", meaning, parameter.unit, shown(value), span, value.source,
         )) + " |")
     return "\n".join(lines) + "\n"
 

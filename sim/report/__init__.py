@@ -1,0 +1,95 @@
+"""What planners open: the run as an Excel workbook, plots and one self-contained HTML report.
+
+``make_report(folder, lang)`` reads a finished experiment run folder and
+writes ``report.html``, ``workbook.xlsx`` and ``figures/`` (PNG and SVG)
+into it, or into a new folder ``out``. Nothing that exists is overwritten:
+a second report, in another language say, goes to another folder. The
+command line is ``python -m sim.report RUN_FOLDER [--lang da|en] [--out
+FOLDER]``; ``python -m sim.experiments NAME --report`` makes the report at
+the end of a run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError, Problem
+from ..folders import check_new_folder, new_folder, write_atomically
+from .labels import LANGUAGES, Labels
+from .run import Run, read_run
+
+REPORT = "report.html"
+WORKBOOK = "workbook.xlsx"
+FIGURES = "figures"
+DEFAULT_LANGUAGE = "da"
+"""Danish: the report is written for a municipal committee."""
+
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "ReportFiles", "Run", "make_report", "read_run"]
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """Where a report was written."""
+
+    html: Path
+    workbook: Path
+    figures: list[Path]
+
+
+def check_report_target(folder: Path, out: Path | None, lang: str, flag: str = "--out") -> Path:
+    """The folder the report goes to; refuses a language not offered and files that exist already."""
+    problems = []
+    if lang not in LANGUAGES:
+        problems.append(Problem("--lang", "", f"must be one of {list(LANGUAGES)}", lang))
+    target = folder if out is None else out
+    if out is not None:
+        try:
+            check_new_folder(out, flag)
+        except InputError as error:
+            problems += error.problems
+    else:
+        problems += [Problem(str(folder / name), "", f"already exists; reports are never overwritten, give "
+                             f"{flag} NEW_FOLDER for another one") for name in (REPORT, WORKBOOK, FIGURES)
+                     if (folder / name).exists()]
+    if problems:
+        raise InputError(problems, "cannot write the report")
+    return target
+
+
+def make_report(folder: str | Path, lang: str = DEFAULT_LANGUAGE,
+                out: str | Path | None = None) -> ReportFiles:
+    """Write the report of the finished run in ``folder``, in ``lang``, into ``folder`` or the new ``out``."""
+    from .page import render_html
+    from .plots import report_figures
+    from .workbook import write_workbook
+
+    folder = Path(folder)
+    out = None if out is None else Path(out)
+    target = check_report_target(folder, out, lang)
+    run = read_run(folder)
+    labels = Labels(lang)
+    written: list[Path] = []
+    try:
+        if out is not None:
+            target.mkdir(parents=True)
+            written.append(target)
+        with new_folder(target / FIGURES, "--out") as staging:
+            figures = report_figures(run, labels, staging)
+            html = render_html(run, labels, figures)
+        written.append(target / FIGURES)
+        buffer = io.BytesIO()
+        write_workbook(run, labels, buffer)
+        write_atomically(target / WORKBOOK, buffer.getvalue())
+        written.append(target / WORKBOOK)
+        write_atomically(target / REPORT, html.encode("utf-8"))
+    except BaseException:  # a report is whole or not there
+        for path in written:
+            with contextlib.suppress(OSError):
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+        raise
+    return ReportFiles(target / REPORT, target / WORKBOOK,
+                       sorted((target / FIGURES).iterdir()))

@@ -1,0 +1,232 @@
+"""The words of the report, in Danish and in English, and numbers written as each language writes them.
+
+A committee paper uses the accounts' own terms (forebyggende, foregribende,
+anbringelser by type, helårspersoner, underretninger), so every outcome,
+level, placement type and service has a label in both languages here and
+nowhere else. A name without a label falls back to the name itself, so a
+new outcome shows up in the report before it is translated.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+LANGUAGES = ("da", "en")
+
+ROWS = {
+    "preventive": ("Forebyggende foranstaltninger", "Preventive measures"),
+    "home_based": ("Foregribende foranstaltninger (i hjemmet)", "Home-based measures"),
+    "placement": ("Anbringelser", "Placements"),
+    "small_children_special": ("Småbørn og særlige institutioner", "Small children and special institutions"),
+    "authority": ("Myndighed (rådgivernes løn)", "Authority (caseworkers' salaries)"),
+    "total": ("I alt", "Total"),
+    "total_with_authority": ("I alt med myndighed", "Total with authority"),
+    "foster_family": ("Almindelig plejefamilie", "Foster family"),
+    "network_foster_family": ("Netværksplejefamilie", "Network foster family"),
+    "municipal_foster_family": ("Kommunal plejefamilie", "Municipal foster family"),
+    "boarding_school": ("Kost- og efterskole", "Boarding school"),
+    "own_room": ("Eget værelse", "Own room"),
+    "residential_institution": ("Døgninstitution", "Residential institution"),
+    "residential_home": ("Socialpædagogisk opholdssted", "Residential home"),
+    "familiehus": ("Familiehuset", "Familiehus (family centre)"),
+    "dut": ("DUT (kontaktpersonteamet)", "DUT (contact-person team)"),
+    "notifications": ("Underretninger", "Notifications (underretninger)"),
+    "investigations_decided": ("Afsluttede børnefaglige undersøgelser", "Investigations concluded"),
+    "deadline_breaches": ("Heraf efter fristen på 4 måneder", "Of them after the 4-month deadline"),
+    "placements_started": ("Nye anbringelser", "Placements started"),
+    "placements_substituted": ("Heraf i en anden type end den besluttede",
+                               "Of them in a substitute type"),
+    "caseload_per_worker.mean": ("Sager pr. rådgiver", "Cases per caseworker"),
+    "open_cases.mean": ("Åbne sager", "Open cases"),
+    "awaiting_investigation.mean": ("Venter på undersøgelse", "Awaiting investigation"),
+    "placements.mean": ("Anbragte", "Placed children"),
+    "requests": ("Henvisninger", "Requests"),
+    "median_wait_days": ("Ventetid, median (dage)", "Median wait (days)"),
+    "max_wait_days": ("Længste ventetid (dage)", "Longest wait (days)"),
+    "waiting_31_dec": ("Venter pr. 31. december", "Waiting at 31 December"),
+    "external_share": ("Andel købt eksternt", "Share bought externally"),
+    "in_house_spend_kr": ("Udgift, egen indsats (1.000 kr.)", "In-house spend (1,000 kr)"),
+    "external_spend_kr": ("Udgift, købt eksternt (1.000 kr.)", "External spend (1,000 kr)"),
+}
+"""Row names of the account tables: levels, placement types, services, flows and counts."""
+
+MEASURES = {
+    "spend_kr": ("Udgifter", "Spend"),
+    "full_year_persons": ("Helårspersoner", "Full-year persons"),
+    "persons_31_dec": ("Personer pr. 31. december", "Persons at 31 December"),
+    "placements_31_dec": ("Anbragte pr. 31. december", "Placed children at 31 December"),
+}
+"""What an outcome measures, for ``<measure>.<row>`` outcomes."""
+
+WORDS = {
+    "title": ("Rapport", "Report"),
+    "experiment": ("Eksperiment", "Experiment"),
+    "what_was_run": ("Hvad blev kørt", "What was run"),
+    "key_answer": ("Svaret", "The answer"),
+    "tables": ("Tabeller", "Tables"),
+    "plots": ("Figurer", "Plots"),
+    "assumptions": ("Antagelser", "Assumptions"),
+    "manifest": ("Manifest", "Manifest"),
+    "published": ("Offentliggjorte tal", "Published figures"),
+    "variant": ("Scenarie", "Variant"),
+    "variants": ("Scenarier", "Variants"),
+    "row": ("Post", "Item"),
+    "year": ("År", "Year"),
+    "median": ("Median", "Median"),
+    "p5": ("5 %", "5%"),
+    "p95": ("95 %", "95%"),
+    "p25": ("25 %", "25%"),
+    "p75": ("75 %", "75%"),
+    "interval90": ("90 %-interval", "90% interval"),
+    "and_interval": ("og 90 %-interval", "and 90% interval"),
+    "p_lower_note": ("andelen af gentagelser, hvor scenariet giver et lavere tal end grundscenariet; "
+                     "for udgifter sandsynligheden for en besparelse",
+                     "the share of replications in which the variant is lower than the baseline; "
+                     "for spend the probability of a saving"),
+    "band50": ("50 %-interval", "50% interval"),
+    "p_lower": ("Sandsynlighed for lavere", "P(lower)"),
+    "difference": ("Forskel fra", "Difference from"),
+    "replications": ("Gentagelser", "Replications"),
+    "years": ("År i alt", "Years"),
+    "seed": ("Seed", "Seed"),
+    "uncertainty": ("Usikkerhed", "Uncertainty"),
+    "started": ("Startet", "Started"),
+    "version": ("barnesim-version", "barnesim version"),
+    "meaning": ("Betydning", "Meaning"),
+    "unit": ("Enhed", "Unit"),
+    "range": ("Spænd", "Range"),
+    "source": ("Kilde", "Source"),
+    "value": ("Værdi", "Value"),
+    "field": ("Felt", "Field"),
+    "target": ("Mål", "Target"),
+    "days": ("dage", "days"),
+    "thousand_kr": ("1.000 kr.", "1,000 kr"),
+    "mio_kr": ("mio. kr.", "mio kr"),
+    "persons": ("personer", "persons"),
+    "cases": ("sager", "cases"),
+    "share": ("andel", "share"),
+    "count": ("antal", "count"),
+    "spend": ("Udgifter", "Spend"),
+    "flows": ("Forløb", "Flows"),
+    "caseworkers": ("Rådgivere og sager", "Caseworkers and cases"),
+    "services": ("Familiehus og DUT", "Familiehus and DUT"),
+    "parameters": ("Parametre", "Parameters"),
+    "levers": ("Det, scenarierne ændrer", "What the variants change"),
+    "ranged": ("Antagelser med spænd", "Assumptions with a range"),
+    "timeline": ("Beslutninger over tid", "Decisions over time"),
+    "date": ("Dato", "Date"),
+    "note": ("Note", "Note"),
+    "lower": ("lavere", "lower"),
+    "higher": ("højere", "higher"),
+    "wait_distribution": ("Ventetid, median pr. gentagelse", "Median wait per replication"),
+    "caseload_title": ("Sager pr. rådgiver mod målet", "Caseload against the target"),
+    "fan_spend": ("Udgifter pr. niveau", "Spend per level"),
+    "fan_placements": ("Anbragte pr. 31. december efter type", "Placed children at 31 December by type"),
+    "paired": ("Parret forskel fra", "Paired difference from"),
+    "generated": ("Lavet af barnesim", "Made by barnesim"),
+    "answer_level": ("{variant}: {outcome} i {year} er {median} {unit} (90 %-interval {low} til {high}).",
+                     "{variant}: {outcome} in {year} is {median} {unit} (90% interval {low} to {high})."),
+    "answer_difference": (
+        "{variant}: {outcome} i {year} er {size} {unit} {direction} end med {baseline} (90 %-interval for "
+        "forskellen {low} til {high}); sandsynligheden for, at det bliver lavere, er {p_lower}.",
+        "{variant}: {outcome} in {year} is {size} {unit} {direction} than with {baseline} (90% interval of "
+        "the difference {low} to {high}); the probability that it is lower is {p_lower}."),
+    "table_note": (
+        "Median over gentagelserne og under den 90 %-intervallet (5 % – 95 %). I tabellerne over forskelle "
+        "er P sandsynligheden for, at scenariet giver et lavere tal end grundscenariet. Alle udfald og år "
+        "står i regnearket.",
+        "Median over the replications with the 90% interval (5% – 95%) below it. In the tables of "
+        "differences, P is the probability that the variant is lower than the baseline. Every outcome and "
+        "year is in the workbook."),
+}
+"""Headings and words of the report, the workbook and the plots."""
+
+UNCERTAINTY = {
+    "stochastic": ("tilfældighed i forløbene (parametre faste)", "chance in the flows (parameters fixed)"),
+    "parameters": ("tilfældighed og antagelser trukket i deres spænd",
+                   "chance and assumptions drawn in their ranges"),
+}
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The labels and number style of one language."""
+
+    lang: str
+
+    def __post_init__(self) -> None:
+        if self.lang not in LANGUAGES:
+            raise ValueError(f'"lang" must be one of {list(LANGUAGES)}, got {self.lang!r}')
+
+    def _pick(self, pair: tuple[str, str]) -> str:
+        return pair[LANGUAGES.index(self.lang)]
+
+    def word(self, key: str) -> str:
+        """A heading or word (``KeyError`` for a key that was never written: a bug, not input)."""
+        return self._pick(WORDS[key])
+
+    def heading(self, key: str) -> str:
+        """A table's heading: a word (``spend``) or a measure (``full_year_persons``)."""
+        return self._pick(WORDS[key] if key in WORDS else MEASURES[key])
+
+    def row(self, name: str) -> str:
+        """A level, placement type, service, flow or count; the name itself if it has no label."""
+        return self._pick(ROWS[name]) if name in ROWS else name
+
+    def uncertainty(self, kind: str) -> str:
+        """What the intervals cover."""
+        return self._pick(UNCERTAINTY[kind]) if kind in UNCERTAINTY else kind
+
+    def outcome(self, outcome: str) -> str:
+        """An outcome's full label: ``spend_kr.placement`` -> 'Udgifter: Anbringelser'."""
+        measure, _, which = outcome.partition(".")
+        if measure in MEASURES and which:
+            return f"{self._pick(MEASURES[measure])}: {self.row(which)}"
+        if outcome in ROWS:
+            return self.row(outcome)
+        if measure in ROWS and which:  # a service's measure: median_wait_days.familiehus
+            return f"{self.row(which)}: {self.row(measure)}"
+        return outcome
+
+    def unit(self, outcome: str) -> str:
+        """The unit an outcome is shown in (kroner in 1,000 kr as the accounts are)."""
+        if "_kr" in outcome:
+            return self.word("thousand_kr")
+        if "share" in outcome:
+            return "%"
+        if "days" in outcome:
+            return self.word("days")
+        if outcome.startswith(("caseload", "open_cases")):
+            return self.word("cases")
+        return self.word("persons") if outcome.startswith(("full_year", "persons", "placements")) else \
+            self.word("count")
+
+    def number(self, value: float, decimals: int = 0) -> str:
+        """``value`` as the language writes it: 12.345,6 in Danish, 12,345.6 in English; '–' for none."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "–"
+        text = f"{value:,.{decimals}f}"
+        if text in ("-0", "-0.0", "-0.00"):
+            text = text[1:]
+        if self.lang == "da":
+            text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+        return text.replace("-", "−")
+
+    def percent(self, share: float) -> str:
+        """A probability or share in whole per cent: '83 %' in Danish, '83%' in English."""
+        text = self.number(share * 100, 0)
+        return f"{text} %" if self.lang == "da" else f"{text}%"
+
+
+def scale(outcome: str) -> tuple[float, int]:
+    """Divisor and decimals with which an outcome is shown: kroner in 1,000 kr, shares in per cent."""
+    if "_kr" in outcome:
+        return 1000.0, 0
+    if "share" in outcome:
+        return 0.01, 1
+    if "days" in outcome or outcome.startswith(("notifications", "investigations", "deadline",
+                                                "placements_started", "placements_substituted",
+                                                "requests", "waiting")):
+        return 1.0, 0
+    return 1.0, 1

@@ -1,0 +1,185 @@
+"""The report as one self-contained HTML file: what was run, the answer, tables, plots, assumptions, manifest.
+
+One file with its plots embedded as data URIs, so it can be mailed to a
+committee or printed; it loads nothing from the network. The key answer is
+one sentence per variant and key outcome with its uncertainty: for a
+variant, the paired difference from the baseline with its 90% interval and
+the probability that it is lower (for spend, that it saves money). Every
+figure in the text is read off the run's tables by the same code as the
+workbook's.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+import pandas as pd
+
+from .accounts import DIFFERENCE_STATS, account_table, layouts
+from .assumptions import levers, parameter_table, ranged
+from .labels import Labels, scale
+from .plots import Figure
+from .run import Run
+
+SPEND_HEADLINES = ("spend_kr.total_with_authority", "spend_kr.total")
+"""The spend outcome a key answer speaks of first, the first the experiment asks for."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One sentence of the key answer."""
+
+    variant: str
+    outcome: str
+    kind: str
+    """``level`` (the baseline's value) or ``difference`` (a variant's paired difference)."""
+    text: str
+
+
+def key_outcomes(run: Run) -> list[str]:
+    """The outcomes the answer speaks of: the headline spend, and the experiment's first other outcome."""
+    spend = [outcome for outcome in SPEND_HEADLINES if outcome in run.outcomes][:1]
+    other = [outcome for outcome in run.outcomes if not outcome.startswith("spend_kr.")][:1]
+    return spend + other or run.outcomes[:1]
+
+
+def sentence_scale(outcome: str, labels: Labels) -> tuple[float, int, str]:
+    """Divisor, decimals and unit of a figure in a sentence: kroner in mio kr, as a committee reads them."""
+    if "_kr" in outcome:
+        return 1e6, 1, labels.word("mio_kr")
+    divisor, decimals = scale(outcome)
+    return divisor, decimals, labels.unit(outcome)
+
+
+def key_answers(run: Run, labels: Labels) -> list[Answer]:
+    """The baseline's level and each variant's paired difference, in the last year, per key outcome."""
+    summary, comparison, year = run.tables["summary"], run.tables["comparison"], run.last_year
+    answers = []
+    for outcome in key_outcomes(run):
+        divisor, decimals, unit = sentence_scale(outcome, labels)
+
+        def shown(value: float, divisor: float = divisor, decimals: int = decimals) -> str:
+            return labels.number(value / divisor, decimals)
+
+        base = _row(summary, run.baseline, outcome, year)
+        if base is not None:
+            answers.append(Answer(run.baseline, outcome, "level", labels.word("answer_level").format(
+                variant=run.baseline, outcome=labels.outcome(outcome), year=year,
+                median=shown(base["median"]),
+                unit=unit, low=shown(base["p5"]), high=shown(base["p95"]))))
+        for variant in run.variants[1:]:
+            diff = _row(comparison, variant, outcome, year)
+            if diff is None:
+                continue
+            direction = labels.word("lower" if diff["median"] < 0 else "higher")
+            answers.append(Answer(variant, outcome, "difference", labels.word("answer_difference").format(
+                variant=variant, outcome=labels.outcome(outcome), year=year, size=shown(abs(diff["median"])),
+                unit=unit, direction=direction, baseline=run.baseline, low=shown(diff["p5"]),
+                high=shown(diff["p95"]), p_lower=labels.percent(diff["p_lower"]))))
+    return answers
+
+
+def _row(table: pd.DataFrame, variant: str, outcome: str, year: int) -> pd.Series | None:
+    found = table[(table["scenario"] == variant) & (table["outcome"] == outcome) & (table["year"] == year)]
+    return None if found.empty else found.iloc[0]
+
+
+def _tables(run: Run, labels: Labels) -> list[dict[str, Any]]:
+    """The account tables holding an outcome the experiment asks for; differences after levels."""
+    wanted = set(run.outcomes)
+    chosen = [layout for layout in layouts(set(run.tables["summary"]["outcome"]))
+              if any(outcome in wanted for _, outcome in layout.rows)]
+    kinds = [("level", run.tables["summary"], run.variants, ("median", "p5", "p95"))]
+    if len(run.variants) > 1:
+        kinds.append(("difference", run.tables["comparison"], run.variants[1:], DIFFERENCE_STATS))
+    blocks = []
+    for kind, source, variants, stats in kinds:
+        for layout in chosen:
+            table = account_table(source, layout, variants, labels, stats)
+            heading = labels.heading(layout.heading)
+            if kind == "difference":
+                heading = f"{heading}: {labels.word('paired').lower()} {run.baseline}"
+            outcomes = [outcome for _ in variants for _, outcome in layout.rows]
+            rows = []
+            for (variant, item), outcome in zip(table.index, outcomes, strict=True):
+                decimals = scale(outcome)[1]
+                cells = []
+                for year in table.columns.get_level_values(0).unique():
+                    values = table.loc[(variant, item), year]
+                    interval = (f"{labels.number(values['p5'], decimals)} – "
+                                f"{labels.number(values['p95'], decimals)}")
+                    if kind == "difference":
+                        interval += f" · P {labels.percent(values['p_lower'])}"
+                    cells.append({"year": year, "median": labels.number(values["median"], decimals),
+                                  "interval": interval})
+                rows.append({"variant": variant, "item": item, "unit": labels.unit(outcome),
+                             "outcome": outcome,
+                             "cells": cells})
+            blocks.append({"key": layout.key, "kind": kind, "heading": heading,
+                           "years": list(table.columns.get_level_values(0).unique()), "rows": rows})
+    return blocks
+
+
+def _plain(table: pd.DataFrame, labels: Labels) -> dict[str, Any]:
+    """A table as header and rows of text, numbers written in the report's language."""
+    def cell(value: object) -> str:
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            return ""
+        if isinstance(value, bool):
+            return str(value)
+        if isinstance(value, int | float):
+            return labels.number(value, 0 if float(value).is_integer() else 2)
+        return str(value)
+
+    return {"columns": [str(name) for name in table.columns],
+            "rows": [[cell(value) for value in row] for row in table.itertuples(index=False)]}
+
+
+def _assumptions(run: Run, labels: Labels) -> list[dict[str, Any]]:
+    parameters = parameter_table(run)
+    differing = parameters[parameters["differs"]][["path", "meaning", *run.variants, "source"]]
+    blocks = []
+    for key, table in (("levers", levers(run)), ("lever_parameters", differing), ("ranged", ranged(run))):
+        if len(table):
+            heading = labels.word("ranged" if key == "ranged" else "levers")
+            blocks.append({"key": key, "heading": heading, **_plain(table, labels)})
+    return blocks
+
+
+def _facts(run: Run, labels: Labels) -> list[tuple[str, str]]:
+    manifest = run.manifest
+    return [
+        (labels.word("variants"), ", ".join(run.variants)),
+        (labels.word("replications"), labels.number(manifest["replications"])),
+        (labels.word("years"),
+         f"{manifest.get('years')} ({run.tables['summary']['year'].min()}–{run.last_year})"),
+        (labels.word("seed"), str(manifest["seed"])),
+        (labels.word("uncertainty"), labels.uncertainty(manifest["uncertainty"])),
+        (labels.word("started"), manifest["started"]),
+        (labels.word("version"), f"{manifest.get('barnesim_version')} ({manifest.get('git_commit')})"),
+    ]
+
+
+def render_html(run: Run, labels: Labels, figures: list[Figure]) -> str:
+    """The report of ``run`` as HTML text."""
+    environment = jinja2.Environment(loader=jinja2.PackageLoader("sim.report", "templates"),
+                                     autoescape=True, undefined=jinja2.StrictUndefined)
+    references = run.tables["references"]
+    manifest_shown = {key: value for key, value in run.manifest.items() if key != "inputs"}
+    return environment.get_template("report.html.j2").render(
+        lang=labels.lang, title=run.title, description=run.description, manifest=run.manifest,
+        words={key: labels.word(key) for key in (
+            "experiment", "what_was_run", "key_answer", "tables", "plots", "assumptions", "manifest",
+            "published", "variant", "row", "unit", "generated")},
+        facts=_facts(run, labels), answers=key_answers(run, labels), tables=_tables(run, labels),
+        table_note=labels.word("table_note"),
+        references=_plain(references, labels) if len(references) else None,
+        figures=[{"name": f.name, "title": f.title, "data": base64.b64encode(f.png.read_bytes()).decode()}
+                 for f in figures],
+        assumptions=_assumptions(run, labels),
+        manifest_text=json.dumps(manifest_shown, indent=2, ensure_ascii=False),
+    )

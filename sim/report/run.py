@@ -1,0 +1,69 @@
+"""A finished experiment run, read back from its folder: manifest, tables and the scenarios as run.
+
+The report is made from the run folder alone, never by running the model
+again, so a report made months later shows exactly what was run. The
+scenarios come from the manifest's recorded inputs, the same ones
+``--rerun`` uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import InputError, Problem
+from ..experiments.rerun import experiment_from_manifest
+from ..experiments.run import MANIFEST, TABLES, read_manifest
+from ..scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Run:
+    """What a report shows of one run."""
+
+    folder: Path
+    manifest: dict[str, Any]
+    title: str
+    description: str
+    scenarios: dict[str, Scenario]
+    """Variant label -> scenario as run, the baseline first."""
+    outcomes: list[str]
+    """The outcomes the experiment asked for, patterns expanded."""
+    tables: dict[str, pd.DataFrame]
+    """``outcomes``, ``draws``, ``summary``, ``comparison`` and ``references``."""
+
+    @property
+    def variants(self) -> list[str]:
+        """Variant labels, the baseline first."""
+        return list(self.scenarios)
+
+    @property
+    def baseline(self) -> str:
+        """The variant the others are compared with."""
+        return self.manifest.get("baseline") or self.variants[0]
+
+    @property
+    def last_year(self) -> int:
+        """The last year of the horizon, the year the key answer speaks of."""
+        return int(self.tables["summary"]["year"].max())
+
+
+def read_run(folder: Path, flag: str = "RUN_FOLDER") -> Run:
+    """The complete run in ``folder``; an unfinished or foreign folder is refused, naming ``flag``."""
+    manifest = read_manifest(folder, flag)
+    if manifest["status"] != "complete":
+        raise InputError([Problem(flag, "", f"the run is {manifest['status']}, not complete; finish it with "
+                                  f"python -m sim.experiments --resume {folder}", str(folder))],
+                         "cannot report")
+    experiment = experiment_from_manifest(manifest, str(folder / MANIFEST))
+    missing = [name for name in TABLES if not (folder / f"{name}.parquet").is_file()]
+    if missing:
+        raise InputError([Problem(flag, "", f"the run folder lacks {', '.join(missing)}", str(folder))],
+                         "cannot report")
+    tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
+    definition = experiment.definition
+    return Run(folder, manifest, definition.title, " ".join(definition.description.split()),
+               experiment.scenarios, experiment.outcomes, tables)

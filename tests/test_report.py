@@ -1,0 +1,240 @@
+"""What planners open: the workbook's numbers are the run's, the report is whole and its figures are right.
+
+The workbook is read back with openpyxl and compared cell by cell with the
+run's summary and comparison tables. The HTML report is opened in headless
+Chromium (Debian's package, driven by Playwright): it must load nothing
+from the network, show every image, and every figure in its text must be
+the run's. Without Chromium the browser test is skipped, unless
+BARNESIM_REQUIRE_BROWSER is set (as ``.ci/run`` does), when it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from sim.errors import InputError
+from sim.montecarlo.outcomes import ACCOUNTS_LEVELS
+from sim.report import REPORT, WORKBOOK, make_report
+from sim.report.labels import Labels, scale
+from sim.report.page import key_answers, sentence_scale
+
+SCREENSHOTS = Path(os.environ.get("BARNESIM_SCREENSHOTS", "results/screenshots"))
+
+
+@pytest.fixture(scope="module")
+def reports(staffing_run, tmp_path_factory):
+    """The Danish report in the run folder and the English one in a folder of its own."""
+    english = tmp_path_factory.mktemp("report") / "en"
+    return {"da": make_report(staffing_run, "da"), "en": make_report(staffing_run, "en", out=english)}
+
+
+def tables(folder: Path) -> dict[str, pd.DataFrame]:
+    return {name: pd.read_parquet(folder / f"{name}.parquet") for name in ("summary", "comparison")}
+
+
+def value(table: pd.DataFrame, variant: str, outcome: str, year: int, stat: str) -> float:
+    row = table[(table["scenario"] == variant) & (table["outcome"] == outcome) & (table["year"] == year)]
+    assert len(row) == 1, (variant, outcome, year)
+    return float(row.iloc[0][stat])
+
+
+def sheet_cells(sheet) -> list[tuple[str, str, int, str, object, str]]:
+    """(variant, item, year, statistic header, value, number format) of every figure of an account sheet."""
+    years, stats = {}, {}
+    year = None
+    for cell in sheet[3][3:]:
+        year = cell.value if cell.value is not None else year
+        years[cell.column] = year
+    for cell in sheet[4][3:]:
+        stats[cell.column] = cell.value
+    found = []
+    for row in sheet.iter_rows(min_row=5):
+        variant, item = row[0].value, row[1].value
+        for cell in row[3:]:
+            if cell.value is not None:
+                found.append((variant, item, years[cell.column], stats[cell.column], cell.value,
+                              cell.number_format))
+    return found
+
+
+def test_the_workbook_holds_the_run_numbers_as_numbers(reports, staffing_run):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        book = openpyxl.load_workbook(reports["da"].workbook)
+    assert not caught, [str(w.message) for w in caught]
+    labels, summary = Labels("da"), tables(staffing_run)["summary"]
+    items = {labels.row(level): f"spend_kr.{level}" for level in [*ACCOUNTS_LEVELS, "total", "authority",
+                                                                  "total_with_authority"]}
+    stat_of = {labels.word(stat): stat for stat in ("median", "p5", "p95")}
+    spend = book[labels.heading("spend")]
+    assert spend.freeze_panes == "D5"
+    assert "1.000 kr." in [cell.value for cell in spend["C"]]
+    cells = sheet_cells(spend)
+    variants = list(dict.fromkeys(c[0] for c in cells))
+    assert variants == ["20 (today)", "24", "28", "32 (+12)"]
+    assert len(cells) == len(variants) * len(items) * 5 * 3  # 5 years, median and 90% interval
+    for variant, item, year, stat, number, number_format in cells:
+        assert isinstance(number, float) and "#,##0" in number_format
+        expected = value(summary, variant, items[item], year, stat_of[stat]) / 1000
+        assert number == pytest.approx(expected, rel=1e-12), (variant, item, year, stat)
+
+
+def test_the_difference_sheet_holds_the_paired_differences(reports, staffing_run):
+    labels, comparison = Labels("en"), tables(staffing_run)["comparison"]
+    book = openpyxl.load_workbook(reports["en"].workbook)
+    sheet = book[f"{labels.word('difference')} 20 (today)"]
+    cells = [c for c in sheet_cells(sheet) if c[1] == labels.row("placements_started")]
+    assert {c[0] for c in cells} == {"24", "28", "32 (+12)"}  # every variant but the baseline
+    stat_of = {labels.word(stat): stat for stat in ("median", "p5", "p95", "p_lower")}
+    for variant, _, year, stat, number, _ in cells:
+        assert number == pytest.approx(value(comparison, variant, "placements_started", year, stat_of[stat]))
+
+
+def test_the_workbook_records_the_decisions_and_the_manifest(reports, staffing_run):
+    book = openpyxl.load_workbook(reports["en"].workbook)
+    timeline = pd.DataFrame(book["Decisions over time"].values)
+    timeline.columns = timeline.iloc[0]
+    counts = timeline[timeline["path"] == "caseworkers.count"]
+    assert sorted(counts["value"]) == [20, 24, 28, 32]
+    manifest = dict(book["Manifest"].iter_rows(min_row=2, values_only=True))
+    assert manifest["seed"] == "11" and manifest["experiment.name"] == "caseworker_staffing"
+    parameters = pd.DataFrame(book["Parameters"].values)
+    assert "caseworkers.salary_per_year" in set(parameters[0])
+
+
+def test_figures_are_written_as_png_and_svg(reports):
+    names = {path.name for path in reports["da"].figures}
+    stems = {Path(name).stem for name in names}
+    assert {"fan_spend", "fan_placements", "paired_difference", "caseload"} <= stems
+    assert all(f"{stem}.png" in names and f"{stem}.svg" in names for stem in stems)
+    for path in reports["da"].figures:
+        head = path.read_bytes()[:200]
+        assert head.startswith(b"\x89PNG") if path.suffix == ".png" else b"<svg" in path.read_bytes()[:2000]
+
+
+def test_a_report_is_never_overwritten(reports, staffing_run):
+    before = reports["da"].html.read_bytes()
+    with pytest.raises(InputError, match="already exists") as raised:
+        make_report(staffing_run, "en")
+    assert {p.path for p in raised.value.problems} == {""}
+    assert len(raised.value.problems) == 3  # report.html, workbook.xlsx and figures/ each named
+    assert reports["da"].html.read_bytes() == before
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sim.report", *args], capture_output=True, text=True)
+
+
+def test_the_command_refuses_bad_input_before_writing(staffing_run, tmp_path):
+    missing = run_cli(str(tmp_path / "nowhere"))
+    assert missing.returncode == 2 and "no manifest.json" in missing.stderr
+    language = run_cli(str(staffing_run), "--lang", "fr", "--out", str(tmp_path / "fr"))
+    assert language.returncode == 2 and "--lang" in language.stderr and "'da', 'en'" in language.stderr
+    assert not (tmp_path / "fr").exists()
+    unfinished = tmp_path / "unfinished"
+    shutil.copytree(staffing_run, unfinished)
+    for name in (REPORT, WORKBOOK, "figures"):
+        path = unfinished / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        path.unlink(missing_ok=True)
+    manifest = (unfinished / "manifest.json").read_text()
+    manifest = manifest.replace('"status": "complete"', '"status": "interrupted"')
+    (unfinished / "manifest.json").write_text(manifest)
+    refused = run_cli(str(unfinished))
+    assert refused.returncode == 2 and "--resume" in refused.stderr
+    assert not (unfinished / REPORT).exists()
+
+
+def test_the_command_writes_a_report_into_a_new_folder(staffing_run, tmp_path):
+    done = run_cli(str(staffing_run), "--lang", "en", "--out", str(tmp_path / "report"))
+    assert done.returncode == 0, done.stderr
+    assert {p.name for p in (tmp_path / "report").iterdir()} == {REPORT, WORKBOOK, "figures"}
+
+
+# -- the report in a real browser ------------------------------------------------------------------
+
+
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        if os.environ.get("BARNESIM_REQUIRE_BROWSER"):
+            pytest.fail("BARNESIM_REQUIRE_BROWSER is set but no chromium is installed")
+        pytest.skip("no chromium (apt-get install chromium); .ci/run installs it")
+    return found
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium(), args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_the_report_opens_whole_in_chromium_and_its_figures_are_the_run(browser, reports, staffing_run, lang):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(reports[lang].html.resolve().as_uri())
+    page.wait_for_load_state("load")
+    outside = [url for url in fetched if not url.startswith(("file:", "data:"))]
+    assert not outside, f"the report loads from outside itself: {outside}"
+    images = page.eval_on_selector_all("img", "els => els.map(e => [e.complete, e.naturalWidth, e.alt])")
+    assert len(images) >= 4
+    broken = [alt for complete, width, alt in images if not complete or width == 0]
+    assert not broken, f"broken images: {broken}"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SCREENSHOTS / f"report-{lang}.png"
+    page.screenshot(path=str(shot), full_page=False)
+    assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 10_000
+
+    labels, found = Labels(lang), tables(staffing_run)
+    answers = page.eval_on_selector_all(
+        "p.answer",
+        "els => els.map(e => [e.dataset.variant, e.dataset.outcome, e.dataset.kind, e.innerText])")
+    assert {a.text for a in key_answers_of(reports, lang, staffing_run)} == {a[3] for a in answers}
+    for variant, outcome, kind, text in answers:
+        table = found["summary" if kind == "level" else "comparison"]
+        divisor, decimals, unit = sentence_scale(outcome, labels)
+        year = int(found["summary"]["year"].max())
+        median = value(table, variant, outcome, year, "median") / divisor
+        shown_median = labels.number(abs(median) if kind == "difference" else median, decimals)
+        for figure in (shown_median, labels.number(value(table, variant, outcome, year, "p5") / divisor,
+                                                   decimals),
+                       labels.number(value(table, variant, outcome, year, "p95") / divisor, decimals)):
+            assert figure in re.findall(r"−?[0-9][0-9.,]*[0-9]|[0-9]", text), (figure, text)
+        if kind == "difference":
+            assert labels.percent(value(table, variant, outcome, year, "p_lower")) in text
+            assert labels.word("lower" if median < 0 else "higher") in text
+
+    cells = page.eval_on_selector_all(
+        "table[data-kind=level] td.num",
+        "els => els.map(e => [e.dataset.variant, e.dataset.outcome, +e.dataset.year, "
+        "e.firstChild.textContent])")
+    assert len(cells) > 50
+    for variant, outcome, year, text in cells:
+        divisor, decimals = scale(outcome)
+        assert text == labels.number(value(found["summary"], variant, outcome, year, "median") / divisor,
+                                     decimals), (variant, outcome, year)
+    page.close()
+
+
+def key_answers_of(reports, lang, folder):
+    from sim.report.run import read_run
+
+    return key_answers(read_run(folder), Labels(lang))
