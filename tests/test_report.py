@@ -238,3 +238,37 @@ def key_answers_of(reports, lang, folder):
     from sim.report.run import read_run
 
     return key_answers(read_run(folder), Labels(lang))
+
+
+SMALL = """
+name = "small_report"
+title = "A small experiment to report on"
+scenario = "ballerup_2017"
+years = 1
+replications = 2
+seed = 5
+outcomes = ["median_wait_days.*", "spend_kr.total"]
+
+[sweep]
+labels = ["today", "more places"]
+parameters."services.familiehus.places" = [180, 220]
+"""
+
+
+def experiments_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sim.experiments", *args, "--workers", "1", "--no-progress"],
+                          capture_output=True, text=True)
+
+
+def test_an_experiment_run_with_report_ends_with_the_report(tmp_path):
+    experiment = tmp_path / "small_report.toml"
+    experiment.write_text(SMALL, encoding="utf-8")
+    refused = experiments_cli(str(experiment), "--report", "--lang", "fr", "--out", str(tmp_path / "fr"))
+    assert refused.returncode == 2 and "--lang" in refused.stderr
+    assert not (tmp_path / "fr").exists()  # refused before anything ran
+    done = experiments_cli(str(experiment), "--report", "--lang", "en", "--out", str(tmp_path / "run"))
+    assert done.returncode == 0, done.stderr
+    html = (tmp_path / "run" / REPORT).read_text(encoding="utf-8")
+    assert 'lang="en"' in html and "more places" in html and "Familiehus (family centre)" in html
+    book = openpyxl.load_workbook(tmp_path / "run" / WORKBOOK)
+    assert "Spend" in book.sheetnames and "Difference from today" in book.sheetnames
