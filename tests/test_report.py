@@ -272,3 +272,5 @@ def test_an_experiment_run_with_report_ends_with_the_report(tmp_path):
     assert 'lang="en"' in html and "more places" in html and "Familiehus (family centre)" in html
     book = openpyxl.load_workbook(tmp_path / "run" / WORKBOOK)
     assert "Spend" in book.sheetnames and "Difference from today" in book.sheetnames
+    again = experiments_cli("--resume", str(tmp_path / "run"), "--report")
+    assert again.returncode == 2 and "report.html: already exists" in again.stderr  # refused before running
