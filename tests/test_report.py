@@ -104,8 +104,8 @@ def test_the_workbook_records_the_decisions_and_the_manifest(reports, staffing_r
     book = openpyxl.load_workbook(reports["en"].workbook)
     timeline = pd.DataFrame(book["Decisions over time"].values)
     timeline.columns = timeline.iloc[0]
-    counts = timeline[timeline["path"] == "caseworkers.count"]
-    assert sorted(counts["value"]) == [20, 24, 28, 32]
+    counts = timeline[timeline["Parameter"] == "caseworkers.count"]
+    assert sorted(counts["Value"]) == [20, 24, 28, 32]
     manifest = dict(book["Manifest"].iter_rows(min_row=2, values_only=True))
     assert manifest["seed"] == "11" and manifest["experiment.name"] == "caseworker_staffing"
     parameters = pd.DataFrame(book["Parameters"].values)

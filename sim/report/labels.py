@@ -93,7 +93,11 @@ WORDS = {
     "uncertainty": ("Usikkerhed", "Uncertainty"),
     "started": ("Startet", "Started"),
     "version": ("barnesim-version", "barnesim version"),
+    "parameter": ("Parameter", "Parameter"),
     "meaning": ("Betydning", "Meaning"),
+    "low": ("Fra", "Low"),
+    "high": ("Til", "High"),
+    "published_value": ("Offentliggjort", "Published"),
     "unit": ("Enhed", "Unit"),
     "range": ("Spænd", "Range"),
     "source": ("Kilde", "Source"),
@@ -142,6 +146,9 @@ WORDS = {
 }
 """Headings and words of the report, the workbook and the plots."""
 
+COLUMNS = {"path": "parameter", "scenario": "variant", "published": "published_value", "reference": "row"}
+"""Columns of the run's tables named by another word of the report."""
+
 UNCERTAINTY = {
     "stochastic": ("tilfældighed i forløbene (parametre faste)", "chance in the flows (parameters fixed)"),
     "parameters": ("tilfældighed og antagelser trukket i deres spænd",
@@ -169,6 +176,11 @@ class Labels:
     def heading(self, key: str) -> str:
         """A table's heading: a word (``spend``) or a measure (``full_year_persons``)."""
         return self._pick(WORDS[key] if key in WORDS else MEASURES[key])
+
+    def column(self, name: str) -> str:
+        """A column of a plain table (parameters, decisions, published figures); the name if unknown."""
+        key = COLUMNS.get(name, name)
+        return self._pick(WORDS[key]) if key in WORDS else name
 
     def row(self, name: str) -> str:
         """A level, placement type, service, flow or count; the name itself if it has no label."""

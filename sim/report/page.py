@@ -135,7 +135,7 @@ def _plain(table: pd.DataFrame, labels: Labels) -> dict[str, Any]:
             return labels.number(value, 0 if float(value).is_integer() else 2)
         return str(value)
 
-    return {"columns": [str(name) for name in table.columns],
+    return {"columns": [labels.column(str(name)) for name in table.columns],
             "rows": [[cell(value) for value in row] for row in table.itertuples(index=False)]}
 
 

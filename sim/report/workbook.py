@@ -75,17 +75,16 @@ def write_workbook(run: Run, labels: Labels, target: Path | BinaryIO) -> None:
     if len(run.variants) > 1:
         sheet = book.add_worksheet(sheet_name(f"{labels.word('difference')} {run.baseline}", taken))
         _difference_sheet(sheet, formats, labels, run, comparison, present)
-    references = run.tables["references"]
-    if len(references):
-        _plain_sheet(book.add_worksheet(sheet_name(labels.word("published"), taken)), formats, references)
-    _plain_sheet(book.add_worksheet(sheet_name(labels.word("parameters"), taken)), formats,
-                 parameter_table(run).drop(columns="differs"), wide_columns={"meaning", "source"})
-    timeline = timeline_table(run)
-    if len(timeline):
-        _plain_sheet(book.add_worksheet(sheet_name(labels.word("timeline"), taken)), formats, timeline,
-                     wide_columns={"note"})
-    _plain_sheet(book.add_worksheet(sheet_name(labels.word("manifest"), taken)), formats,
-                 pd.DataFrame(flatten(run.manifest), columns=["field", "value"]), wide_columns={"value"})
+    plain = [
+        ("published", run.tables["references"], set()),
+        ("parameters", parameter_table(run).drop(columns="differs"), {"meaning", "source"}),
+        ("timeline", timeline_table(run), {"note"}),
+        ("manifest", pd.DataFrame(flatten(run.manifest), columns=["field", "value"]), {"value"}),
+    ]
+    for word, table, wide in plain:
+        if len(table):  # a run without published figures or dated decisions gets no empty sheet
+            sheet = book.add_worksheet(sheet_name(labels.word(word), taken))
+            _plain_sheet(sheet, formats, labels, table, wide)
     book.close()
 
 
@@ -145,11 +144,11 @@ def _difference_sheet(sheet: Any, formats: _Formats, labels: Labels, run: Run, c
                    f"{labels.word('p_lower')}: {labels.word('p_lower_note')}")
 
 
-def _plain_sheet(sheet: Any, formats: _Formats, table: pd.DataFrame, wide_columns: set[str] = frozenset()
-                 ) -> None:
-    """A table as it is: a frozen header row, numbers as numbers, text as text."""
+def _plain_sheet(sheet: Any, formats: _Formats, labels: Labels, table: pd.DataFrame,
+                 wide_columns: set[str] = frozenset()) -> None:
+    """A table as it is: a frozen header row in the report's language, numbers as numbers, text as text."""
     for c, name in enumerate(table.columns):
-        sheet.write(0, c, str(name), formats.header)
+        sheet.write(0, c, labels.column(str(name)), formats.header)
         sheet.set_column(c, c, 60 if name in wide_columns else 16)
     for r, values in enumerate(table.itertuples(index=False), start=1):
         for c, value in enumerate(values):
