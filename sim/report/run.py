@@ -58,7 +58,10 @@ def read_run(folder: Path, flag: str = "RUN_FOLDER") -> Run:
         raise InputError([Problem(flag, "", f"the run is {manifest['status']}, not complete; finish it with "
                                   f"python -m sim.experiments --resume {folder}", str(folder))],
                          "cannot report")
-    experiment = experiment_from_manifest(manifest, str(folder / MANIFEST))
+    try:  # the scenarios as run, checked against their fingerprints as a rerun checks them
+        experiment = experiment_from_manifest(manifest, str(folder / MANIFEST))
+    except InputError as error:
+        raise InputError(error.problems, "cannot report") from None
     missing = [name for name in TABLES if not (folder / f"{name}.parquet").is_file()]
     if missing:
         raise InputError([Problem(flag, "", f"the run folder lacks {', '.join(missing)}", str(folder))],
