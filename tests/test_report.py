@@ -25,6 +25,7 @@ import pytest
 from sim.errors import InputError
 from sim.montecarlo.outcomes import ACCOUNTS_LEVELS
 from sim.report import REPORT, WORKBOOK, make_report
+from sim.report.accounts import layouts
 from sim.report.labels import Labels, scale
 from sim.report.page import key_answers, sentence_scale
 
@@ -65,6 +66,16 @@ def sheet_cells(sheet) -> list[tuple[str, str, int, str, object, str]]:
                 found.append((variant, item, years[cell.column], stats[cell.column], cell.value,
                               cell.number_format))
     return found
+
+
+def test_account_tables_keep_the_rows_asked_for_in_the_accounts_order():
+    found = layouts({"spend_kr.total", "median_wait_days.dut", "spend_kr.placement", "external_share.dut",
+                     "placements_31_dec.own_room"})
+    assert [(layout.key, [outcome for _, outcome in layout.rows]) for layout in found] == [
+        ("spend", ["spend_kr.placement", "spend_kr.total"]),
+        ("placements_31_dec", ["placements_31_dec.own_room"]),
+        ("services", ["median_wait_days.dut", "external_share.dut"]),
+    ]
 
 
 def test_the_workbook_holds_the_run_numbers_as_numbers(reports, staffing_run):

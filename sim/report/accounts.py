@@ -37,7 +37,8 @@ class Layout:
 def layouts(outcomes: list[str] | set[str]) -> list[Layout]:
     """The account tables for the outcomes present, each keeping only its rows that are present."""
     levels = [*ACCOUNTS_LEVELS]
-    services = sorted({name.split(".", 1)[1] for name in outcomes if name.startswith("requests.")})
+    measures = (*SERVICE_MEASURES, "external_share")
+    services = sorted({name.split(".", 1)[1] for name in outcomes if name.split(".", 1)[0] in measures})
     candidates = [
         Layout("spend", "spend", tuple(
             (level, f"spend_kr.{level}") for level in [*levels, "total", "authority", "total_with_authority"]
@@ -52,7 +53,7 @@ def layouts(outcomes: list[str] | set[str]) -> list[Layout]:
         Layout("caseworkers", "caseworkers", tuple((mean, mean) for mean in YEAR_MEANS)),
         Layout("services", "services", tuple(
             (f"{measure}.{service}", f"{measure}.{service}")
-            for service in services for measure in [*SERVICE_MEASURES, "external_share"]
+            for service in services for measure in measures
         )),
     ]
     present = set(outcomes)

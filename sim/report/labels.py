@@ -42,12 +42,12 @@ ROWS = {
     "awaiting_investigation.mean": ("Venter på undersøgelse", "Awaiting investigation"),
     "placements.mean": ("Anbragte", "Placed children"),
     "requests": ("Henvisninger", "Requests"),
-    "median_wait_days": ("Ventetid, median (dage)", "Median wait (days)"),
-    "max_wait_days": ("Længste ventetid (dage)", "Longest wait (days)"),
+    "median_wait_days": ("Ventetid, median", "Median wait"),
+    "max_wait_days": ("Længste ventetid", "Longest wait"),
     "waiting_31_dec": ("Venter pr. 31. december", "Waiting at 31 December"),
     "external_share": ("Andel købt eksternt", "Share bought externally"),
-    "in_house_spend_kr": ("Udgift, egen indsats (1.000 kr.)", "In-house spend (1,000 kr)"),
-    "external_spend_kr": ("Udgift, købt eksternt (1.000 kr.)", "External spend (1,000 kr)"),
+    "in_house_spend_kr": ("Udgift, egen indsats", "In-house spend"),
+    "external_spend_kr": ("Udgift, købt eksternt", "External spend"),
 }
 """Row names of the account tables: levels, placement types, services, flows and counts."""
 
