@@ -21,6 +21,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sim.errors import InputError
 from sim.montecarlo.outcomes import ACCOUNTS_LEVELS
@@ -66,6 +68,15 @@ def sheet_cells(sheet) -> list[tuple[str, str, int, str, object, str]]:
                 found.append((variant, item, years[cell.column], stats[cell.column], cell.value,
                               cell.number_format))
     return found
+
+
+@given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False), st.integers(0, 2))
+def test_numbers_read_back_as_written_in_either_language(number, decimals):
+    danish, english = Labels("da").number(number, decimals), Labels("en").number(number, decimals)
+    read = float(english.replace(",", "").replace("−", "-"))
+    assert read == pytest.approx(round(number, decimals), abs=1e-9)
+    assert danish == english.replace(",", "_").replace(".", ",").replace("_", ".")
+    assert ("," in danish) == (decimals > 0)  # the decimal comma, and thousands with a point
 
 
 def test_account_tables_keep_the_rows_asked_for_in_the_accounts_order():
