@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_experiments import SMALL
 
 from sim.errors import InputError
 from sim.montecarlo.outcomes import ACCOUNTS_LEVELS
@@ -262,19 +263,6 @@ def key_answers_of(reports, lang, folder):
     return key_answers(read_run(folder), Labels(lang))
 
 
-SMALL = """
-name = "small_report"
-title = "A small experiment to report on"
-scenario = "ballerup_2017"
-years = 1
-replications = 2
-seed = 5
-outcomes = ["median_wait_days.*", "spend_kr.total"]
-
-[sweep]
-labels = ["today", "more places"]
-parameters."services.familiehus.places" = [180, 220]
-"""
 
 
 def experiments_cli(*args: str) -> subprocess.CompletedProcess:
@@ -284,7 +272,7 @@ def experiments_cli(*args: str) -> subprocess.CompletedProcess:
 
 def test_an_experiment_run_with_report_ends_with_the_report(tmp_path):
     experiment = tmp_path / "small_report.toml"
-    experiment.write_text(SMALL, encoding="utf-8")
+    experiment.write_text(SMALL.format(name="small_report"), encoding="utf-8")
     refused = experiments_cli(str(experiment), "--report", "--lang", "fr", "--out", str(tmp_path / "fr"))
     assert refused.returncode == 2 and "--lang" in refused.stderr
     assert not (tmp_path / "fr").exists()  # refused before anything ran
