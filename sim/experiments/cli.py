@@ -24,7 +24,7 @@ import pandas as pd
 from ..cli import whole_number
 from ..errors import InputError, Problem, command_status
 from ..folders import check_new_folder
-from ..report import DEFAULT_LANGUAGE, LANGUAGES, check_report_target, make_report
+from ..report import DEFAULT_LANGUAGE, LANGUAGES, check_report_target, language_problems, make_report
 from .definition import LoadedExperiment, experiment_names, load_experiment
 from .report import convergence_note, references_text, summary_text
 from .rerun import compare_runs, experiment_from_manifest, software_changes
@@ -110,9 +110,8 @@ def _check_flags(args: argparse.Namespace) -> list[Problem]:
                              ("--workers", args.workers, 1)):
         if value is not None and value < low:
             problems.append(Problem(flag, "", f"must be {low} or more", value))
-    if args.lang not in LANGUAGES:
-        problems.append(Problem("--lang", "", f"must be one of {list(LANGUAGES)}", args.lang))
-    elif args.report and args.resume is not None:  # a report of an earlier resume is not overwritten
+    problems += language_problems(args.lang)
+    if args.report and args.resume is not None and args.lang in LANGUAGES:  # an earlier report stays
         try:
             check_report_target(args.resume, None, args.lang, "python -m sim.report --out")
         except InputError as error:

@@ -40,11 +40,14 @@ class ReportFiles:
     figures: list[Path]
 
 
+def language_problems(lang: str) -> list[Problem]:
+    """The problem with ``--lang``, if it is not a language the report is written in."""
+    return [] if lang in LANGUAGES else [Problem("--lang", "", f"must be one of {list(LANGUAGES)}", lang)]
+
+
 def check_report_target(folder: Path, out: Path | None, lang: str, flag: str = "--out") -> Path:
     """The folder the report goes to; refuses a language not offered and files that exist already."""
-    problems = []
-    if lang not in LANGUAGES:
-        problems.append(Problem("--lang", "", f"must be one of {list(LANGUAGES)}", lang))
+    problems = language_problems(lang)
     target = folder if out is None else out
     if out is not None:
         try:
@@ -63,7 +66,7 @@ def check_report_target(folder: Path, out: Path | None, lang: str, flag: str = "
 def make_report(folder: str | Path, lang: str = DEFAULT_LANGUAGE,
                 out: str | Path | None = None) -> ReportFiles:
     """Write the report of the finished run in ``folder``, in ``lang``, into ``folder`` or the new ``out``."""
-    from .page import render_html
+    from .page import render_html  # imported here: python -m sim.experiments starts without them
     from .plots import report_figures
     from .workbook import write_workbook
 
