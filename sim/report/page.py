@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 import pandas as pd
 
-from .accounts import DIFFERENCE_STATS, account_table, layouts
+from .accounts import DIFFERENCE_STATS, LEVEL_STATS, account_table, layouts
 from .assumptions import levers, parameter_table, ranged
 from .labels import Labels, scale
 from .plots import Figure
@@ -94,7 +94,7 @@ def _tables(run: Run, labels: Labels) -> list[dict[str, Any]]:
     The page stays short enough to read; the workbook holds every outcome.
     """
     chosen = layouts(set(run.outcomes) & set(run.tables["summary"]["outcome"]))
-    kinds = [("level", run.tables["summary"], run.variants, ("median", "p5", "p95"))]
+    kinds = [("level", run.tables["summary"], run.variants, LEVEL_STATS)]
     if len(run.variants) > 1:
         kinds.append(("difference", run.tables["comparison"], run.variants[1:], DIFFERENCE_STATS))
     blocks = []
@@ -118,8 +118,7 @@ def _tables(run: Run, labels: Labels) -> list[dict[str, Any]]:
                     cells.append({"year": year, "median": labels.number(values["median"], decimals),
                                   "interval": interval})
                 rows.append({"variant": variant, "item": item, "unit": labels.unit(outcome),
-                             "outcome": outcome,
-                             "cells": cells})
+                             "outcome": outcome, "cells": cells})
             blocks.append({"key": layout.key, "kind": kind, "heading": heading,
                            "years": list(table.columns.get_level_values(0).unique()), "rows": rows})
     return blocks
