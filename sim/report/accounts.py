@@ -33,6 +33,10 @@ class Layout:
     heading: str
     rows: tuple[tuple[str, str], ...]
 
+    def outcome_per_row(self, variants: list[str]) -> list[str]:
+        """The outcome of each row of :func:`account_table` for ``variants``: a block per variant."""
+        return [outcome for _ in variants for _, outcome in self.rows]
+
 
 def layouts(outcomes: list[str] | set[str]) -> list[Layout]:
     """The account tables for the outcomes present, each keeping only its rows that are present."""

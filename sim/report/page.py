@@ -104,7 +104,7 @@ def _tables(run: Run, labels: Labels) -> list[dict[str, Any]]:
             heading = labels.heading(layout.heading)
             if kind == "difference":
                 heading = f"{heading}: {labels.word('paired').lower()} {run.baseline}"
-            outcomes = [outcome for _ in variants for _, outcome in layout.rows]
+            outcomes = layout.outcome_per_row(variants)
             rows = []
             for (variant, item), outcome in zip(table.index, outcomes, strict=True):
                 decimals = scale(outcome)[1]

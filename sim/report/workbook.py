@@ -70,7 +70,7 @@ def write_workbook(run: Run, labels: Labels, target: Path | BinaryIO) -> None:
         table = account_table(summary, layout, run.variants, labels)
         sheet = book.add_worksheet(sheet_name(labels.heading(layout.heading), taken))
         title = f"{labels.heading(layout.heading)} – {run.title}"
-        outcomes = [outcome for _ in run.variants for _, outcome in layout.rows]
+        outcomes = layout.outcome_per_row(run.variants)
         _account_sheet(sheet, formats, labels, outcomes, table, title, _level_note(run, labels))
     if len(run.variants) > 1:
         sheet = book.add_worksheet(sheet_name(f"{labels.word('difference')} {run.baseline}", taken))
@@ -137,7 +137,7 @@ def _difference_sheet(sheet: Any, formats: _Formats, labels: Labels, run: Run, c
     for layout in layouts(present):
         table = account_table(comparison, layout, variants, labels, DIFFERENCE_STATS)
         parts.append(table)
-        outcomes += [outcome for _ in variants for _, outcome in layout.rows]
+        outcomes += layout.outcome_per_row(variants)
     table = pd.concat(parts)
     title = f"{labels.word('paired')} {run.baseline!r} ({labels.word('variant').lower()} − {run.baseline})"
     _account_sheet(sheet, formats, labels, outcomes, table, title,
