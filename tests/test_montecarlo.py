@@ -122,6 +122,19 @@ def test_the_result_is_in_a_fixed_order_whatever_order_batches_finish(monkeypatc
     assert_same(sequential(), reversed_)
 
 
+def test_batches_of_a_few_scenarios_give_the_result_of_batches_of_all(tmp_path):
+    """A sensitivity design has many scenarios and few replications; its grouping must not show."""
+    with concurrent.futures.ProcessPoolExecutor(2) as pool:
+        grouped = run_ensemble([BASE, FEWER_STAFF], **EXECUTOR_RUN, executor=pool, scenarios_per_batch=1)
+    assert_same(sequential(), grouped)
+    folder = tmp_path / "grouped"
+    run_ensemble([BASE, FEWER_STAFF], 1, 5, years=1, folder=folder, scenarios_per_batch=1)
+    names = sorted(f.name for f in (folder / "chunks" / "outcomes").iterdir())
+    assert names == ["batch-000000-000000.parquet", "batch-000000-000001.parquet"]
+    regrouped = run_ensemble([BASE, FEWER_STAFF], 2, 5, years=1, folder=folder)  # resumed, grouped otherwise
+    assert_same(run_ensemble([BASE, FEWER_STAFF], 2, 5, years=1), regrouped)
+
+
 # -- resume -------------------------------------------------------------------------------
 
 
@@ -231,9 +244,10 @@ def test_a_parameter_whose_value_differs_between_scenarios_is_a_lever(default):
 def test_bad_arguments_are_all_reported_before_anything_runs(tmp_path):
     folder = tmp_path / "never"
     with pytest.raises(InputError) as error:
-        run_ensemble([BASE], 0, -1, years=0, uncertainty="both", batch_size=0, folder=folder)
+        run_ensemble([BASE], 0, -1, years=0, uncertainty="both", batch_size=0, folder=folder,
+                     scenarios_per_batch=0)
     text = str(error.value)
-    for name in ("replications", "seed", "years", "uncertainty", "batch_size"):
+    for name in ("replications", "seed", "years", "uncertainty", "batch_size", "scenarios_per_batch"):
         assert name in text
     assert "'both'" in text and "stochastic" in text
     assert not folder.exists()

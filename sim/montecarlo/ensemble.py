@@ -76,6 +76,7 @@ def run_ensemble(
     executor: Any = None,
     folder: str | Path | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    scenarios_per_batch: int | None = None,
     progress: bool = False,
 ) -> Ensemble:
     """Run ``replications`` replications of every scenario, replication k of each with the same seed.
@@ -88,25 +89,28 @@ def run_ensemble(
     None (this process), a ``concurrent.futures.Executor`` or a Dask
     ``distributed.Client``. With ``folder``, finished batches are kept there
     and those already there are not run again.
+
+    A batch holds ``batch_size`` replications of every scenario, or of
+    ``scenarios_per_batch`` scenarios at a time: an ensemble of many
+    scenarios and few replications (a sensitivity design) needs the latter
+    to keep every worker busy. The grouping changes nothing in the result.
     """
-    named = _checked(scenarios, replications, seed, years, uncertainty, batch_size, executor)
+    named = _checked(scenarios, replications, seed, years, uncertainty, batch_size, executor,
+                     scenarios_per_batch)
     drawn = tuple(uncertain_paths(list(named.values()))) if uncertainty == "parameters" else ()
-    texts = tuple((name, scenario.model_dump_json()) for name, scenario in named.items())
     store = open_store(folder, named, seed, years, uncertainty) if folder is not None else None
     done = store.finished() if store else set()
-    todo = [k for k in range(replications) if k not in done]
-    batches = [
-        Batch(texts, tuple(todo[i:i + batch_size]), years, seed, drawn)
-        for i in range(0, len(todo), batch_size)
-    ]
+    batches = _batches(named, replications, seed, years, drawn, batch_size, scenarios_per_batch, done)
+    todo = sum(len(b.scenarios) * len(b.replications) for b in batches)
     parts = []
-    for outcomes, draws in _progress(_execute(batches, executor), len(todo), progress, len(done)):
+    for batch, (outcomes, draws) in _progress(_execute(batches, executor), todo, progress,
+                                              len(named) * replications - todo):
         if store:
-            store.add(outcomes, draws)
+            store.add(outcomes, draws, batch.name)
         else:
             parts.append((outcomes, draws))
     if store:
-        outcomes, draws = store.read(replications)
+        outcomes, draws = store.read(replications, list(named))
     else:
         outcomes = pd.concat([p[0] for p in parts], ignore_index=True)
         draws = pd.concat([p[1] for p in parts], ignore_index=True)
@@ -127,29 +131,51 @@ def open_store(folder: str | Path, scenarios: Mapping[str, Scenario], seed: int,
     })
 
 
-def _execute(batches: list[Batch], executor: Any) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
-    """Each batch's tables, in the order they finish."""
+def _batches(named: Mapping[str, Scenario], replications: int, seed: int, years: int,
+             drawn: tuple[str, ...], batch_size: int, scenarios_per_batch: int | None,
+             done: set[tuple[str, int]]) -> list[Batch]:
+    """The batches still to run: groups of scenarios times groups of replications not all done."""
+    labels = list(named)
+    group = scenarios_per_batch or len(labels)
+    batches = []
+    for first in range(0, len(labels), group):
+        members = labels[first:first + group]
+        texts = tuple((name, named[name].model_dump_json()) for name in members)
+        todo = [k for k in range(replications) if any((name, k) not in done for name in members)]
+        for i in range(0, len(todo), batch_size):
+            name = f"batch-{todo[i]:06d}" + (f"-{first:06d}" if group < len(labels) else "")
+            batches.append(Batch(texts, tuple(todo[i:i + batch_size]), years, seed, drawn, name))
+    return batches
+
+
+Tables = tuple[pd.DataFrame, pd.DataFrame]
+"""A batch's outcomes and draws."""
+
+
+def _execute(batches: list[Batch], executor: Any) -> Iterator[tuple[Batch, Tables]]:
+    """Each batch with its tables, in the order they finish."""
     if executor is None:
-        yield from map(run_batch, batches)
+        for batch in batches:
+            yield batch, run_batch(batch)
         return
     if not isinstance(executor, concurrent.futures.Executor):
         executor = executor.get_executor(pure=False)  # a Dask Client
-    futures = [executor.submit(run_batch, batch) for batch in batches]
+    futures = {executor.submit(run_batch, batch): batch for batch in batches}
     for future in concurrent.futures.as_completed(futures):
-        yield future.result()
+        yield futures[future], future.result()
 
 
 def _progress(results: Iterable, total: int, show: bool, already: int) -> Iterable:
-    """``results`` with a progress bar of replications (done, rate, time left) when ``show``."""
+    """``results`` with a progress bar of runs (scenario x replication: done, rate, time left)."""
     if not show:
         yield from results
         return
     from tqdm.auto import tqdm
 
-    with tqdm(total=total + already, initial=already, unit="replication") as bar:
-        for outcomes, draws in results:
-            bar.update(outcomes["replication"].nunique())
-            yield outcomes, draws
+    with tqdm(total=total + already, initial=already, unit="run") as bar:
+        for batch, tables in results:
+            bar.update(len(batch.scenarios) * len(batch.replications))
+            yield batch, tables
 
 
 def _in_order(
@@ -165,10 +191,13 @@ def _in_order(
 
 
 def _checked(scenarios: Any, replications: Any, seed: Any, years: Any, uncertainty: Any, batch_size: Any,
-             executor: Any) -> dict[str, Scenario]:
+             executor: Any, scenarios_per_batch: Any) -> dict[str, Scenario]:
     """Label -> loaded scenario, once every argument is found valid; else every problem at once."""
     problems = run_argument_problems(years, seed)
-    for name, value in (("replications", replications), ("batch_size", batch_size)):
+    counts = [("replications", replications), ("batch_size", batch_size)]
+    if scenarios_per_batch is not None:
+        counts.append(("scenarios_per_batch", scenarios_per_batch))
+    for name, value in counts:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             problems.append(Problem(name, "", "must be a whole number, 1 or more", value))
     if uncertainty not in UNCERTAINTIES:

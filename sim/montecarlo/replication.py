@@ -46,6 +46,8 @@ class Batch:
     seed: int
     drawn_paths: tuple[str, ...]
     """Assumptions drawn from their ranges; empty for stochastic uncertainty only."""
+    name: str = "batch"
+    """The batch's file name in an ensemble's store, unique within the ensemble."""
 
 
 def run_batch(batch: Batch) -> tuple[pd.DataFrame, pd.DataFrame]:

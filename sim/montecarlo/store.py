@@ -23,6 +23,11 @@ from ..folders import write_atomically
 
 SPEC = "ensemble.json"
 KINDS = ("outcomes", "draws")
+KEYS = {
+    "outcomes": ["scenario", "replication", "year", "outcome"],
+    "draws": ["scenario", "replication", "path"],
+}
+"""What identifies a row of each kind of batch table."""
 
 
 class Store:
@@ -56,24 +61,34 @@ class Store:
             if orphan.name not in done:
                 orphan.unlink()
 
-    def finished(self) -> set[int]:
-        """Replications whose batch was written whole."""
-        return {int(r) for r in self._read("outcomes", columns=["replication"])["replication"].unique()}
+    def finished(self) -> set[tuple[str, int]]:
+        """(scenario, replication) pairs whose batch was written whole."""
+        done = self._read("outcomes", columns=["scenario", "replication"]).drop_duplicates()
+        return {(str(s), int(r)) for s, r in zip(done["scenario"], done["replication"], strict=True)}
 
-    def add(self, outcomes: pd.DataFrame, draws: pd.DataFrame) -> None:
-        """Write one finished batch; its outcomes last, since they mark the batch as done."""
-        name = f"batch-{int(outcomes['replication'].min()):06d}.parquet"
+    def add(self, outcomes: pd.DataFrame, draws: pd.DataFrame, name: str) -> None:
+        """Write one finished batch as ``name``; its outcomes last, since they mark the batch as done."""
         for kind, table in (("draws", draws), ("outcomes", outcomes)):
-            path = self.folder / "chunks" / kind / name
+            path = self.folder / "chunks" / kind / f"{name}.parquet"
             write_atomically(path, table.to_parquet(index=False))
 
-    def read(self, replications: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Outcomes and draws of replications 0 to ``replications`` - 1 found on disk."""
-        tables = [self._read(kind) for kind in KINDS]
-        return tuple(t[t["replication"] < replications] for t in tables)
+    def read(self, replications: int, scenarios: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Outcomes and draws of ``scenarios``, replications 0 to ``replications`` - 1, found on disk.
 
-    def _read(self, kind: str, columns: list[str] | None = None) -> pd.DataFrame:
+        A pair written twice (a batch rerun after a resume with another
+        grouping) is kept once; its rows are the same, the seeds being the same.
+        """
+        found = []
+        for kind in KINDS:
+            table = self._read(kind, empty=KEYS[kind])
+            table = table[(table["replication"] < replications) & table["scenario"].isin(scenarios)]
+            found.append(table.drop_duplicates(subset=KEYS[kind]))
+        return found[0], found[1]
+
+    def _read(self, kind: str, columns: list[str] | None = None,
+              empty: list[str] | None = None) -> pd.DataFrame:
+        """Every batch of ``kind`` (only ``columns``, if given); no batch gives ``columns`` or ``empty``."""
         files = sorted((self.folder / "chunks" / kind).glob("batch-*.parquet"))
         if not files:
-            return pd.DataFrame(columns=columns or ["replication"])
+            return pd.DataFrame(columns=columns or empty)
         return pd.concat([pd.read_parquet(f, columns=columns) for f in files], ignore_index=True)
