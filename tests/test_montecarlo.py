@@ -217,7 +217,7 @@ def test_parameter_draws_lie_in_their_ranges_are_shared_and_spare_the_levers(def
 def test_a_replication_with_drawn_parameters_reruns_from_its_draws_and_seed(default):
     drawn = ensemble((BASE, MORE_PLACES), 3, 9, 1, "parameters")
     draws = drawn.draws[(drawn.draws["scenario"] == BASE) & (drawn.draws["replication"] == 2)]
-    scenario = with_values(default, dict(zip(draws["path"], draws["value"], strict=True)), 2)
+    scenario = with_values(default, dict(zip(draws["path"], draws["value"], strict=True)), "replication 2")
     rerun = outcomes(sim.run(scenario, years=1, seed=replication_seed(9, 2)))
     rows = drawn.outcomes[(drawn.outcomes["scenario"] == BASE) & (drawn.outcomes["replication"] == 2)]
     assert np.array_equal(rows.sort_values(["year", "outcome"])["value"].to_numpy(),

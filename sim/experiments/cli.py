@@ -26,7 +26,7 @@ from ..errors import InputError, Problem, command_status
 from ..folders import check_new_folder
 from ..report import DEFAULT_LANGUAGE, LANGUAGES, check_report_target, language_problems, make_report
 from .definition import LoadedExperiment, experiment_names, load_experiment
-from .report import convergence_note, references_text, summary_text
+from .report import convergence_note, references_text, sensitivity_text, summary_text
 from .rerun import compare_runs, experiment_from_manifest, software_changes
 from .run import DEFAULT_PRECISION, MANIFEST, new_run_folder, read_manifest, run_experiment
 
@@ -159,6 +159,10 @@ def _run(args: argparse.Namespace) -> int:
         if len(tables["references"]):
             print("\nPublished figures beside the simulation\n")
             print(references_text(tables["references"], experiment.baseline))
+        if "sensitivity" in tables:
+            print("\nWhich assumptions drive the answers (Morris mu*, Sobol total order ST, and the answer "
+                  "with the assumption in the lowest and highest quarter of its range)\n")
+            print(sensitivity_text(tables["sensitivity"], tables["sensitivity_answers"]))
     print(convergence_note(tables["summary"], experiment.outcomes, args.precision))
     print(f"\nTables and plots in {folder}/")
     _report(args, folder)

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .. import MAX_YEARS
 from ..errors import InputError, Problem
-from ..montecarlo.draws import UNCERTAINTIES
+from ..montecarlo.draws import UNCERTAINTIES, uncertain_paths
 from ..montecarlo.outcomes import outcome_names
 from ..scenario import Scenario, extend_scenario, load_scenario
 from ..scenario.messages import dotted, problems_from, suggest
@@ -99,6 +99,43 @@ class Reference(Strict):
     source: str = Field(min_length=1, description="Where the figure is published.")
 
 
+class Answer(Strict):
+    """One number a sensitivity analysis explains: an outcome of a variant in a year, or its saving."""
+
+    label: str = Field(min_length=1, description="What the number is, as tables and charts name it.")
+    outcome: str = Field(min_length=1, description="The outcome (an exact name).")
+    variant: str = Field(min_length=1, description="Label of the variant.")
+    kind: Literal["level", "difference"] = Field(
+        "level", description="The variant's value, or its paired difference from the baseline."
+    )
+    year: int | None = Field(None, description="Calendar year; default the horizon's last.")
+
+
+class Sensitivity(Strict):
+    """Which assumptions drive the answers: Morris screening of all, then Sobol indices of the strongest."""
+
+    parameters: list[str] = Field(
+        default_factory=lambda: ["*"], min_length=1,
+        description="Patterns of the assumptions varied (dotted paths, * and ? allowed); default all.")
+    replications: int = Field(2, ge=1, description="Replications per design point, with the same seeds at "
+                              "every point (common random numbers).")
+    trajectories: int = Field(10, ge=2, description="Morris trajectories.")
+    levels: int = Field(4, ge=2, description="Morris grid levels across each range (an even number).")
+    sobol_parameters: int = Field(10, ge=0, description="How many of the strongest assumptions after "
+                                  "screening get Sobol indices; 0 for screening only.")
+    samples: int = Field(64, ge=2, description="Sobol base samples (a power of 2).")
+    confidence: float = Field(0.95, gt=0, lt=1, description="Level of the confidence intervals.")
+    answer: list[Answer] = Field(min_length=1, description="The numbers to explain.")
+
+    @model_validator(mode="after")
+    def _grid_and_samples(self) -> Sensitivity:
+        if self.levels % 2:
+            raise ValueError(f"levels = {self.levels}: Morris needs an even number of levels, such as 4")
+        if self.samples & (self.samples - 1):
+            raise ValueError(f"samples = {self.samples}: Sobol sampling needs a power of 2, such as 64")
+        return self
+
+
 class Experiment(Strict):
     """An experiment file."""
 
@@ -119,6 +156,7 @@ class Experiment(Strict):
     variant: list[Variant] = Field(default_factory=list)
     sweep: Sweep | None = None
     reference: list[Reference] = Field(default_factory=list, description="Published figures to set beside.")
+    sensitivity: Sensitivity | None = Field(None, description="A sensitivity analysis after the variants.")
 
     def variants(self) -> list[Variant]:
         """The listed variants, then the sweep's."""
@@ -204,6 +242,7 @@ def load_experiment(ref: str | Path) -> LoadedExperiment:
     scenarios = _scenarios(definition, path, problems)
     outcomes = _outcomes(definition, scenarios, label, problems)
     _check_references(definition, scenarios, label, problems)
+    _check_sensitivity(definition, scenarios, label, problems)
     if problems:
         raise InputError(problems, f"experiment {label} is not valid")
     return LoadedExperiment(definition, path, raw.decode("utf-8"), scenarios, outcomes)
@@ -295,23 +334,59 @@ def _check_references(definition: Experiment, scenarios: dict[str, Scenario], la
     """Each reference must name a variant, an outcome and years the experiment has."""
     if not scenarios:
         return
-    first = next(iter(scenarios.values()))
-    known = outcome_names(first)
-    start = first.scenario.start_date.year
-    years = range(start, start + definition.years)
-    baseline = next(iter(scenarios))
+    known, years = _outcomes_and_years(definition, scenarios)
     for i, reference in enumerate(definition.reference):
-        here = f"reference.{i}"
-        if reference.variant not in scenarios:
-            problems.append(Problem(label, f"{here}.variant", "must be the label of a variant"
-                                    + suggest(reference.variant, list(scenarios)), reference.variant))
-        elif reference.kind == "difference" and reference.variant == baseline:
-            problems.append(Problem(label, f"{here}.variant", "is the baseline; a difference needs another "
-                                    "variant, or kind = \"level\"", reference.variant))
-        if reference.outcome not in known:
-            problems.append(Problem(label, f"{here}.outcome",
-                                    "no such outcome" + suggest(reference.outcome, known), reference.outcome))
+        problems += _pointer_problems(reference, f"reference.{i}", list(scenarios), known, label)
         for year in reference.values:
             if not re.fullmatch(r"[0-9]{4}", year) or int(year) not in years:  # not '²', nor 5000 digits
                 problems.append(Problem(label, dotted(("reference", i, "values", year)),
                                         f"must be a year of the horizon, {years[0]} to {years[-1]}", year))
+
+
+def _outcomes_and_years(definition: Experiment, scenarios: dict[str, Scenario]) -> tuple[list[str], range]:
+    """The outcomes a run of the experiment has, and the calendar years of its horizon."""
+    first = next(iter(scenarios.values()))
+    start = first.scenario.start_date.year
+    return outcome_names(first), range(start, start + definition.years)
+
+
+def _pointer_problems(pointer: Reference | Answer, here: str, variants: list[str], known: list[str],
+                      label: str) -> list[Problem]:
+    """Problems with the variant, kind and outcome a reference or an answer points at."""
+    problems = []
+    if pointer.variant not in variants:
+        problems.append(Problem(label, f"{here}.variant", "must be the label of a variant"
+                                + suggest(pointer.variant, variants), pointer.variant))
+    elif pointer.kind == "difference" and pointer.variant == variants[0]:
+        problems.append(Problem(label, f"{here}.variant", "is the baseline; a difference needs another "
+                                "variant, or kind = \"level\"", pointer.variant))
+    if pointer.outcome not in known:
+        problems.append(Problem(label, f"{here}.outcome",
+                                "no such outcome" + suggest(pointer.outcome, known), pointer.outcome))
+    return problems
+
+
+def _check_sensitivity(definition: Experiment, scenarios: dict[str, Scenario], label: str,
+                       problems: list[Problem]) -> None:
+    """Answers must name a variant, an outcome and a year the experiment has; patterns an assumption."""
+    study = definition.sensitivity
+    if study is None or not scenarios:
+        return
+    known, years = _outcomes_and_years(definition, scenarios)
+    for i, answer in enumerate(study.answer):
+        here = f"sensitivity.answer.{i}"
+        problems += _pointer_problems(answer, here, list(scenarios), known, label)
+        if answer.year is not None and answer.year not in years:
+            problems.append(Problem(label, f"{here}.year",
+                                    f"must be a year of the horizon, {years[0]} to {years[-1]}", answer.year))
+    labels = [answer.label for answer in study.answer]
+    twice = sorted({name for name in labels if labels.count(name) > 1})
+    if twice:
+        problems.append(Problem(label, "sensitivity.answer.label", "each answer needs a label of its own",
+                                twice))
+    varied = uncertain_paths(list(scenarios.values()))
+    for i, pattern in enumerate(study.parameters):
+        if not any(fnmatch.fnmatchcase(path, pattern) for path in varied):
+            problems.append(Problem(label, f"sensitivity.parameters.{i}", "matches no assumption with a "
+                                    "range that the variants share and do not change"
+                                    + suggest(pattern, varied), pattern))

@@ -93,6 +93,30 @@ def references_text(table: pd.DataFrame, baseline: str) -> str:
     return "\n\n".join(blocks)
 
 
+def sensitivity_text(indices: pd.DataFrame, answers: pd.DataFrame, top: int = 10) -> str:
+    """Per answer, the ``top`` assumptions it hangs on, strongest first, and its Monte Carlo noise."""
+    blocks = []
+    for label, rows in indices.groupby("answer", sort=False):
+        about = answers[answers["answer"] == label]
+        first = about.iloc[0]
+        noise = ", ".join(f"{r['stage']} {r['noise_share']:.0%}" for _, r in about.iterrows()
+                          if pd.notna(r["noise_share"]))
+        unit = " (1,000 kr)" if "_kr" in first["outcome"] else ""
+        frame = pd.DataFrame({
+            "assumption": rows["parameter"],
+            "mu*": [shown(first["outcome"], v) for v in rows["mu_star"]],
+            "ST [conf]": [f"{st:.2f} ± {c:.2f}" if pd.notna(st) else "" for st, c in
+                          zip(rows["ST"], rows["ST_conf"], strict=True)],
+            "low quarter -> high quarter": [
+                f"{shown(first['outcome'], lo)} -> {shown(first['outcome'], hi)}"
+                for lo, hi in zip(rows["low_quarter"], rows["high_quarter"], strict=True)],
+        }).head(top).set_axis(rows["rank"].head(top).to_numpy())
+        what = f"{first['variant']!r}{' minus the baseline' if first['kind'] == 'difference' else ''}"
+        blocks.append(f"{label}: {first['outcome']}, {what}, {first['year']}{unit}; Monte Carlo noise share "
+                      f"of the variance between points: {noise or 'not estimated'}\n{frame.to_string()}")
+    return "\n\n".join(blocks)
+
+
 def convergence_note(summary: pd.DataFrame, outcomes: list[str], precision: float) -> str:
     """Whether the means of the last year are known to ``precision``, and what would be needed if not."""
     year = int(summary["year"].max())

@@ -21,6 +21,8 @@ from ..folders import new_folder, write_atomically
 from ..manifest import scenario_entry, software
 from ..montecarlo import Ensemble, convergence, run_ensemble
 from ..montecarlo.ensemble import open_store
+from ..sensitivity import FOLDER as SENSITIVITY_FOLDER
+from ..sensitivity import run_sensitivity
 from .definition import LoadedExperiment
 from .report import plot_outcomes, references
 
@@ -33,8 +35,10 @@ DEFAULT_PRECISION = 0.01
 """Relative Monte Carlo standard error of a mean counted as enough (1%)."""
 TABLES = ("outcomes", "draws", "summary", "comparison", "references")
 """The tables a complete run folder holds, each as Parquet."""
-CSV_TABLES = ("summary", "comparison", "references")
-"""Those also written as CSV."""
+SENSITIVITY_TABLES = ("sensitivity", "sensitivity_answers")
+"""The tables a complete run of an experiment with ``[sensitivity]`` holds as well."""
+CSV_TABLES = ("summary", "comparison", "references", *SENSITIVITY_TABLES)
+"""Those also written as CSV (when the run has them)."""
 
 
 def new_run_folder(experiment: str, results: Path = RESULTS) -> Path:
@@ -120,25 +124,43 @@ def run_experiment(
             experiment.scenarios, replications, seed, years=definition.years,
             uncertainty=definition.uncertainty, executor=executor, folder=folder, progress=progress,
         )
+        summary = convergence(ensemble.summary(), precision)
+        comparison = ensemble.compare()
+        tables = {"outcomes": ensemble.outcomes, "draws": ensemble.draws, "summary": summary,
+                  "comparison": comparison, "references": references(summary, comparison, experiment)}
+        if definition.sensitivity is not None:
+            tables.update(_sensitivity(experiment, folder, seed, executor, progress, manifest))
     except BaseException:
         manifest["status"] = "interrupted"
         with contextlib.suppress(OSError):  # a full disk must not hide why the run stopped
             _write_manifest(folder, manifest)
         raise
-    summary = convergence(ensemble.summary(), precision)
-    comparison = ensemble.compare()
-    tables = {"outcomes": ensemble.outcomes, "draws": ensemble.draws, "summary": summary,
-              "comparison": comparison, "references": references(summary, comparison, experiment)}
     for name, table in tables.items():
         write_atomically(folder / f"{name}.parquet", table.to_parquet(index=False))
     for name in CSV_TABLES:
-        write_atomically(folder / f"{name}.csv", tables[name].to_csv(index=False).encode("utf-8"))
+        if name in tables:
+            write_atomically(folder / f"{name}.csv", tables[name].to_csv(index=False).encode("utf-8"))
     plot_outcomes(summary, experiment.outcomes, ensemble.scenarios, folder / "plots")
     manifest.update(finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), status="complete",
                     precision=precision, converged=bool(
                         summary[summary["outcome"].isin(experiment.outcomes)]["converged"].all()))
     _write_manifest(folder, manifest)
     return ensemble, tables
+
+
+def _sensitivity(experiment: LoadedExperiment, folder: Path, seed: int, executor: Any, progress: bool,
+                 manifest: dict[str, Any]) -> dict[str, Any]:
+    """Run the experiment's sensitivity analysis into ``folder``; its tables, and a note in the manifest."""
+    found = run_sensitivity(experiment, seed, folder=folder, executor=executor, progress=progress)
+    for name, table in (("design", found.design), ("values", found.values)):
+        write_atomically(folder / SENSITIVITY_FOLDER / f"{name}.parquet", table.to_parquet(index=False))
+    points = found.design.groupby("stage")["point"].nunique()
+    manifest["sensitivity"] = {
+        "assumptions": int(found.indices["parameter"].nunique()),
+        "sobol_assumptions": int(found.design[found.design["stage"] == "sobol"]["parameter"].nunique()),
+        "points": {stage: int(n) for stage, n in points.items()},
+    }
+    return {"sensitivity": found.indices, "sensitivity_answers": found.answers}
 
 
 def inputs(experiment: LoadedExperiment) -> dict[str, Any]:

@@ -61,20 +61,27 @@ def draw(scenario: Scenario, paths: Sequence[str], seed: int) -> dict[str, float
     """
     streams = Streams(seed)
     found = assumptions(scenario)
-    values = {}
-    for path in paths:
-        quantity = found[path]
-        low, high = quantity.range
-        position = streams.stream(f"parameter:{path}").random()
-        if isinstance(quantity.value, int):
-            values[path] = min(int(low + position * (high - low + 1)), int(high))
-        else:
-            values[path] = low + position * (high - low)
-    return values
+    return {path: value_at(found[path], streams.stream(f"parameter:{path}").random()) for path in paths}
 
 
-def with_values(scenario: Scenario, values: Mapping[str, float], replication: int) -> Scenario:
-    """``scenario`` with the parameters at ``values``, validated like a loaded file."""
+def value_at(quantity: Quantity, position: float) -> float:
+    """The value at ``position`` (0 to 1) along the range of ``quantity``.
+
+    An integer quantity takes each whole number of its range over an equal
+    share of positions, so that uniform positions give uniform whole numbers.
+    """
+    low, high = quantity.range
+    if isinstance(quantity.value, int):
+        return min(int(low + position * (high - low + 1)), int(high))
+    return low + position * (high - low)
+
+
+def with_values(scenario: Scenario, values: Mapping[str, float], where: str) -> Scenario:
+    """``scenario`` with the parameters at ``values``, validated like a loaded file.
+
+    ``where`` says whose values they are in a message ("replication 3",
+    "design point 12") if they do not fit together.
+    """
     data = json.loads(scenario.model_dump_json())
     for path, value in values.items():
         node = data
@@ -82,7 +89,7 @@ def with_values(scenario: Scenario, values: Mapping[str, float], replication: in
             node = node[part]
         node["value"] = int(value) if isinstance(node["value"], int) else float(value)
     drawn = Scenario.model_validate_json(json.dumps(data))
-    problems = cross_checks(drawn, lambda loc: f"replication {replication}, drawn")
+    problems = cross_checks(drawn, lambda loc: f"{where}, drawn")
     if problems:
-        raise InputError(problems, f"the parameters drawn for replication {replication} do not fit together")
+        raise InputError(problems, f"the parameters drawn for {where} do not fit together")
     return drawn

@@ -59,7 +59,7 @@ def run_batch(batch: Batch) -> tuple[pd.DataFrame, pd.DataFrame]:
         for name, scenario in scenarios:
             values = draw(scenario, batch.drawn_paths, seed)
             if values:
-                scenario = with_values(scenario, values, replication)
+                scenario = with_values(scenario, values, f"replication {replication}")
                 drawn.append(pd.DataFrame({
                     "scenario": name, "replication": replication,
                     "path": list(values), "value": [float(v) for v in values.values()],
