@@ -49,3 +49,19 @@ def staffing_run(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("runs") / "caseworker_staffing"
     run_experiment(load_experiment("caseworker_staffing"), folder, replications=3, seed=11)
     return folder
+
+
+SENSITIVITY_EXPERIMENT = Path(__file__).parent / "data" / "sensitivity_small.toml"
+
+
+@pytest.fixture(scope="session")
+def sensitivity_run(tmp_path_factory) -> Path:
+    """A finished run folder of a small experiment with a sensitivity analysis, run on two processes."""
+    import concurrent.futures
+
+    from sim.experiments import load_experiment, run_experiment
+
+    folder = tmp_path_factory.mktemp("runs") / "sensitivity_small"
+    with concurrent.futures.ProcessPoolExecutor(2) as pool:
+        run_experiment(load_experiment(SENSITIVITY_EXPERIMENT), folder, replications=2, seed=3, executor=pool)
+    return folder

@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .. import MAX_YEARS
 from ..errors import InputError, Problem
@@ -127,13 +127,19 @@ class Sensitivity(Strict):
     confidence: float = Field(0.95, gt=0, lt=1, description="Level of the confidence intervals.")
     answer: list[Answer] = Field(min_length=1, description="The numbers to explain.")
 
-    @model_validator(mode="after")
-    def _grid_and_samples(self) -> Sensitivity:
-        if self.levels % 2:
-            raise ValueError(f"levels = {self.levels}: Morris needs an even number of levels, such as 4")
-        if self.samples & (self.samples - 1):
-            raise ValueError(f"samples = {self.samples}: Sobol sampling needs a power of 2, such as 64")
-        return self
+    @field_validator("levels")
+    @classmethod
+    def _even(cls, levels: int) -> int:
+        if levels % 2:
+            raise ValueError(f"got {levels}; Morris needs an even number of levels, such as 4")
+        return levels
+
+    @field_validator("samples")
+    @classmethod
+    def _power_of_two(cls, samples: int) -> int:
+        if samples & (samples - 1):
+            raise ValueError(f"got {samples}; Sobol sampling needs a power of 2, such as 64")
+        return samples
 
 
 class Experiment(Strict):

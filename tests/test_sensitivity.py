@@ -1,0 +1,174 @@
+"""Sensitivity analysis: indices that find the one driver and ignore what cannot matter, on the real model.
+
+The small experiment (tests/data/sensitivity_small.toml) varies three
+assumptions. Its answers are built so the right result is known: the staff
+cost of 32 caseworkers depends on the salary and on nothing else; the
+Familiehus price moves neither the staff cost nor the number of placed
+children; the salary does not move the placements either.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import SENSITIVITY_EXPERIMENT
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim.errors import InputError
+from sim.experiments import load_experiment
+from sim.experiments.report import sensitivity_text
+from sim.montecarlo.draws import assumptions, value_at
+from sim.scenario import load_scenario
+from sim.sensitivity import COLUMNS, run_sensitivity
+from sim.sensitivity.design import Design, factors
+
+SALARY = "caseworkers.salary_per_year"
+ELASTICITY = "follow_up.caseload_elasticity"
+PRICE = "services.familiehus.price_per_place_year"
+STAFF_COST = "Staff cost with 32"
+PLACEMENTS = "Placements, 32 minus 20"
+
+
+@pytest.fixture(scope="module")
+def indices(sensitivity_run) -> pd.DataFrame:
+    return pd.read_parquet(sensitivity_run / "sensitivity.parquet")
+
+
+def row(indices: pd.DataFrame, answer: str, parameter: str) -> pd.Series:
+    return indices[(indices["answer"] == answer) & (indices["parameter"] == parameter)].iloc[0]
+
+
+def test_an_assumption_that_cannot_matter_has_indices_of_zero(indices):
+    """Common random numbers make 'no effect' exactly zero, not 0.10 +- 0.04 of noise."""
+    for answer, parameter in ((STAFF_COST, PRICE), (STAFF_COST, ELASTICITY), (PLACEMENTS, SALARY),
+                              (PLACEMENTS, PRICE)):
+        found = row(indices, answer, parameter)
+        assert found["mu_star"] == pytest.approx(0, abs=1e-9), (answer, parameter)
+        assert found["sigma"] == pytest.approx(0, abs=1e-9), (answer, parameter)
+        if pd.notna(found["ST"]):
+            assert abs(found["S1"]) <= 1e-9 and found["ST"] <= 1e-9, (answer, parameter)
+
+
+def test_an_answer_that_hangs_on_one_assumption_ranks_it_first_with_the_variance(indices):
+    mine = indices[indices["answer"] == STAFF_COST].set_index("parameter")
+    assert mine.loc[SALARY, "rank"] == 1
+    assert mine.loc[SALARY, "ST"] > 0.5 and mine.loc[SALARY, "S1"] > 0.5
+    assert mine.loc[SALARY, "mu_star"] > 0
+    # a higher salary costs more, and the swing is the cost of 32 workers over most of the range
+    assert mine.loc[SALARY, "high_quarter"] > mine.loc[SALARY, "low_quarter"]
+    low, high = mine.loc[SALARY, ["low", "high"]]
+    assert 0.5 * 32 * (high - low) < mine.loc[SALARY, "swing"] < 32 * (high - low)
+
+
+def test_the_caseload_effect_drives_the_placements_the_staffing_saves(indices):
+    mine = indices[indices["answer"] == PLACEMENTS].set_index("parameter")
+    assert mine.loc[ELASTICITY, "rank"] == 1 and mine.loc[ELASTICITY, "mu_star"] > 0
+
+
+def test_the_sobol_stage_takes_the_strongest_from_screening(sensitivity_run, indices):
+    design = pd.read_parquet(sensitivity_run / "sensitivity" / "design.parquet")
+    sobol = design[design["stage"] == "sobol"]
+    assert set(sobol["parameter"]) == {SALARY, ELASTICITY}
+    assert sobol["point"].nunique() == 16 * (2 + 2)  # samples x (factors + 2)
+    morris = design[design["stage"] == "morris"]
+    assert morris["point"].nunique() == 4 * (3 + 1)  # trajectories x (factors + 1)
+    never = indices[indices["parameter"] == PRICE]
+    assert never["ST"].isna().all() and (never["rank"] == 3).all()
+    assert list(indices.columns) == COLUMNS
+
+
+def test_monte_carlo_noise_is_measured_beside_the_indices(sensitivity_run):
+    answers = pd.read_parquet(sensitivity_run / "sensitivity_answers.parquet")
+    staff = answers[answers["answer"] == STAFF_COST]
+    assert (staff["noise_share"] == 0).all()  # no luck in a salary bill
+    placed = answers[answers["answer"] == PLACEMENTS]
+    assert (placed["noise_sd"] > 0).all() and (placed["replications"] == 2).all()
+    values = pd.read_parquet(sensitivity_run / "sensitivity" / "values.parquet")
+    sobol = values[(values["stage"] == "sobol") & (values["answer"] == PLACEMENTS)]
+    means = sobol.groupby("point")["value"].mean()
+    assert placed.set_index("stage").loc["sobol", "sd"] == pytest.approx(means.std(ddof=1))
+
+
+def test_a_finished_analysis_is_read_back_not_run_again(sensitivity_run, indices):
+    batches = sorted((sensitivity_run / "sensitivity").rglob("batch-*.parquet"))
+    stamps = [f.stat().st_mtime_ns for f in batches]
+    again = run_sensitivity(load_experiment(SENSITIVITY_EXPERIMENT), 3, folder=sensitivity_run)
+    assert [f.stat().st_mtime_ns for f in batches] == stamps
+    pd.testing.assert_frame_equal(again.indices, indices)
+
+
+def test_the_run_folder_records_the_analysis(sensitivity_run):
+    manifest = json.loads((sensitivity_run / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert manifest["sensitivity"] == {"assumptions": 3, "sobol_assumptions": 2,
+                                       "points": {"morris": 16, "sobol": 64}}
+    for name in ("sensitivity.csv", "sensitivity_answers.csv"):
+        assert (sensitivity_run / name).is_file()
+
+
+def test_the_printed_table_lists_the_drivers_strongest_first(sensitivity_run, indices):
+    answers = pd.read_parquet(sensitivity_run / "sensitivity_answers.parquet")
+    text = sensitivity_text(indices, answers)
+    staff = text[text.index(STAFF_COST):text.index(PLACEMENTS)]
+    assert staff.index(SALARY) < staff.index(ELASTICITY) and staff.index(SALARY) < staff.index(PRICE)
+    assert "1,000 kr" in staff and "noise share" in staff
+
+
+# -- the design ---------------------------------------------------------------------------------
+
+
+@given(st.floats(0, 1), st.floats(0, 1))
+def test_positions_give_values_in_the_range_in_order_and_whole_where_whole(first, second):
+    found = assumptions(load_scenario("ballerup_2017"))
+    for quantity in (found["services.familiehus.places"], found[SALARY]):
+        low, high = quantity.range
+        a, b = value_at(quantity, min(first, second)), value_at(quantity, max(first, second))
+        assert low <= a <= b <= high
+        if isinstance(quantity.value, int):
+            assert float(a).is_integer() and float(b).is_integer()
+
+
+def test_whole_numbers_take_each_value_of_their_range_equally_often():
+    places = assumptions(load_scenario("ballerup_2017"))["initial.investigations"]  # 30 to 90
+    values = [value_at(places, p) for p in (np.arange(61 * 100) + 0.5) / (61 * 100)]
+    assert set(np.unique(values, return_counts=True)[1]) == {100}
+
+
+def test_a_lever_is_not_varied_and_the_design_stays_in_the_ranges():
+    base = load_scenario("ballerup_2017")
+    more = load_scenario("ballerup_2017_familiehus_plus_10")  # Familiehus places change in 2019
+    chosen = factors([base, more], ["services.familiehus.*", "initial.*"])
+    assert [f.path for f in chosen] == ["initial.investigations", "services.familiehus.external_after_days",
+                                        "services.familiehus.price_per_place_year"]
+    design = Design.morris(chosen, 3, 4, seed=1).table()
+    for factor in chosen:
+        values = design[design["parameter"] == factor.path]["value"]
+        assert values.between(*factor.quantity.range).all()
+        assert values.nunique() > 1
+
+
+def test_every_problem_of_a_sensitivity_table_is_named(tmp_path):
+    text = SENSITIVITY_EXPERIMENT.read_text().replace('name = "sensitivity_small"', 'name = "bad"')
+    text = text.replace('variant = "32"\nkind = "difference"', 'variant = "20"\nkind = "difference"')
+    text = text.replace('outcome = "spend_kr.authority"', 'outcome = "spend_kr.authorty"\nyear = 2030')
+    text = text.replace('"services.familiehus.price_per_place_year"]', '"caseworkers.count"]')
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(InputError) as error:
+        load_experiment(path)
+    message = str(error.value)
+    for expected in ("sensitivity.answer.0.outcome", "spend_kr.authority", "sensitivity.answer.0.year",
+                     "sensitivity.answer.1.variant", "is the baseline", "sensitivity.parameters.2",
+                     "caseworkers.count"):
+        assert expected in message, expected
+    path.write_text(text.replace("samples = 16", "samples = 12").replace("trajectories = 4",
+                                                                           "trajectories = 4\nlevels = 5"))
+    with pytest.raises(InputError) as error:
+        load_experiment(path)
+    message = str(error.value)
+    assert "sensitivity.samples" in message and "power of 2" in message and "got 12" in message
+    assert "sensitivity.levels" in message and "even number" in message
