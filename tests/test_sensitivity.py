@@ -58,15 +58,16 @@ def test_an_answer_that_hangs_on_one_assumption_ranks_it_first_with_the_variance
     assert mine.loc[SALARY, "rank"] == 1
     assert mine.loc[SALARY, "ST"] > 0.5 and mine.loc[SALARY, "S1"] > 0.5
     assert mine.loc[SALARY, "mu_star"] > 0
-    # a higher salary costs more, and the swing is the cost of 32 workers over most of the range
-    assert mine.loc[SALARY, "high_quarter"] > mine.loc[SALARY, "low_quarter"]
+    # low to high end of the salary range: 20 workers in January and 32 from February (30.98 on average)
     low, high = mine.loc[SALARY, ["low", "high"]]
-    assert 0.5 * 32 * (high - low) < mine.loc[SALARY, "swing"] < 32 * (high - low)
+    assert mine.loc[SALARY, "mu"] == pytest.approx(30.98 * (high - low), rel=0.002)
+    assert mine.loc[SALARY, "high_end"] - mine.loc[SALARY, "low_end"] == pytest.approx(mine.loc[SALARY, "mu"])
 
 
 def test_the_caseload_effect_drives_the_placements_the_staffing_saves(indices):
     mine = indices[indices["answer"] == PLACEMENTS].set_index("parameter")
     assert mine.loc[ELASTICITY, "rank"] == 1 and mine.loc[ELASTICITY, "mu_star"] > 0
+    assert mine.loc[ELASTICITY, "mu"] < 0  # a stronger caseload effect: more placements saved
 
 
 def test_the_sobol_stage_takes_the_strongest_from_screening(sensitivity_run, indices):

@@ -161,7 +161,7 @@ def _run(args: argparse.Namespace) -> int:
             print(references_text(tables["references"], experiment.baseline))
         if "sensitivity" in tables:
             print("\nWhich assumptions drive the answers (Morris mu*, Sobol total order ST, and the answer "
-                  "with the assumption in the lowest and highest quarter of its range)\n")
+                  "with the assumption at the low and the high end of its range)\n")
             print(sensitivity_text(tables["sensitivity"], tables["sensitivity_answers"]))
     print(convergence_note(tables["summary"], experiment.outcomes, args.precision))
     print(f"\nTables and plots in {folder}/")

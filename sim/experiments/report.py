@@ -107,9 +107,9 @@ def sensitivity_text(indices: pd.DataFrame, answers: pd.DataFrame, top: int = 10
             "mu*": [shown(first["outcome"], v) for v in rows["mu_star"]],
             "ST [conf]": [f"{st:.2f} ± {c:.2f}" if pd.notna(st) else "" for st, c in
                           zip(rows["ST"], rows["ST_conf"], strict=True)],
-            "low quarter -> high quarter": [
+            "low end -> high end": [
                 f"{shown(first['outcome'], lo)} -> {shown(first['outcome'], hi)}"
-                for lo, hi in zip(rows["low_quarter"], rows["high_quarter"], strict=True)],
+                for lo, hi in zip(rows["low_end"], rows["high_end"], strict=True)],
         }).head(top).set_axis(rows["rank"].head(top).to_numpy())
         what = f"{first['variant']!r}{' minus the baseline' if first['kind'] == 'difference' else ''}"
         blocks.append(f"{label}: {first['outcome']}, {what}, {first['year']}{unit}; Monte Carlo noise share "

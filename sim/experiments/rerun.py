@@ -25,7 +25,7 @@ from ..manifest import software
 from ..scenario import Scenario
 from ..tomlfile import parse_toml
 from .definition import Experiment, LoadedExperiment
-from .run import SENSITIVITY_TABLES, TABLES
+from .run import table_names
 
 
 def experiment_from_manifest(manifest: dict[str, Any], label: str) -> LoadedExperiment:
@@ -71,8 +71,7 @@ def experiment_from_manifest(manifest: dict[str, Any], label: str) -> LoadedExpe
 def compare_runs(original: Path, again: Path) -> dict[str, str | None]:
     """Table name -> None when the two run folders hold it identically, else what differs first."""
     found: dict[str, str | None] = {}
-    optional = [name for name in SENSITIVITY_TABLES if (original / f"{name}.parquet").is_file()]
-    for name in [*TABLES, *optional]:
+    for name in table_names(original):
         files = [folder / f"{name}.parquet" for folder in (original, again)]
         if not files[0].is_file():
             found[name] = f"the original run has no {files[0].name}"

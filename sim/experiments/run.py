@@ -41,6 +41,11 @@ CSV_TABLES = ("summary", "comparison", "references", *SENSITIVITY_TABLES)
 """Those also written as CSV (when the run has them)."""
 
 
+def table_names(folder: Path) -> list[str]:
+    """The tables a complete run in ``folder`` holds: :data:`TABLES`, and any sensitivity tables."""
+    return [*TABLES, *(name for name in SENSITIVITY_TABLES if (folder / f"{name}.parquet").is_file())]
+
+
 def new_run_folder(experiment: str, results: Path = RESULTS) -> Path:
     """A folder for a new run of ``experiment`` that does not exist yet."""
     base = results / experiment / dt.datetime.now().strftime("%Y%m%d-%H%M%S")

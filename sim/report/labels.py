@@ -129,6 +129,48 @@ WORDS = {
     "fan_placements": ("Anbragte pr. 31. december efter type", "Placed children at 31 December by type"),
     "paired": ("Parret forskel fra", "Paired difference from"),
     "generated": ("Lavet af barnesim", "Made by barnesim"),
+    "sensitivity": ("Hvilke antagelser afgør svaret", "Which assumptions drive the answer"),
+    "sensitivity_intro": (
+        "Alle antagelser med spænd blev varieret på én gang: først Morris-screening af dem alle, så "
+        "Sobol-indeks for de stærkeste. μ er den gennemsnitlige ændring i svaret, når antagelsen går fra "
+        "den laveste til den højeste ende af sit spænd og de andre står stille (i svarets enhed; fortegnet "
+        "siger retningen), μ* det samme uden fortegn (styrken). S1 og ST er antagelsens andel af svarets "
+        "varians alene og i samspil med andre (± konfidensinterval). De to sidste kolonner er svaret med "
+        "antagelsen i den laveste og den højeste ende af sit spænd, til første orden. Samme tilfældige tal "
+        "i alle punkter, så forskellene skyldes antagelserne og ikke held.",
+        "Every assumption with a range was varied at once: first Morris screening of them all, then Sobol "
+        "indices of the strongest. μ is the mean change in the answer when the assumption goes from the "
+        "low to the high end of its range and the others stay (in the answer's unit; its sign says which "
+        "way), μ* the same without sign (the strength). S1 and ST are the assumption's share of the "
+        "answer's variance alone and with its interactions (± confidence interval). The last two columns "
+        "are the answer with the assumption at the low and the high end of its range, to first order. The "
+        "same random numbers at every point, so differences are due to the assumptions, not to luck."),
+    "sensitivity_answer_note": ("{outcome}, {variant}{difference}, {year}, i {unit}.",
+                                "{outcome}, {variant}{difference}, {year}, in {unit}."),
+    "minus_baseline": (" minus grundscenariet", " minus the baseline"),
+    "noise_note": ("{stage}: Monte Carlo-støj er {share} af variansen mellem punkterne ({replications} "
+                   "gentagelser pr. punkt).",
+                   "{stage}: Monte Carlo noise is {share} of the variance between points ({replications} "
+                   "replications per point)."),
+    "tornado": ("Tornado: svaret med hver antagelse i den laveste og den højeste ende af sit spænd",
+                "Tornado: the answer with each assumption at the low and the high end of its range"),
+    "low_end_bar": ("Antagelsen lavest", "Assumption at its low end"),
+    "high_end_bar": ("Antagelsen højest", "Assumption at its high end"),
+    "mean_over_points": ("Gennemsnit over punkterne", "Mean over the points"),
+    "answer": ("Svar", "Answer"),
+    "rank": ("Rang", "Rank"),
+    "mu_star": ("Morris μ*", "Morris μ*"),
+    "mu_star_conf": ("μ* ±", "μ* ±"),
+    "mu": ("Morris μ", "Morris μ"),
+    "sigma": ("Morris σ", "Morris σ"),
+    "S1": ("Sobol S1", "Sobol S1"),
+    "S1_conf": ("S1 ±", "S1 ±"),
+    "ST": ("Sobol ST", "Sobol ST"),
+    "ST_conf": ("ST ±", "ST ±"),
+    "low_end": ("Svar, lav ende", "Answer, low end"),
+    "high_end": ("Svar, høj ende", "Answer, high end"),
+    "sensitivity_sheet": ("Følsomhed", "Sensitivity"),
+    "sensitivity_answers_sheet": ("Følsomhed, svar og støj", "Sensitivity, answers and noise"),
     "answer_level": ("{variant}: {outcome} i {year} er {median} {unit} (90 %-interval {low} til {high}).",
                      "{variant}: {outcome} in {year} is {median} {unit} (90% interval {low} to {high})."),
     "answer_difference": (

@@ -24,6 +24,7 @@ from .assumptions import levers, parameter_table, ranged
 from .labels import Labels, scale
 from .plots import Figure
 from .run import Run
+from .sensitivity import answer_blocks, has_sensitivity
 
 SPEND_HEADLINES = ("spend_kr.total_with_authority", "spend_kr.total")
 """The spend outcome a key answer speaks of first, the first the experiment asks for."""
@@ -170,6 +171,8 @@ def render_html(run: Run, labels: Labels, figures: list[Figure]) -> str:
                                      autoescape=True, undefined=jinja2.StrictUndefined)
     references = run.tables["references"]
     manifest_shown = {key: value for key, value in run.manifest.items() if key != "inputs"}
+    embedded = [{"name": f.name, "title": f.title, "data": base64.b64encode(f.png.read_bytes()).decode()}
+                for f in figures]
     return environment.get_template("report.html.j2").render(
         lang=labels.lang, title=run.title, description=run.description, manifest=run.manifest,
         words={key: labels.word(key) for key in (
@@ -178,8 +181,11 @@ def render_html(run: Run, labels: Labels, figures: list[Figure]) -> str:
         facts=_facts(run, labels), answers=key_answers(run, labels), tables=_tables(run, labels),
         table_note=labels.word("table_note"),
         references=_plain(references, labels) if len(references) else None,
-        figures=[{"name": f.name, "title": f.title, "data": base64.b64encode(f.png.read_bytes()).decode()}
-                 for f in figures],
+        figures=[f for f in embedded if f["name"] != "tornado"],
+        sensitivity={
+            "heading": labels.word("sensitivity"), "intro": labels.word("sensitivity_intro"),
+            "figures": [f for f in embedded if f["name"] == "tornado"], "answers": answer_blocks(run, labels),
+        } if has_sensitivity(run) else None,
         assumptions=_assumptions(run, labels),
         manifest_text=json.dumps(manifest_shown, indent=2, ensure_ascii=False),
     )

@@ -24,8 +24,9 @@ import pandas as pd
 
 from ..measures import PLACEMENT_TYPES
 from ..montecarlo.outcomes import ACCOUNTS_LEVELS
-from .labels import Labels
+from .labels import Labels, scale
 from .run import Run
+from .sensitivity import SHOWN, answer_outcomes, has_sensitivity
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -82,6 +83,7 @@ def report_figures(run: Run, labels: Labels, folder: Path) -> list[Figure]:
     makers: tuple[tuple[str, Callable[[Run, Labels], Drawn]], ...] = (
         ("fan_spend", fan_spend), ("fan_placements", fan_placements),
         ("paired_difference", paired_difference), ("waits", waits), ("caseload", caseload),
+        ("tornado", tornado),
     )
     figures = []
     with plt.rc_context(STYLE):
@@ -178,6 +180,46 @@ def caseload(run: Run, labels: Labels) -> Drawn:
                  label=f"{labels.word('target')}: {labels.number(target, 0)} {labels.word('cases')}")
     _year_axes(axes, labels, labels.word("cases"))
     _legend(figure, axes, labels)
+    figure.suptitle(title)
+    return figure, title
+
+
+def tornado(run: Run, labels: Labels) -> Drawn:
+    """Per answer of the sensitivity analysis, its strongest assumptions as bars from the answer's mean.
+
+    Each assumption gets two bars from the answer's mean over the screening
+    points: to the answer with the assumption at the low end of its range,
+    and at the high end (the Morris mean effect, to first order, the other
+    assumptions varied). Kroner are in mio kr. The assumptions are in the
+    ranked table's order, the strongest on top.
+    """
+    if not has_sensitivity(run):
+        return None
+    import matplotlib.pyplot as plt
+
+    outcomes = answer_outcomes(run)
+    table, answers = run.tables["sensitivity"], run.tables["sensitivity_answers"]
+    figure, panels = plt.subplots(len(outcomes), 1, figsize=(10, 1.2 + 3.2 * len(outcomes)),
+                                  layout="constrained", squeeze=False)
+    for axes, (label, outcome) in zip(panels.flat, outcomes.items(), strict=True):
+        divisor, unit = (MIO, labels.word("mio_kr")) if "_kr" in outcome else (scale(outcome)[0],
+                                                                                labels.unit(outcome))
+        rows = table[table["answer"] == label].head(SHOWN)
+        about = answers[(answers["answer"] == label) & (answers["stage"] == "morris")].iloc[0]
+        base = about["mean"] / divisor
+        places = range(len(rows))[::-1]
+        for column, colour, word in (("low_end", "C0", "low_end_bar"), ("high_end", "C3", "high_end_bar")):
+            axes.barh(list(places), rows[column] / divisor - base, left=base, color=colour, alpha=0.8,
+                      height=0.4 if column == "low_end" else -0.4, align="edge", label=labels.word(word))
+        axes.axvline(base, color="black", linewidth=0.8, label=labels.word("mean_over_points"))
+        axes.set_yticks(list(places), list(rows["parameter"]))
+        axes.set_title(label)
+        axes.set_xlabel(unit)
+        axes.xaxis.set_major_formatter(_number_format(labels))
+        axes.grid(axis="x", alpha=0.3)
+    handles, texts = panels.flat[0].get_legend_handles_labels()
+    figure.legend(handles, texts, loc="outside lower center", ncols=len(texts), frameon=False)
+    title = labels.word("tornado")
     figure.suptitle(title)
     return figure, title
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from ..experiments.rerun import experiment_from_manifest
-from ..experiments.run import MANIFEST, TABLES, read_manifest
+from ..experiments.run import MANIFEST, TABLES, read_manifest, table_names
 from ..scenario import Scenario
 
 
@@ -33,7 +33,8 @@ class Run:
     outcomes: list[str]
     """The outcomes the experiment asked for, patterns expanded."""
     tables: dict[str, pd.DataFrame]
-    """``outcomes``, ``draws``, ``summary``, ``comparison`` and ``references``."""
+    """``outcomes``, ``draws``, ``summary``, ``comparison`` and ``references``; ``sensitivity`` and
+    ``sensitivity_answers`` too when the experiment has a sensitivity analysis."""
 
     @property
     def variants(self) -> list[str]:
@@ -66,7 +67,7 @@ def read_run(folder: Path, flag: str = "RUN_FOLDER") -> Run:
     if missing:
         raise InputError([Problem(flag, "", f"the run folder lacks {', '.join(missing)}", str(folder))],
                          "cannot report")
-    tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
+    tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in table_names(folder)}
     definition = experiment.definition
     return Run(folder, manifest, definition.title, " ".join(definition.description.split()),
                experiment.scenarios, experiment.outcomes, tables)

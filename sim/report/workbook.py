@@ -24,6 +24,7 @@ from .accounts import DIFFERENCE_STATS, account_table, layouts
 from .assumptions import parameter_table, timeline_table
 from .labels import Labels, scale
 from .run import Run
+from .sensitivity import has_sensitivity, workbook_table
 
 HEADER_ROWS = 4
 """Title, note, year row and statistic row above the first figure of an account sheet."""
@@ -77,6 +78,9 @@ def write_workbook(run: Run, labels: Labels, target: Path | BinaryIO) -> None:
         _difference_sheet(sheet, formats, labels, run, comparison, present)
     plain = [
         ("published", run.tables["references"], set()),
+        *((("sensitivity_sheet", workbook_table(run, labels), set()),
+           ("sensitivity_answers_sheet", run.tables["sensitivity_answers"], set()))
+          if has_sensitivity(run) else ()),
         ("parameters", parameter_table(run).drop(columns="differs"), {"meaning", "source"}),
         ("timeline", timeline_table(run), {"note"}),
         ("manifest", pd.DataFrame(flatten(run.manifest), columns=["field", "value"]), {"value"}),

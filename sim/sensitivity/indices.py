@@ -1,16 +1,21 @@
 """Sensitivity indices from the answers at the design points, computed by SALib.
 
-- **Morris** (screening, every factor): ``mu_star`` is the mean absolute
-  change of the answer when the factor moves one grid step of its range
-  (2/3 of it on the default 4-level grid), in the answer's own unit;
-  ``sigma`` the spread of those changes (interactions, curvature).
+- **Morris** (screening, every factor): an elementary effect is the
+  change in the answer when one factor moves by a grid step (2/3 of its
+  range on the default 4-level grid) and the others stay, divided by the
+  step: the change from the low to the high end of the range, in the
+  answer's own unit. ``mu`` is their mean (its sign says which way the
+  answer goes), ``mu_star`` the mean of their absolute values (the
+  strength), ``sigma`` their spread (interactions, curvature).
 - **Sobol** (the strongest factors): ``S1`` the share of the answer's
   variance due to the factor alone, ``ST`` the share it has a hand in,
   interactions included. Each comes with a bootstrap confidence interval.
-- **Swing** (tornado chart): the answer's mean over the Morris points with
-  the factor in the lowest quarter of its range, and in the highest; every
-  other factor varies meanwhile, so the swing is what learning the factor
-  is at one end of its range is worth, in kroner or children.
+- **Ends** (tornado chart): ``low_end`` and ``high_end`` are the answer's
+  mean over the screening points minus and plus half of ``mu``: the answer
+  with the factor at the low and the high end of its range, to first order,
+  the others varied. With common random numbers a factor without effect
+  has exactly zero elementary effects, so the chart shows no bar for it
+  rather than noise.
 - **Noise**: how much of the variation of an answer between points is
   Monte Carlo noise: the variance of a point's mean over its replications
   (within-point variance / replications), as a share of the variance of
@@ -24,26 +29,27 @@ import numpy as np
 import pandas as pd
 from SALib.analyze import morris as morris_analysis
 from SALib.analyze import sobol as sobol_analysis
-from scipy import stats
 
 from .answers import point_means
 from .design import Design, unit_cube
 
-LOW_QUARTER, HIGH_QUARTER = 0.25, 0.75
-"""Positions bounding the lowest and highest quarter of a range, for the swing."""
-
 
 def morris_indices(design: Design, values: pd.DataFrame, levels: int, confidence: float,
                    seed: int) -> pd.DataFrame:
-    """``answer``, ``parameter``, ``mu_star``, ``mu_star_conf``, ``mu``, ``sigma``."""
+    """``answer``, ``parameter``, ``mu_star``, ``mu_star_conf``, ``mu``, ``sigma``, ``low_end``, ``high_end``.
+
+    The ends are the mean of the answer over the points minus and plus ``mu / 2``.
+    """
     parts = []
     for answer in values["answer"].unique():
         y = point_means(values, answer).to_numpy()
         found = morris_analysis.analyze(unit_cube(design.factors), design.positions, y, num_levels=levels,
                                         conf_level=confidence, seed=seed)
+        mu = np.asarray(found["mu"], dtype=float)
         parts.append(pd.DataFrame({
             "answer": answer, "parameter": found["names"], "mu_star": found["mu_star"],
-            "mu_star_conf": found["mu_star_conf"], "mu": found["mu"], "sigma": found["sigma"],
+            "mu_star_conf": found["mu_star_conf"], "mu": mu, "sigma": found["sigma"],
+            "low_end": y.mean() - mu / 2, "high_end": y.mean() + mu / 2,
         }))
     return pd.concat(parts, ignore_index=True)
 
@@ -68,25 +74,6 @@ def sobol_indices(design: Design, values: pd.DataFrame, confidence: float, seed:
     return pd.concat(parts, ignore_index=True)
 
 
-def swings(design: Design, values: pd.DataFrame, confidence: float) -> pd.DataFrame:
-    """``answer``, ``parameter``, ``low_quarter``, ``high_quarter``, ``swing``, ``swing_conf``.
-
-    ``swing_conf`` is the half-width of the normal confidence interval of
-    the difference between the two means.
-    """
-    z = stats.norm.ppf(0.5 + confidence / 2)
-    rows = []
-    for answer in values["answer"].unique():
-        y = point_means(values, answer).to_numpy()
-        for i, factor in enumerate(design.factors):
-            low = y[design.positions[:, i] <= LOW_QUARTER]
-            high = y[design.positions[:, i] >= HIGH_QUARTER]
-            spread = np.sqrt(_variance_of_mean(low) + _variance_of_mean(high))
-            rows.append((answer, factor.path, low.mean(), high.mean(), high.mean() - low.mean(), z * spread))
-    return pd.DataFrame(rows, columns=["answer", "parameter", "low_quarter", "high_quarter", "swing",
-                                       "swing_conf"])
-
-
 def noise(values: pd.DataFrame, stage: str) -> pd.DataFrame:
     """Per answer: points, replications, mean and sd between points, Monte Carlo noise and its share."""
     rows = []
@@ -101,7 +88,3 @@ def noise(values: pd.DataFrame, stage: str) -> pd.DataFrame:
                      np.sqrt(noise_variance), noise_variance / between if between > 0 else np.nan))
     return pd.DataFrame(rows, columns=["answer", "stage", "points", "replications", "mean", "sd",
                                        "noise_sd", "noise_share"])
-
-
-def _variance_of_mean(sample: np.ndarray) -> float:
-    return float(sample.var(ddof=1) / len(sample)) if len(sample) > 1 else np.nan

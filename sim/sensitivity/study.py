@@ -22,7 +22,7 @@ from ..experiments.definition import LoadedExperiment, Sensitivity
 from ..montecarlo import run_ensemble
 from .answers import answer_values, variants_needed
 from .design import Design, Factor, factors
-from .indices import morris_indices, noise, sobol_indices, swings
+from .indices import morris_indices, noise, sobol_indices
 
 FOLDER = "sensitivity"
 """Sub-folder of a run folder holding each stage's ensemble, the design and the answers at every point."""
@@ -30,7 +30,7 @@ FOLDER = "sensitivity"
 COLUMNS = [
     "answer", "rank", "parameter", "value", "low", "high",
     "mu_star", "mu_star_conf", "mu", "sigma", "S1", "S1_conf", "ST", "ST_conf",
-    "low_quarter", "high_quarter", "swing", "swing_conf",
+    "low_end", "high_end",
 ]
 """Columns of the ranked table (``sensitivity.parquet``), documented in docs/sensitivity.md."""
 
@@ -60,7 +60,7 @@ def run_sensitivity(experiment: LoadedExperiment, seed: int, *, folder: str | Pa
     morris = Design.morris(chosen, study.trajectories, study.levels, seed)
     morris_values = stage.run(morris)
     screened = morris_indices(morris, morris_values, study.levels, study.confidence, seed)
-    tables = [screened.merge(swings(morris, morris_values, study.confidence), on=["answer", "parameter"])]
+    tables = [screened]
     designs, values, noises = [morris], [morris_values], [noise(morris_values, "morris")]
     strongest_ = strongest(screened, chosen, study.sobol_parameters)
     if strongest_:
