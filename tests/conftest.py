@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -65,3 +67,29 @@ def sensitivity_run(tmp_path_factory) -> Path:
     with concurrent.futures.ProcessPoolExecutor(2) as pool:
         run_experiment(load_experiment(SENSITIVITY_EXPERIMENT), folder, replications=2, seed=3, executor=pool)
     return folder
+
+
+SCREENSHOTS = Path(os.environ.get("BARNESIM_SCREENSHOTS", "results/screenshots"))
+"""Where browser tests leave screenshots of what they saw, to be looked at."""
+
+
+def chromium() -> str:
+    """Debian's Chromium; skips the test without it, unless BARNESIM_REQUIRE_BROWSER is set (as in CI)."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        if os.environ.get("BARNESIM_REQUIRE_BROWSER"):
+            pytest.fail("BARNESIM_REQUIRE_BROWSER is set but no chromium is installed")
+        pytest.skip("no chromium (apt-get install chromium); .ci/run installs it")
+    return found
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium driven by Playwright, loading nothing from the network by itself."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium(), args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield browser
+        browser.close()

@@ -10,7 +10,6 @@ BARNESIM_REQUIRE_BROWSER is set (as ``.ci/run`` does), when it fails.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -21,6 +20,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import SCREENSHOTS
 from hypothesis import given
 from hypothesis import strategies as st
 from test_experiments import SMALL
@@ -31,8 +31,6 @@ from sim.report import REPORT, WORKBOOK, make_report
 from sim.report.accounts import layouts
 from sim.report.labels import Labels, scale
 from sim.report.page import key_answers, sentence_scale
-
-SCREENSHOTS = Path(os.environ.get("BARNESIM_SCREENSHOTS", "results/screenshots"))
 
 
 @pytest.fixture(scope="module")
@@ -186,26 +184,6 @@ def test_the_command_writes_a_report_into_a_new_folder(staffing_run, tmp_path):
 
 
 # -- the report in a real browser ------------------------------------------------------------------
-
-
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        if os.environ.get("BARNESIM_REQUIRE_BROWSER"):
-            pytest.fail("BARNESIM_REQUIRE_BROWSER is set but no chromium is installed")
-        pytest.skip("no chromium (apt-get install chromium); .ci/run installs it")
-    return found
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium(), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("lang", ["da", "en"])

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
-from conftest import SENSITIVITY_EXPERIMENT
+from conftest import SCREENSHOTS, SENSITIVITY_EXPERIMENT
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -22,6 +23,7 @@ from sim.errors import InputError
 from sim.experiments import load_experiment
 from sim.experiments.report import sensitivity_text
 from sim.montecarlo.draws import assumptions, value_at
+from sim.report import make_report
 from sim.scenario import load_scenario
 from sim.sensitivity import COLUMNS, run_sensitivity
 from sim.sensitivity.design import Design, factors
@@ -173,3 +175,43 @@ def test_every_problem_of_a_sensitivity_table_is_named(tmp_path):
     message = str(error.value)
     assert "sensitivity.samples" in message and "power of 2" in message and "got 12" in message
     assert "sensitivity.levels" in message and "even number" in message
+
+
+# -- in the report and the workbook -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sensitivity_report(sensitivity_run, tmp_path_factory):
+    return make_report(sensitivity_run, "en", out=tmp_path_factory.mktemp("report") / "en")
+
+
+def test_the_workbook_holds_the_ranked_table_in_the_answer_units(sensitivity_report, indices):
+    sheet = openpyxl.load_workbook(sensitivity_report.workbook)["Sensitivity"]
+    header = [cell.value for cell in sheet[1]]
+    rows = [dict(zip(header, (cell.value for cell in cells), strict=True))
+            for cells in sheet.iter_rows(min_row=2)]
+    assert len(rows) == len(indices)
+    for found in rows:
+        expected = row(indices, found["Answer"], found["Parameter"])
+        divisor = 1000 if found["Answer"] == STAFF_COST else 1  # kroner in 1,000 kr, as in every sheet
+        assert found["Rank"] == expected["rank"]
+        assert found["Morris μ*"] == pytest.approx(expected["mu_star"] / divisor, rel=1e-12, abs=1e-12)
+        assert found["Unit"] == ("1,000 kr" if divisor == 1000 else "persons")
+
+
+def test_the_report_ranks_the_assumptions_and_shows_the_tornado_in_chromium(sensitivity_report, indices,
+                                                                             browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(sensitivity_report.html.resolve().as_uri())
+    section = page.locator("section#sensitivity")
+    tornado = section.locator("figure[data-figure=tornado] img")
+    assert tornado.evaluate("e => e.complete && e.naturalWidth") > 0
+    for answer in (STAFF_COST, PLACEMENTS):
+        first_row = section.locator(f'table[data-answer="{answer}"] tbody tr').first
+        cells = first_row.locator("td").all_inner_texts()
+        strongest = indices[(indices["answer"] == answer) & (indices["rank"] == 1)].iloc[0]
+        assert cells[:2] == ["1", strongest["parameter"]]
+    section.scroll_into_view_if_needed()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    section.screenshot(path=str(SCREENSHOTS / "report-sensitivity.png"))
+    page.close()
