@@ -85,6 +85,25 @@ def test_every_monte_carlo_outcome_and_column_is_documented(default):
         assert not missing, (table, missing)
 
 
+def test_every_sensitivity_column_and_field_is_documented(sensitivity_run):
+    import pandas as pd
+
+    from sim.experiments.definition import Answer, Sensitivity
+
+    found = sections((DOCS / "sensitivity.md").read_text(encoding="utf-8"))
+    for table in ("sensitivity", "sensitivity_answers"):
+        columns = pd.read_parquet(sensitivity_run / f"{table}.parquet").columns
+        assert table in found, f"docs/sensitivity.md has no section ## `{table}`"
+        missing = [c for c in columns if c not in first_cells(found[table])]
+        assert not missing, (table, missing)
+    text = (DOCS / "sensitivity.md").read_text(encoding="utf-8")
+    fields = first_cells(text.split("## The `[sensitivity]` table")[1].split("\n## ")[0])
+    assert set(Sensitivity.model_fields) - {"answer"} <= fields
+    assert "[[sensitivity.answer]]" in fields
+    answer_row = next(line for line in text.splitlines() if line.startswith("| `[[sensitivity.answer]]`"))
+    assert all(f"`{name}`" in answer_row for name in Answer.model_fields)
+
+
 @pytest.mark.parametrize(("module", "page", "heading", "least"), [
     ("sim.experiments.cli", "experiments.md", "## Flags", 5),
     ("sim.bench", "benchmark.md", "# Benchmark", 5),

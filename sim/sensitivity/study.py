@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from ..errors import InputError, Problem
 from ..experiments.definition import LoadedExperiment, Sensitivity
 from ..montecarlo import run_ensemble
 from .answers import answer_values, variants_needed
@@ -33,6 +33,8 @@ COLUMNS = [
     "low_end", "high_end",
 ]
 """Columns of the ranked table (``sensitivity.parquet``), documented in docs/sensitivity.md."""
+VALUE_COLUMNS = ["stage", "point", "replication", "answer", "value"]
+"""Columns of the answers at every point (``sensitivity/values.parquet``)."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class SensitivityResult:
     answers: pd.DataFrame
     """One row per answer and stage: what it is, its spread between points and its Monte Carlo noise."""
     values: pd.DataFrame
-    """``stage``, ``point``, ``replication``, ``answer``, ``value``: each answer at each point."""
+    """Each answer at each point and replication: :data:`VALUE_COLUMNS`."""
     design: pd.DataFrame
     """``stage``, ``point``, ``parameter``, ``position``, ``value``: the points as run."""
 
@@ -54,28 +56,24 @@ def run_sensitivity(experiment: LoadedExperiment, seed: int, *, folder: str | Pa
     """Run the experiment's ``[sensitivity]`` analysis; ``folder`` keeps its ensembles, to resume from."""
     study = experiment.definition.sensitivity
     if study is None:
-        raise ValueError(f"experiment {experiment.name} has no [sensitivity] table")
+        raise InputError([Problem(str(experiment.path), "sensitivity", "the experiment has no [sensitivity] "
+                                  "table to run")], "cannot analyse the sensitivity")
     chosen = factors(list(experiment.scenarios.values()), study.parameters)
     stage = _Stage(experiment, study, seed, folder, executor, progress)
     morris = Design.morris(chosen, study.trajectories, study.levels, seed)
-    morris_values = stage.run(morris)
-    screened = morris_indices(morris, morris_values, study.levels, study.confidence, seed)
-    tables = [screened]
-    designs, values, noises = [morris], [morris_values], [noise(morris_values, "morris")]
-    strongest_ = strongest(screened, chosen, study.sobol_parameters)
+    runs = [(morris, stage.run(morris))]
+    tables = [morris_indices(morris, runs[0][1], study.levels, study.confidence, seed)]
+    strongest_ = strongest(tables[0], chosen, study.sobol_parameters)
     if strongest_:
         sobol = Design.sobol(strongest_, study.samples, seed)
-        sobol_values = stage.run(sobol)
-        tables.append(sobol_indices(sobol, sobol_values, study.confidence, seed))
-        designs.append(sobol)
-        values.append(sobol_values)
-        noises.append(noise(sobol_values, "sobol"))
+        runs.append((sobol, stage.run(sobol)))
+        tables.append(sobol_indices(sobol, runs[1][1], study.confidence, seed))
     return SensitivityResult(
         indices=ranked(tables, chosen, [a.label for a in study.answer]),
-        answers=_described(pd.concat(noises, ignore_index=True), study, experiment),
-        values=pd.concat([v.assign(stage=d.stage) for v, d in zip(values, designs, strict=True)],
-                         ignore_index=True)[["stage", "point", "replication", "answer", "value"]],
-        design=pd.concat([d.table() for d in designs], ignore_index=True),
+        answers=_described(pd.concat([noise(v, d.stage) for d, v in runs], ignore_index=True), study,
+                           experiment),
+        values=pd.concat([v.assign(stage=d.stage) for d, v in runs], ignore_index=True)[VALUE_COLUMNS],
+        design=pd.concat([d.table() for d, _ in runs], ignore_index=True),
     )
 
 
@@ -131,15 +129,12 @@ def ranked(tables: list[pd.DataFrame], chosen: list[Factor], answers: list[str])
     table = tables[0]
     for more in tables[1:]:
         table = table.merge(more, on=["answer", "parameter"], how="left")
-    for column in COLUMNS:
-        if column not in table:
-            table[column] = np.nan
     ranges = pd.DataFrame([(f.path, float(f.quantity.value), *map(float, f.quantity.range)) for f in chosen],
                           columns=["parameter", "value", "low", "high"])
-    table = table.drop(columns=["value", "low", "high"]).merge(ranges, on="parameter")
+    table = table.merge(ranges, on="parameter").reindex(columns=COLUMNS)
     table["_answer"] = table["answer"].map({a: i for i, a in enumerate(answers)})
-    table["_sobol"] = table["ST"].isna()
-    table = table.sort_values(["_answer", "_sobol", "ST", "mu_star", "parameter"],
+    table["_without_sobol"] = table["ST"].isna()
+    table = table.sort_values(["_answer", "_without_sobol", "ST", "mu_star", "parameter"],
                               ascending=[True, True, False, False, True], kind="stable")
     table["rank"] = table.groupby("answer").cumcount() + 1
     return table[COLUMNS].reset_index(drop=True)
