@@ -10,6 +10,7 @@ children; the salary does not move the placements either.
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import openpyxl
@@ -102,6 +103,18 @@ def test_a_finished_analysis_is_read_back_not_run_again(sensitivity_run, indices
     again = run_sensitivity(load_experiment(SENSITIVITY_EXPERIMENT), 3, folder=sensitivity_run)
     assert [f.stat().st_mtime_ns for f in batches] == stamps
     pd.testing.assert_frame_equal(again.indices, indices)
+
+
+def test_an_interrupted_analysis_resumes_to_the_same_indices(sensitivity_run, indices, tmp_path):
+    """Batches lost part-way through both stages are run again; the rest are read back."""
+    folder = tmp_path / "interrupted"
+    shutil.copytree(sensitivity_run / "sensitivity", folder / "sensitivity")
+    for stage, keep in (("morris", 5), ("sobol", 40)):
+        for kind in ("outcomes", "draws"):
+            for batch in sorted((folder / "sensitivity" / stage / "chunks" / kind).glob("batch-*"))[keep:]:
+                batch.unlink()
+    resumed = run_sensitivity(load_experiment(SENSITIVITY_EXPERIMENT), 3, folder=folder)
+    pd.testing.assert_frame_equal(resumed.indices, indices)
 
 
 def test_the_run_folder_records_the_analysis(sensitivity_run):
