@@ -88,7 +88,7 @@ def test_every_monte_carlo_outcome_and_column_is_documented(default):
 def test_every_sensitivity_column_and_field_is_documented(sensitivity_run):
     import pandas as pd
 
-    from sim.experiments.definition import Answer, Sensitivity
+    from sim.sensitivity.settings import Answer, Sensitivity
 
     found = sections((DOCS / "sensitivity.md").read_text(encoding="utf-8"))
     for table in ("sensitivity", "sensitivity_answers"):

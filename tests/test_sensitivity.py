@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import openpyxl
@@ -132,6 +134,13 @@ def test_the_printed_table_lists_the_drivers_strongest_first(sensitivity_run, in
     staff = text[text.index(STAFF_COST):text.index(PLACEMENTS)]
     assert staff.index(SALARY) < staff.index(ELASTICITY) and staff.index(SALARY) < staff.index(PRICE)
     assert "1,000 kr" in staff and "noise share" in staff
+
+
+@pytest.mark.parametrize("module", ["sim.sensitivity", "sim.experiments", "sim.report"])
+def test_each_package_imports_first_in_a_fresh_interpreter(module):
+    """The experiments and the sensitivity analysis use each other; neither needs the other loaded first."""
+    done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 # -- the design ---------------------------------------------------------------------------------

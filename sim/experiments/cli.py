@@ -26,7 +26,7 @@ from ..errors import InputError, Problem, command_status
 from ..folders import check_new_folder
 from ..report import DEFAULT_LANGUAGE, LANGUAGES, check_report_target, language_problems, make_report
 from .definition import LoadedExperiment, experiment_names, load_experiment
-from .report import convergence_note, references_text, sensitivity_text, summary_text
+from .report import convergence_note, design_text, references_text, sensitivity_text, summary_text
 from .rerun import compare_runs, experiment_from_manifest, software_changes
 from .run import DEFAULT_PRECISION, MANIFEST, new_run_folder, read_manifest, run_experiment
 
@@ -208,6 +208,8 @@ def _execute(args: argparse.Namespace, experiment: LoadedExperiment, folder: Pat
     definition = experiment.definition
     print(f"{experiment.name}: {definition.title}\n{len(experiment.scenarios)} variants x {replications} "
           f"replications x {definition.years} years, seed {seed}; run folder {folder}/", flush=True)
+    if definition.sensitivity is not None:
+        print(design_text(experiment), flush=True)
     with executor_for(args) as (executor, name):
         try:
             return run_experiment(

@@ -15,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..montecarlo import Ensemble
+from ..sensitivity.answers import variants_needed
+from ..sensitivity.design import factors
 from .definition import LoadedExperiment
 
 
@@ -91,6 +93,18 @@ def references_text(table: pd.DataFrame, baseline: str) -> str:
         blocks.append(f"{label} ({first['outcome']}, {what}{', ' + unit if unit else ''}; "
                       f"{first['source']})\n{frame.to_string()}")
     return "\n\n".join(blocks)
+
+
+def design_text(experiment: LoadedExperiment) -> str:
+    """What the sensitivity analysis will run, so its cost is known before it starts."""
+    study = experiment.definition.sensitivity
+    chosen = len(factors(list(experiment.scenarios.values()), study.parameters))
+    strongest = min(study.sobol_parameters, chosen)
+    variants = len(variants_needed(study.answer, list(experiment.scenarios)))
+    morris, sobol = (chosen + 1) * study.trajectories, (strongest + 2) * study.samples if strongest else 0
+    return (f"then a sensitivity analysis of {chosen} assumptions: Morris {morris} points, Sobol {sobol} "
+            f"points ({strongest} assumptions); each point runs {variants} variants x {study.replications} "
+            f"replications, {(morris + sobol) * variants * study.replications:,} runs in all")
 
 
 def sensitivity_text(indices: pd.DataFrame, answers: pd.DataFrame, top: int = 10) -> str:

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..experiments.definition import Answer
 from .design import SEPARATOR
+from .settings import Answer
 
 COLUMNS = ["point", "replication", "answer", "value"]
 """Columns of the answers table: one value per design point, replication and answer."""

@@ -13,16 +13,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..experiments.definition import LoadedExperiment, Sensitivity
 from ..montecarlo import run_ensemble
 from .answers import answer_values, variants_needed
 from .design import Design, Factor, factors
 from .indices import morris_indices, noise, sobol_indices
+from .settings import Sensitivity
+
+if TYPE_CHECKING:  # the experiments package imports this one; it is only a type here
+    from ..experiments.definition import LoadedExperiment
 
 FOLDER = "sensitivity"
 """Sub-folder of a run folder holding each stage's ensemble, the design and the answers at every point."""
