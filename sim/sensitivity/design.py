@@ -104,8 +104,3 @@ def point_label(point: int, variant: str) -> str:
     """The label of ``variant`` at design point ``point`` in the design's ensemble."""
     return f"{point:06d}{SEPARATOR}{variant}"
 
-
-def split_label(label: str) -> tuple[int, str]:
-    """The point and variant of a label made by :func:`point_label`."""
-    point, variant = label.split(SEPARATOR, 1)
-    return int(point), variant
