@@ -119,6 +119,25 @@ def test_an_interrupted_analysis_resumes_to_the_same_indices(sensitivity_run, in
     pd.testing.assert_frame_equal(resumed.indices, indices)
 
 
+def test_on_a_dask_cluster_the_analysis_gives_the_sequential_indices(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    text = SENSITIVITY_EXPERIMENT.read_text().replace('name = "sensitivity_small"', 'name = "screening"')
+    text = text.replace("trajectories = 4", "trajectories = 2").replace("sobol_parameters = 2",
+                                                                        "sobol_parameters = 0")
+    path = tmp_path / "screening.toml"
+    path.write_text(text)
+    experiment = load_experiment(path)
+    alone = run_sensitivity(experiment, 5)
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        on_dask = run_sensitivity(experiment, 5, executor=client)
+    pd.testing.assert_frame_equal(alone.indices, on_dask.indices)
+    pd.testing.assert_frame_equal(alone.values, on_dask.values)
+    assert alone.indices["ST"].isna().all() and set(alone.design["stage"]) == {"morris"}
+
+
 def test_the_run_folder_records_the_analysis(sensitivity_run):
     manifest = json.loads((sensitivity_run / "manifest.json").read_text())
     assert manifest["status"] == "complete"
