@@ -46,7 +46,7 @@ class Batch:
     seed: int
     drawn_paths: tuple[str, ...]
     """Assumptions drawn from their ranges; empty for stochastic uncertainty only."""
-    name: str = "batch"
+    name: str
     """The batch's file name in an ensemble's store, unique within the ensemble."""
 
 

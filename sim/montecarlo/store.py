@@ -80,15 +80,14 @@ class Store:
         """
         found = []
         for kind in KINDS:
-            table = self._read(kind, empty=KEYS[kind])
+            table = self._read(kind)
             table = table[(table["replication"] < replications) & table["scenario"].isin(scenarios)]
             found.append(table.drop_duplicates(subset=KEYS[kind]))
         return found[0], found[1]
 
-    def _read(self, kind: str, columns: list[str] | None = None,
-              empty: list[str] | None = None) -> pd.DataFrame:
-        """Every batch of ``kind`` (only ``columns``, if given); no batch gives ``columns`` or ``empty``."""
+    def _read(self, kind: str, columns: list[str] | None = None) -> pd.DataFrame:
+        """Every batch of ``kind`` (only ``columns``, if given); empty, with those or its keys, if none."""
         files = sorted((self.folder / "chunks" / kind).glob("batch-*.parquet"))
         if not files:
-            return pd.DataFrame(columns=columns or empty)
+            return pd.DataFrame(columns=columns or KEYS[kind])
         return pd.concat([pd.read_parquet(f, columns=columns) for f in files], ignore_index=True)
