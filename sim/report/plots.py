@@ -1,4 +1,4 @@
-"""The report's figures for a committee paper: fan charts, paired differences, waits and caseload.
+"""The report's figures for a committee paper: fan charts, paired differences, waits, caseload, tornado.
 
 A committee asks how sure the numbers are, so every line over the years is
 the median across replications with its 50% band (darker) and 90% band
