@@ -104,6 +104,18 @@ def test_every_sensitivity_column_and_field_is_documented(sensitivity_run):
     assert all(f"`{name}`" in answer_row for name in Answer.model_fields)
 
 
+def test_the_flow_page_lists_every_move_a_run_makes(default_run):
+    from sim.flowchart import ENTRIES, EXITS, PLACES, transitions
+    from sim.measures import STATES
+
+    assert set(PLACES) == {*ENTRIES, *STATES, *EXITS}  # a new state needs its box
+    listed = set(re.findall(r"^\| `([^`]+)` \| `([^`]+)` \|", (DOCS / "flow.md").read_text(), re.MULTILINE))
+    made = set(transitions(default_run)[["from", "to"]].itertuples(index=False, name=None))
+    regenerate = "python -m sim.flowchart --figure docs/figures/flow.svg > docs/flow.md"
+    assert made <= listed, f"docs/flow.md lacks {sorted(made - listed)}: {regenerate}"
+    assert (DOCS / "figures" / "flow.svg").is_file()
+
+
 @pytest.mark.parametrize(("module", "page", "heading", "least"), [
     ("sim.experiments.cli", "experiments.md", "## Flags", 5),
     ("sim.bench", "benchmark.md", "# Benchmark", 5),
