@@ -17,7 +17,8 @@ from typing import Any
 
 from .scenario import Scenario
 
-LIBRARIES = ("simpy", "numpy", "pandas", "pydantic", "pyarrow", "distributed", "matplotlib")
+LIBRARIES = ("simpy", "numpy", "pandas", "pydantic", "pyarrow", "distributed", "matplotlib", "SALib",
+             "xlsxwriter", "jinja2")
 
 
 def package_version() -> str:

@@ -1,7 +1,7 @@
 """Named random streams derived from one seed.
 
 Every kind of randomness has its own stream, named by its place in the model
-("notification.arrivals", "placement.foster_family", ...), and every child
+("notification.arrivals", "placement.foster_family.pool", ...), and every child
 has a stream of its own keyed by how it entered and its number in that
 entry route. Two scenarios run with the same seed therefore share the same
 notifications and the same children with the same luck, whatever else they
