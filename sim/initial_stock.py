@@ -186,7 +186,7 @@ def _set_age(model: Model, child: Child, entry_age: AgeDraw, elapsed: float, aft
             break
     else:
         age = limit - 1.0 / DAYS_PER_YEAR
-    child.born_day = model.env.now - age * DAYS_PER_YEAR
+    model.set_age(child, age)
     child.after_care = age >= ADULT_AGE
 
 

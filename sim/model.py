@@ -83,6 +83,16 @@ class Model:
         self.records.children.append((child.id, route, now, age_at_entry))
         return child
 
+    def set_age(self, child: Child, age: float) -> None:
+        """The child is ``age`` years old now: its birthday, and the age its entry record gives, follow.
+
+        The stock on the start date draws a child's age once more, given how
+        long it has already been in care; its record must say that age.
+        """
+        child.born_day = self.env.now - age * DAYS_PER_YEAR
+        child_id, route, entered_day, _ = self.records.children[child.id]
+        self.records.children[child.id] = (child_id, route, entered_day, age)
+
     def set_state(self, child: Child, state: str) -> None:
         """The child is now in ``state``."""
         if child.state == state:

@@ -95,3 +95,15 @@ def test_a_start_at_the_beginning_of_every_spell_would_overshoot(steady_state, m
     monkeypatch.setattr(initial_stock, "_round_in_progress", fresh_round)
     found = deviations(steady_scenario(stock), steady, replications=8, years=2)
     assert found.to_numpy().max() > 2 * TOLERANCE, found.round(3).to_string()
+
+
+def test_the_children_table_gives_the_age_the_stock_drew(default_run, default):
+    """A child of the stock ages out at 18, or at the after-care limit, by the age its entry record gives."""
+    from sim.calendar import DAYS_PER_YEAR
+
+    children = default_run.children
+    aged = children[(children["exit_reason"] == "aged_out") & children["route"].str.startswith("initial_")]
+    assert len(aged) > 10
+    at_exit = aged["age_at_entry"] + (aged["exited_day"] - aged["entered_day"]) / DAYS_PER_YEAR
+    limits = np.array([18.0, default.exits.after_care_until_age.value])
+    assert np.abs(at_exit.to_numpy()[:, None] - limits).min(axis=1).max() < 1e-6
