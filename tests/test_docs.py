@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -114,6 +117,16 @@ def test_the_flow_page_lists_every_move_a_run_makes(default_run):
     regenerate = "python -m sim.flowchart --figure docs/figures/flow.svg > docs/flow.md"
     assert made <= listed, f"docs/flow.md lacks {sorted(made - listed)}: {regenerate}"
     assert (DOCS / "figures" / "flow.svg").is_file()
+
+
+def test_the_documentation_site_builds_without_a_warning(tmp_path):
+    """MkDocs in strict mode: a broken link or anchor, or a page missing from the navigation, fails."""
+    pytest.importorskip("mkdocs")
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
+                          cwd=DOCS.parent, capture_output=True, text=True, env={**os.environ,
+                                                                               "NO_MKDOCS_2_WARNING": "1"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "index.html").is_file() and (tmp_path / "odd" / "index.html").is_file()
 
 
 @pytest.mark.parametrize(("module", "page", "heading", "least"), [
