@@ -4,8 +4,9 @@ Notifications arrive as a Poisson process whose yearly rate is the
 scenario's ``notification.per_year``, grown by ``growth_per_year`` each
 1 January and reset by the timeline. A share of notifications are repeats:
 they concern a child notified within the last ``repeat_window_days`` (or,
-when there is none, any child with an open case) and join that case, which
-is why a month's 160 notifications concern only 142 children. Every other
+when there is none, any child with an open case) and are recorded against
+that child without changing its course, which is why a month's 160
+notifications concern only 142 children. Every other
 notification brings a new child, who is assessed within 24 hours.
 
 Applications from families and young people, and children moving in with an
@@ -78,7 +79,7 @@ class Notifications:
         ))
 
     def arrive(self) -> None:
-        """A notification: a repeat joins its case, otherwise a new child is assessed."""
+        """A notification: a repeat is recorded against the child it concerns; otherwise a new child comes."""
         model, now = self.model, self.model.env.now
         if self.repeat_rng.random() < self.repeat_share:
             known = self._known_child()
