@@ -10,6 +10,7 @@ existing folder is never written into unless it is being resumed.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import shutil
 import tempfile
@@ -53,6 +54,16 @@ def new_folder(folder: Path, where: str) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def new_run_folder(parent: Path) -> Path:
+    """A folder under ``parent`` named after the time now (``20261123-140500``) that does not exist yet."""
+    base = parent / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    folder, n = base, 1
+    while folder.exists():
+        n += 1
+        folder = base.with_name(f"{base.name}-{n}")
+    return folder
 
 
 def write_atomically(path: Path, data: bytes) -> None:

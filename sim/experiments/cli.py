@@ -23,12 +23,12 @@ import pandas as pd
 
 from ..cli import whole_number
 from ..errors import InputError, Problem, command_status
-from ..folders import check_new_folder
+from ..folders import check_new_folder, new_run_folder
 from ..report import DEFAULT_LANGUAGE, LANGUAGES, check_report_target, language_problems, make_report
 from .definition import LoadedExperiment, experiment_names, load_experiment
 from .report import convergence_note, design_text, references_text, sensitivity_text, summary_text
 from .rerun import compare_runs, experiment_from_manifest, software_changes
-from .run import DEFAULT_PRECISION, MANIFEST, new_run_folder, read_manifest, run_experiment
+from .run import DEFAULT_PRECISION, MANIFEST, RESULTS, read_manifest, run_experiment
 
 CLUSTER_VARIABLE = "BARNESIM_CLUSTER"
 
@@ -148,7 +148,7 @@ def _run(args: argparse.Namespace) -> int:
     definition = experiment.definition
     replications = args.replications or previous.get("replications") or definition.replications
     seed = args.seed if args.seed is not None else previous.get("seed", definition.seed)
-    folder = args.resume or args.out or new_run_folder(experiment.name)
+    folder = args.resume or args.out or new_run_folder(RESULTS / experiment.name)
     outcome = _execute(args, experiment, folder, replications, seed)
     if outcome is None:
         return 130
@@ -187,7 +187,7 @@ def _rerun(args: argparse.Namespace) -> int:
     experiment = experiment_from_manifest(manifest, str(original / MANIFEST))
     for change in software_changes(manifest):
         print(f"note: the software differs from the run's: {change}")
-    folder = args.out or new_run_folder(experiment.name)
+    folder = args.out or new_run_folder(RESULTS / experiment.name)
     if _execute(args, experiment, folder, manifest["replications"], manifest["seed"],
                 rerun_of=str(original)) is None:
         return 130

@@ -46,16 +46,6 @@ def table_names(folder: Path) -> list[str]:
     return [*TABLES, *(name for name in SENSITIVITY_TABLES if (folder / f"{name}.parquet").is_file())]
 
 
-def new_run_folder(experiment: str, results: Path = RESULTS) -> Path:
-    """A folder for a new run of ``experiment`` that does not exist yet."""
-    base = results / experiment / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    folder, n = base, 1
-    while folder.exists():
-        n += 1
-        folder = base.with_name(f"{base.name}-{n}")
-    return folder
-
-
 def read_manifest(folder: Path, flag: str = "--resume") -> dict[str, Any]:
     """The manifest of the run in ``folder`` (or the file itself), for ``--resume`` and ``--rerun``."""
     path = folder if folder.name == MANIFEST else folder / MANIFEST

@@ -15,7 +15,7 @@ so an interrupted ensemble resumes where it stopped.
 from __future__ import annotations
 
 import concurrent.futures
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,9 @@ import pandas as pd
 
 from .. import run_argument_problems
 from ..errors import InputError, Problem
+from ..result import Result
 from ..scenario import Scenario, load_scenario
+from . import outcomes as standard
 from .draws import UNCERTAINTIES, uncertain_paths
 from .replication import DRAW_COLUMNS, OUTCOME_COLUMNS, Batch, run_batch
 from .store import Store
@@ -78,6 +80,8 @@ def run_ensemble(
     batch_size: int = DEFAULT_BATCH_SIZE,
     scenarios_per_batch: int | None = None,
     progress: bool = False,
+    measure: Callable[[Result], pd.DataFrame] = standard.outcomes,
+    common_random_numbers: bool = True,
 ) -> Ensemble:
     """Run ``replications`` replications of every scenario, replication k of each with the same seed.
 
@@ -94,13 +98,23 @@ def run_ensemble(
     ``scenarios_per_batch`` scenarios at a time: an ensemble of many
     scenarios and few replications (a sensitivity design) needs the latter
     to keep every worker busy. The grouping changes nothing in the result.
+
+    ``measure`` is what is kept of each replication (default: the
+    outcomes of :mod:`sim.montecarlo.outcomes`); calibration keeps each
+    published figure's counterpart instead. It must be a module-level
+    function, so that it reaches other processes by name.
+    ``common_random_numbers=False`` gives each scenario its own seeds, for
+    analyses that need independent draws (calibration) rather than paired
+    comparisons.
     """
     named = _checked(scenarios, replications, seed, years, uncertainty, batch_size, executor,
                      scenarios_per_batch)
     drawn = tuple(uncertain_paths(list(named.values()))) if uncertainty == "parameters" else ()
-    store = open_store(folder, named, seed, years, uncertainty) if folder is not None else None
+    store = open_store(folder, named, seed, years, uncertainty, measure, common_random_numbers) \
+        if folder is not None else None
     done = store.finished() if store else set()
-    batches = _batches(named, replications, seed, years, drawn, batch_size, scenarios_per_batch, done)
+    batches = _batches(named, replications, seed, years, drawn, batch_size, scenarios_per_batch, done,
+                       measure, common_random_numbers)
     todo = sum(len(b.scenarios) * len(b.replications) for b in batches)
     parts = []
     for batch, (outcomes, draws) in _progress(_execute(batches, executor), todo, progress,
@@ -123,17 +137,28 @@ def run_ensemble(
 
 
 def open_store(folder: str | Path, scenarios: Mapping[str, Scenario], seed: int, years: int,
-               uncertainty: str) -> Store:
-    """The store of an ensemble in ``folder``; refused if the folder holds an ensemble of other settings."""
-    return Store(folder, {
+               uncertainty: str, measure: Callable[[Result], pd.DataFrame] = standard.outcomes,
+               common_random_numbers: bool = True) -> Store:
+    """The store of an ensemble in ``folder``; refused if the folder holds an ensemble of other settings.
+
+    A measure other than the outcomes, and seeds per scenario, are part of the settings when used
+    (so stores written before they existed still resume).
+    """
+    settings = {
         "scenarios": {name: s.fingerprint() for name, s in scenarios.items()},
         "seed": seed, "years": years, "uncertainty": uncertainty,
-    })
+    }
+    if measure is not standard.outcomes:
+        settings["measure"] = f"{measure.__module__}.{measure.__qualname__}"
+    if not common_random_numbers:
+        settings["common_random_numbers"] = False
+    return Store(folder, settings)
 
 
 def _batches(named: Mapping[str, Scenario], replications: int, seed: int, years: int,
              drawn: tuple[str, ...], batch_size: int, scenarios_per_batch: int | None,
-             done: set[tuple[str, int]]) -> list[Batch]:
+             done: set[tuple[str, int]], measure: Callable[[Result], pd.DataFrame],
+             common: bool) -> list[Batch]:
     """The batches still to run: groups of scenarios times groups of replications not all done."""
     labels = list(named)
     group = scenarios_per_batch or len(labels)
@@ -144,7 +169,8 @@ def _batches(named: Mapping[str, Scenario], replications: int, seed: int, years:
         todo = [k for k in range(replications) if any((name, k) not in done for name in members)]
         for i in range(0, len(todo), batch_size):
             name = f"batch-{todo[i]:06d}" + (f"-{first:06d}" if group < len(labels) else "")
-            batches.append(Batch(texts, tuple(todo[i:i + batch_size]), years, seed, drawn, name))
+            batches.append(Batch(texts, tuple(todo[i:i + batch_size]), years, seed, drawn, name,
+                                 common, measure))
     return batches
 
 

@@ -6,16 +6,22 @@ and it returns plain tables. Replication k of every scenario runs with the
 same seed, derived from the ensemble's seed and k alone: the scenarios
 share their children and their luck (common random numbers), and any single
 replication can be rerun on its own with ``python -m sim run --seed``.
+Calibration asks for the opposite, a seed per scenario and replication:
+its candidate points must each meet their own luck, or the fit would learn
+the luck of the shared replications.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .. import run
+from ..result import Result
 from ..scenario import Scenario
 from .draws import draw, with_values
 from .outcomes import COLUMNS, outcomes
@@ -27,12 +33,16 @@ DRAW_COLUMNS = ["scenario", "replication", "path", "value"]
 """Columns of an ensemble's table of drawn parameters."""
 
 
-def replication_seed(seed: int, replication: int) -> int:
+def replication_seed(seed: int, replication: int, scenario: str | None = None) -> int:
     """The seed of replication ``replication`` of an ensemble seeded with ``seed``.
 
-    63 bits, so that it fits a signed 64-bit column in every table and spreadsheet tool.
+    Shared by every scenario (common random numbers), or, given the
+    ``scenario``'s label, its own (independent streams). 63 bits, so that it
+    fits a signed 64-bit column in every table and spreadsheet tool.
     """
-    sequence = np.random.SeedSequence(seed, spawn_key=(replication,))
+    key = (replication,) if scenario is None else (
+        replication, int.from_bytes(hashlib.sha256(scenario.encode("utf-8")).digest()[:8], "big"))
+    sequence = np.random.SeedSequence(seed, spawn_key=key)
     return int(sequence.generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
@@ -48,6 +58,11 @@ class Batch:
     """Assumptions drawn from their ranges; empty for stochastic uncertainty only."""
     name: str
     """The batch's file name in an ensemble's store, unique within the ensemble."""
+    common: bool = True
+    """Common random numbers (replication k of every scenario has the same seed), or a seed per scenario."""
+    measure: Callable[[Result], pd.DataFrame] = outcomes
+    """What is kept of each replication: ``year``, ``outcome``, ``value`` rows (a module-level function,
+    so that it pickles by name to a process or a Dask worker)."""
 
 
 def run_batch(batch: Batch) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -55,8 +70,8 @@ def run_batch(batch: Batch) -> tuple[pd.DataFrame, pd.DataFrame]:
     scenarios = [(name, Scenario.model_validate_json(text)) for name, text in batch.scenarios]
     found, drawn = [], []
     for replication in batch.replications:
-        seed = replication_seed(batch.seed, replication)
         for name, scenario in scenarios:
+            seed = replication_seed(batch.seed, replication, None if batch.common else name)
             values = draw(scenario, batch.drawn_paths, seed)
             if values:
                 scenario = with_values(scenario, values, f"replication {replication}")
@@ -64,7 +79,7 @@ def run_batch(batch: Batch) -> tuple[pd.DataFrame, pd.DataFrame]:
                     "scenario": name, "replication": replication,
                     "path": list(values), "value": [float(v) for v in values.values()],
                 }))
-            table = outcomes(run(scenario, batch.years, seed))
+            table = batch.measure(run(scenario, batch.years, seed))
             found.append(table.assign(scenario=name, replication=replication, seed=seed))
     draws = pd.concat(drawn, ignore_index=True) if drawn else pd.DataFrame(columns=DRAW_COLUMNS)
     return pd.concat(found, ignore_index=True)[OUTCOME_COLUMNS], draws[DRAW_COLUMNS]
