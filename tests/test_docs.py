@@ -129,14 +129,28 @@ def test_the_documentation_site_builds_without_a_warning(tmp_path):
     assert (tmp_path / "index.html").is_file() and (tmp_path / "odd" / "index.html").is_file()
 
 
-@pytest.mark.parametrize(("module", "page", "heading", "least"), [
-    ("sim.experiments.cli", "experiments.md", "## Flags", 5),
-    ("sim.bench", "benchmark.md", "# Benchmark", 5),
-    ("sim.report.cli", "report.md", "## Flags", 2),
+@pytest.mark.parametrize(("module", "page", "heading", "least", "name"), [
+    ("sim.experiments.cli", "experiments.md", "## Flags", 5, "parser"),
+    ("sim.bench", "benchmark.md", "# Benchmark", 5, "parser"),
+    ("sim.report.cli", "report.md", "## Flags", 2, "parser"),
+    ("sim.calibration.cli", "calibration.md", "## Flags of sim.calibrate", 12, "calibrate_parser"),
+    ("sim.calibration.cli", "calibration.md", "## Flags of sim.validate", 8, "validate_parser"),
 ])
-def test_every_flag_is_in_its_flags_table(module, page, heading, least):
-    parser = importlib.import_module(module).parser
+def test_every_flag_is_in_its_flags_table(module, page, heading, least, name):
+    parser = getattr(importlib.import_module(module), name)
     text = (DOCS / page).read_text(encoding="utf-8").split(heading, 1)[1].split("\n## ", 1)[0]
     flags = [a.option_strings[-1] for a in parser()._actions if a.option_strings and a.dest != "help"]
     missing = [flag for flag in flags if f"| `{flag}" not in text]
     assert len(flags) >= least and not missing, missing
+
+
+def test_every_calibration_column_figure_and_counterpart_is_documented():
+    from sim.calibration import fit, run, targets, validation
+
+    text = (DOCS / "calibration.md").read_text(encoding="utf-8")
+    columns = {*fit.POSTERIOR_COLUMNS, *fit.POINT_COLUMNS, *fit.SAMPLE_COLUMNS, *run.FIT_COLUMNS,
+               *validation.COLUMNS}
+    missing = [c for c in columns if f"`{c}`" not in text]
+    missing += [kind for kind in targets.UNITS if f"| `{kind}" not in text]  # mapped and named
+    missing += [p for p in fit.DEFAULT_PARAMETERS if f"| `{p}` |" not in text]
+    assert not missing, missing

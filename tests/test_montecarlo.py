@@ -288,3 +288,24 @@ def test_more_familiehus_places_never_lengthen_the_median_wait_in_the_paired_com
                         & (compared["outcome"] == "median_wait_days.familiehus")]
         assert len(wait) == 2
         assert (wait["median"] <= 0).all() and (wait["mean"] < 0).any(), wait
+
+
+def test_without_common_random_numbers_each_scenario_has_its_own_seeds_and_a_measure_of_its_own(tmp_path):
+    """Calibration's ensembles: the same scenario under two labels meets different luck, reproducibly."""
+    from sim.calibration.counterparts import counterparts
+
+    twins = {"a": BASE, "b": BASE}
+    shared = run_ensemble(twins, 2, 4, years=1)
+    own = run_ensemble(twins, 2, 4, years=1, common_random_numbers=False, measure=counterparts)
+    seeds = own.outcomes.groupby(["scenario", "replication"])["seed"].first().unstack("scenario")
+    assert (seeds["a"] != seeds["b"]).all()
+    assert seeds.loc[1, "a"] == replication_seed(4, 1, "a")
+    by = shared.outcomes.groupby(["scenario", "replication"])["seed"].first().unstack("scenario")
+    assert (by["a"] == by["b"]).all()
+    assert set(own.outcomes["outcome"]) == set(counterparts(sim.run(BASE, years=1, seed=1))["outcome"])
+    again = run_ensemble(twins, 2, 4, years=1, common_random_numbers=False, measure=counterparts,
+                         folder=tmp_path / "own")
+    pd.testing.assert_frame_equal(again.outcomes, own.outcomes)
+    with pytest.raises(InputError) as error:  # a store of one kind does not resume as the other
+        run_ensemble(twins, 2, 4, years=1, measure=counterparts, folder=tmp_path / "own")
+    assert "common_random_numbers" in str(error.value)

@@ -1,0 +1,1 @@
+"""Calibration and validation against a municipality's published figures."""

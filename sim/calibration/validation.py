@@ -1,0 +1,139 @@
+"""Validation: how near a scenario's simulated figures come to every published one, in and out of sample.
+
+A figure of a fitting year is *in sample* (the calibration aimed at it); a
+later one is *out of sample*, a prediction the fit never saw; one dated at
+or before the scenario's start is *before the start* (the initial stock is
+built from such figures, so they test nothing). The simulated median and
+90% interval are taken across replications of the scenario as it is, with
+its assumptions at their values: the interval is the Monte Carlo spread a
+planner would see in a run, not the uncertainty of the assumptions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..folders import new_folder, write_atomically
+from ..manifest import scenario_entry, software
+from ..montecarlo import run_ensemble
+from ..scenario import Scenario
+from .counterparts import counterparts
+from .fit import relative_errors
+from .targets import Figure, Targets, describe
+
+VALIDATION_RESULTS = Path("results") / "validation"
+COLUMNS = ["scenario", "figure", "date", "description", "unit", "sample", "published_low", "published_high",
+           "median", "p5", "p95", "relative_error", "inside"]
+"""Columns of ``validation.parquet`` / ``.csv``, documented in docs/calibration.md."""
+SAMPLES = ("in sample", "out of sample", "before the start")
+
+
+def sample_of(figure: Figure, scenario: Scenario, fit_years: tuple[int, int]) -> str:
+    """Whether ``figure`` was fitted, is a prediction, or predates the scenario's start."""
+    if figure.date <= scenario.scenario.start_date:
+        return "before the start"
+    return "in sample" if fit_years[0] <= figure.year <= fit_years[1] else "out of sample"
+
+
+def validate(scenario: Scenario, targets: Targets, *, replications: int = 100, seed: int = 0,
+             fit_years: tuple[int, int] = (2016, 2017), executor: Any = None,
+             progress: bool = False) -> pd.DataFrame:
+    """One row per published figure: published, simulated median and 90% interval, error, inside or not."""
+    start = scenario.scenario.start_date
+    simulated = [f for f in targets.figures if f.date > start]
+    years = max((f.year for f in simulated), default=start.year) - start.year + 1
+    ensemble = run_ensemble([scenario], replications, seed, years=years, executor=executor,
+                            batch_size=max(1, replications // 16), progress=progress, measure=counterparts)
+    values = ensemble.outcomes.groupby("outcome")["value"]
+    rows = []
+    for figure in targets.figures:
+        sample = sample_of(figure, scenario, fit_years)
+        found = values.get_group(figure.key).to_numpy(float) if figure.key in values.groups else np.array([])
+        if sample == "before the start" or not found.size:
+            p5 = median = p95 = error = np.nan
+            inside = None
+        else:
+            p5, median, p95 = np.percentile(found, [5, 50, 95])
+            error = float(relative_errors(np.array([median]), figure)[0])
+            inside = bool(p5 <= figure.high and p95 >= figure.low)
+        rows.append((scenario.name, figure.key, figure.date.isoformat(), describe(figure), figure.unit,
+                     sample, figure.low, figure.high, median, p5, p95, error, inside))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def markdown(tables: list[pd.DataFrame], targets: Targets, args: argparse.Namespace) -> str:
+    """The validation page: the command that made it, then per scenario a table in and one out of sample."""
+    command = " ".join(["python -m sim.validate", *args.scenarios, "--replications", str(args.replications),
+                        "--seed", str(args.seed), "--fit-years", f"{args.fit_years[0]}-{args.fit_years[1]}"])
+    lines = [
+        "# How near the scenarios come to the published figures",
+        "",
+        f"Made by `{command}` on {dt.date.today().isoformat()}; do not edit by hand. Published: "
+        f"`{targets.label}`. Simulated: median and 5-95% interval over {args.replications} replications, "
+        "the assumptions at the scenario's values (Monte Carlo spread only). The relative error is the "
+        "median's, from the published value or the nearer end of a published range. "
+        "[Calibration](calibration.md) explains the method, the mapping of each figure and why some do not "
+        "fit.",
+        "",
+    ]
+    for table in tables:
+        name = table["scenario"].iloc[0]
+        before = int((table["sample"] == "before the start").sum())
+        lines += [f"## {name}", ""]
+        for sample in SAMPLES[:2]:
+            rows = table[table["sample"] == sample]
+            inside = rows["inside"].dropna()
+            lines += [f"### {sample.capitalize()} ({len(rows)} figures, {int(inside.sum())} inside the "
+                      "interval)", ""]
+            if rows.empty:
+                lines += ["None.", ""]
+                continue
+            lines += ["| Figure | Published | Simulated median | 90% interval | Relative error | Inside |",
+                      "|---|---:|---:|---:|---:|:---:|"]
+            lines += [_row(row) for row in rows.itertuples()]
+            lines.append("")
+        lines += [f"{before} figures are dated at or before the start and are not compared.", ""]
+    return "\n".join(lines)
+
+
+def _row(row: Any) -> str:
+    share = row.unit.startswith("share")
+    published = _number(row.published_low, share) + ("" if row.published_high == row.published_low else
+                                                      "-" + _number(row.published_high, share))
+    if np.isnan(row.median):
+        return f"| {row.description} | {published} | not simulated | | | |"
+    interval = f"{_number(row.p5, share)}-{_number(row.p95, share)}"
+    return (f"| {row.description} | {published} | {_number(row.median, share)} | {interval} | "
+            f"{row.relative_error:+.0%} | {'yes' if row.inside else 'no'} |")
+
+
+def _number(value: float, share: bool) -> str:
+    if share:
+        return f"{value:.1%}"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.1f}"
+
+
+def write_validation(folder: Path, scenarios: list[Scenario], tables: list[pd.DataFrame], page: str,
+                     args: argparse.Namespace) -> None:
+    """The results folder: ``validation.parquet``/``.csv``, ``validation.md`` and ``manifest.json``."""
+    table = pd.concat(tables, ignore_index=True)
+    with new_folder(folder, "--out") as staging:
+        write_atomically(staging / "validation.parquet", table.to_parquet(index=False))
+        write_atomically(staging / "validation.csv", table.to_csv(index=False).encode("utf-8"))
+        write_atomically(staging / "validation.md", page.encode("utf-8"))
+        manifest = {
+            "kind": "validation", "scenarios": args.scenarios, "targets": args.targets,
+            "replications": args.replications, "seed": args.seed, "fit_years": list(args.fit_years),
+            "scenario_files": [scenario_entry(s) for s in scenarios], **software(),
+            "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        write_atomically(staging / "manifest.json", json.dumps(manifest, indent=2).encode("utf-8"))

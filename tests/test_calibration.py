@@ -1,0 +1,286 @@
+"""Calibration and validation: the targets file, the mapping of figures to output, the fit, its recovery."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import sim
+from sim.calibration.cli import calibrate_main, validate_main
+from sim.calibration.counterparts import DAYS_PER_MONTH, counterparts
+from sim.calibration.fit import Settings, calibrate, relative_errors
+from sim.calibration.run import run_calibration
+from sim.calibration.scenario_file import calibrated_toml
+from sim.calibration.targets import Figure, load_targets, read_targets
+from sim.calibration.validation import validate
+from sim.errors import InputError
+
+DOCS = Path(__file__).parent.parent / "docs"
+SHARED = Path(__file__).parent.parent.parent / "shared" / "data" / "ballerup_published.toml"
+
+# The recovery test: two assumptions set to known values, each showing in its own published count.
+TRUTH = {"preventive.duration_days": 420.0, "home_based.measures_per_child": 1.8}
+RECOVERY = Settings(parameters=tuple(TRUTH), figures=("units_31_dec.*",), fit_years=(2017, 2017), points=64,
+                    replications=2, accept=0.15, seed=3)
+
+
+# --- the targets file -------------------------------------------------------------------------------------
+
+def test_the_shipped_targets_give_the_published_figures_in_their_units():
+    targets = {f.key: f for f in load_targets("ballerup_published").figures}
+    assert targets["notifications.2017"].low == 454
+    assert targets["open_cases.2018"].low == 770
+    assert targets["caseload_per_worker.2018"].low == 24
+    assert (targets["placements.total.2018-01"].low, targets["placements.total.2018-03"].low) == (131, 129)
+    assert targets["placements.residential_home.2017-09"].source == "placements.count.residential_home[1]"
+    assert targets["spend_1000kr.placement.2017"].low == 95_717
+    assert targets["price_1000kr.home_based.2017"].low == 69
+    wait = targets["wait_months.familiehus.2018"]
+    assert (wait.low, wait.high, wait.is_range) == (2, 3, True)
+    assert not any(key.startswith("caseload_per_worker") and key.endswith("target") for key in targets)
+
+
+def test_keys_without_a_counterpart_are_listed_as_unused_not_read():
+    targets = load_targets("ballerup_published")
+    assert "cases.caseload_per_worker.target" in targets.unused
+    assert "spend_1000kr.2017.other" in targets.unused
+    assert not any(u.startswith(("notifications.per_year", "levels.units_31_dec")) for u in targets.unused)
+
+
+@pytest.mark.skipif(not SHARED.is_file(), reason="the shared data folder is not beside this checkout")
+def test_the_embedded_copy_holds_the_shared_data_files_figures():
+    embedded = Path(sim.__file__).parent / "calibration" / "published" / "ballerup_published.toml"
+    assert tomllib.loads(embedded.read_text()) == tomllib.loads(SHARED.read_text())
+
+
+def test_every_unusable_value_in_a_targets_file_is_named_at_once():
+    data = {
+        "notifications": {"per_year": {"2017": "many", "20x8": 4}},
+        "placements": {"count": {"dates": ["2017-01", "2017-02"], "total": [10]}},
+        "levels": {"years": [2017], "units_31_dec": {"nonsense": [1]}},
+        "in_house_services": {"dut_wait_months_2018": [3, 2]},
+    }
+    with pytest.raises(InputError) as caught:
+        read_targets(data, "mine.toml")
+    paths = {p.path for p in caught.value.problems}
+    assert paths == {"notifications.per_year.2017", "notifications.per_year.20x8", "placements.count.total",
+                     "levels.units_31_dec.nonsense", "in_house_services.dut_wait_months_2018"}
+    assert all(p.where == "mine.toml" for p in caught.value.problems)
+
+
+def test_a_targets_file_that_cannot_be_found_names_the_flag():
+    with pytest.raises(InputError) as caught:
+        load_targets("no_such_targets")
+    assert caught.value.problems[0].where == "--targets"
+
+
+# --- the mapping from model output to each figure ---------------------------------------------------------
+
+def test_each_counterpart_is_the_runs_own_table_value_in_the_published_unit(default_run):
+    found = counterparts(default_run).set_index("outcome")["value"]
+    flows = default_run.flows.set_index("year")
+    counts = default_run.counts.set_index("date")
+    frame = default_run.budget_frame.set_index(["year", "level"])
+    services = default_run.services.set_index(["year", "service"])
+    assert found["notifications.2018"] == flows.loc[2018, "notifications"]
+    assert found["share_to_investigation.2017"] == flows.loc[2017, "share_notifications_to_investigation"]
+    in_2018 = counts[counts.index.year == 2018]
+    assert found["open_cases.2018"] == pytest.approx(in_2018["open_cases"].mean(), rel=1e-12)
+    caseload = in_2018["caseload_per_worker"].mean()
+    assert found["caseload_per_worker.2018"] == pytest.approx(caseload, rel=1e-12)
+    assert found["placements.total.2017-09"] == counts.loc[pd.Timestamp("2017-08-31"), "placements_total"]
+    own_room = counts.loc[pd.Timestamp("2018-02-28"), "placement_own_room"]
+    assert found["placements.own_room.2018-03"] == own_room
+    assert found["units_31_dec.home_based.2017"] == frame.loc[(2017, "home_based"), "measures_31_dec"]
+    spend = frame.loc[(2017, "placement"), "spend_kr"]
+    assert found["spend_1000kr.placement.2017"] == pytest.approx(spend / 1000)
+    assert found["price_1000kr.home_based.2017"] == pytest.approx(
+        frame.loc[(2017, "home_based"), "price_per_full_year_measure_kr"] / 1000)
+    assert found["wait_months.dut.2018"] == pytest.approx(services.loc[(2018, "dut"), "max_wait_days"]
+                                                          / DAYS_PER_MONTH)
+    assert found["external_contact_person_1000kr.2017"] == pytest.approx(
+        services.loc[(2017, "dut"), "external_spend_kr"] / 1000)
+    assert not any(key.startswith("units_31_dec.authority") for key in found.index)
+
+
+def test_every_published_figure_after_the_start_has_a_counterpart(default_run):
+    found = set(counterparts(default_run)["outcome"])
+    start = default_run.scenario.scenario.start_date
+    wanted = {f.key for f in load_targets("ballerup_published").figures if start < f.date <= pd.Timestamp(
+        "2019-12-31").date()}
+    assert wanted and wanted <= found, wanted - found
+
+
+@given(value=st.floats(0, 1e6), low=st.floats(0, 1e5), width=st.floats(0, 1e5))
+def test_a_relative_error_is_zero_exactly_inside_the_published_range_and_signed_outside(value, low, width):
+    figure = Figure("notifications", 2017, None, low, low + width, "x")
+    error = float(relative_errors(np.array([value]), figure)[0])
+    if low <= value <= low + width:
+        assert error == 0
+    elif value > low + width:
+        assert error > 0 or (low + width == 0 and value == 0)
+    else:
+        assert error < 0
+        assert error >= -1
+
+
+# --- the fit ----------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def recovery(tmp_path_factory):
+    """Targets simulated at :data:`TRUTH`, and a calibration of the default on them, in a folder."""
+    folder = tmp_path_factory.mktemp("recovery")
+    truth = sim.load_scenario("ballerup_2017")
+    from sim.montecarlo.draws import with_values
+
+    truth = with_values(truth, TRUTH, "the truth")
+    runs = [counterparts(sim.run(truth, years=1, seed=seed)).set_index("outcome")["value"] for seed in
+            range(100, 108)]
+    mean = pd.concat(runs, axis=1).mean(axis=1)
+    levels = ("preventive", "home_based")
+    text = "[levels]\nyears = [2017]\n" + "".join(
+        f"units_31_dec.{level} = [{mean[f'units_31_dec.{level}.2017']:.2f}]\n" for level in levels)
+    (folder / "truth.toml").write_text(text)
+    targets = load_targets(folder / "truth.toml")
+    scenario = sim.load_scenario("ballerup_2017")
+    result, file = run_calibration(scenario, targets, RECOVERY, folder / "run", refs=("ballerup_2017", "x"))
+    return result, file, folder, targets
+
+
+def test_calibration_recovers_known_values_within_its_uncertainty(recovery):
+    result = recovery[0]
+    posterior = result.posterior.set_index("parameter")
+    for path, value in TRUTH.items():
+        row = posterior.loc[path]
+        assert row["p5"] <= value <= row["p95"], (path, value, row.to_dict())
+        assert row["width_share"] < 0.6, (path, row.to_dict())  # the data narrowed the prior
+        assert abs(row["median"] - value) < 0.25 * (row["high"] - row["low"]), (path, row.to_dict())
+
+
+def test_the_accepted_points_are_the_nearest_and_their_count_is_the_share_asked(recovery):
+    folder = recovery[2] / "run"
+    assert {p.name for p in folder.iterdir()} >= {"manifest.json", "posterior.csv", "points.parquet",
+                                                   "fit.csv", "simulated.parquet", "posterior.png",
+                                                   "posterior_sample.parquet",
+                                                   "ballerup_2017_calibrated.toml"}
+    assert (folder / "posterior.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    points = recovery[0].points
+    accepted = points[points["accepted"]]
+    assert len(accepted) == round(RECOVERY.accept * RECOVERY.points)
+    assert accepted["distance"].max() <= points.loc[~points["accepted"], "distance"].min()
+    assert set(accepted["rank"]) == set(range(1, len(accepted) + 1))
+
+
+def test_calibration_is_seeded_and_resumes_to_the_same_posterior(recovery):
+    result, _, folder, targets = recovery
+    chunks = sorted((folder / "run" / "ensemble").rglob("batch-*.parquet"))
+    assert len(chunks) >= 4
+    copy = folder / "resumed"
+    shutil.copytree(folder / "run" / "ensemble", copy)
+    for chunk in sorted(copy.rglob("batch-*.parquet"))[::2]:
+        chunk.unlink()
+    again = calibrate(sim.load_scenario("ballerup_2017"), targets, RECOVERY, folder=copy)
+    pd.testing.assert_frame_equal(again.posterior, result.posterior)
+    pd.testing.assert_frame_equal(again.points, result.points)
+
+
+def test_the_calibrated_file_extends_the_base_with_the_posterior(recovery):
+    result, file, _, _ = recovery
+    calibrated = sim.load_scenario(file)
+    assert calibrated.name == "ballerup_2017_calibrated"
+    assert [label for label, _ in calibrated.files][0] == "embedded:ballerup_2017"
+    for row in result.posterior.itertuples():
+        node = calibrated
+        for part in row.parameter.split("."):
+            node = getattr(node, part)
+        assert node.value == pytest.approx(row.median, rel=1e-3)
+        assert node.range[0] == pytest.approx(row.p5, rel=1e-3)
+        assert node.range[1] == pytest.approx(row.p95, rel=1e-3)
+        assert "calibrated (ABC rejection)" in node.source
+
+
+def test_a_whole_number_assumption_stays_whole_in_the_calibrated_file(recovery):
+    result = recovery[0]
+    posterior = result.posterior.assign(parameter="services.familiehus.places", median=181.4, p5=150.2,
+                                        p95=210.7)
+    one = dataclasses.replace(result, posterior=posterior.head(1))
+    text = calibrated_toml(sim.load_scenario("ballerup_2017"), one, "t")
+    assert "services.familiehus.places = { value = 181, range = [150, 211]" in text
+
+
+# --- the command lines ------------------------------------------------------------------------------------
+
+def test_every_bad_flag_of_calibrate_is_named_before_anything_runs(tmp_path, capsys):
+    status = calibrate_main(["ballerup_2017", "--points", "100", "--accept", "2", "--parameters", "no.such.*",
+                             "--out", str(tmp_path / "cal")])
+    error = capsys.readouterr().err
+    assert status == 2
+    for flag in ("--points", "--accept", "--parameters"):
+        assert flag in error
+    assert "no.such.*" in error and "100" in error
+    assert not (tmp_path / "cal").exists()
+
+
+def test_calibrate_refuses_figures_of_years_before_the_start(tmp_path, capsys):
+    status = calibrate_main(["ballerup_2017", "--fit-years", "2014-2016", "--out", str(tmp_path / "cal")])
+    assert status == 2
+    assert "--figures" in capsys.readouterr().err
+    assert not (tmp_path / "cal").exists()
+
+
+def test_validate_writes_the_table_the_page_and_a_manifest(tmp_path, capsys):
+    page = tmp_path / "docs" / "validation.md"
+    status = validate_main(["ballerup_2017", "--replications", "2", "--workers", "1", "--no-progress",
+                            "--out", str(tmp_path / "v"), "--page", str(page)])
+    assert status == 0
+    table = pd.read_parquet(tmp_path / "v" / "validation.parquet")
+    assert (tmp_path / "v" / "validation.md").read_text() == page.read_text()
+    simulated = table[table["sample"] != "before the start"]
+    assert set(simulated["sample"]) == {"in sample", "out of sample"}
+    assert simulated["median"].notna().all()
+    assert table.loc[table["sample"] == "before the start", "median"].isna().all()
+    out_of_sample = table.loc[table["sample"] == "out of sample", "date"]
+    assert set(pd.to_datetime(out_of_sample).dt.year) == {2018}
+    text = page.read_text()
+    assert text.count("\n| ") == len(simulated) + 2  # and a header per table
+    row = simulated.set_index("figure").loc["open_cases.2018"]
+    assert f"| Open cases (mean over the year) | 770 | {row['median']:,.0f} |" in text
+    assert bool(row["inside"]) == (row["p5"] <= 770 <= row["p95"])
+
+
+def test_validate_names_a_scenario_it_cannot_load_and_writes_nothing(tmp_path, capsys):
+    status = validate_main(["no_such_scenario", "--replications", "1", "--out", str(tmp_path / "v")])
+    error = capsys.readouterr().err
+    assert status == 2
+    assert "no_such_scenario" in error and "--replications" in error
+    assert not (tmp_path / "v").exists()
+
+
+def test_a_figure_outside_the_interval_is_reported_outside():
+    scenario = sim.load_scenario("ballerup_2017")
+    targets = read_targets({"notifications": {"per_year": {"2017": 10, "2016": 410}},
+                            "cases": {"open": {"2017": [0, 100_000]}}}, "t")
+    table = validate(scenario, targets, replications=2, fit_years=(2017, 2017)).set_index("figure")
+    assert table.loc["notifications.2016", "sample"] == "before the start"
+    assert not table.loc["notifications.2017", "inside"]
+    assert table.loc["notifications.2017", "relative_error"] > 10
+    assert table.loc["open_cases.2017", "relative_error"] == 0
+    assert table.loc["open_cases.2017", "inside"]
+
+
+def test_the_validation_page_is_generated_and_lists_every_compared_figure():
+    text = (DOCS / "validation.md").read_text()
+    assert "Made by `python -m sim.validate" in text
+    compared = [f for f in load_targets("ballerup_published").figures if f.date.year >= 2017
+                and f.date > pd.Timestamp("2017-01-01").date()]
+    sections = text.count("\n## ")
+    assert sections >= 2
+    assert text.count("\n| ") == sections * (len(compared) + 2)
