@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 import tomllib
 from pathlib import Path
@@ -284,3 +285,38 @@ def test_the_validation_page_is_generated_and_lists_every_compared_figure():
     sections = text.count("\n## ")
     assert sections >= 2
     assert text.count("\n| ") == sections * (len(compared) + 2)
+
+
+TINY = ["--parameters", "preventive.duration_days", "--figures", "units_31_dec.preventive", "--fit-years",
+        "2017", "--points", "8", "--replications", "1", "--accept", "0.7", "--workers", "1", "--no-progress"]
+
+
+def test_an_interrupted_calibration_resumes_from_its_folder_to_the_same_result(tmp_path, capsys):
+    folder = tmp_path / "cal"
+    assert calibrate_main(["ballerup_2017", *TINY, "--out", str(folder)]) == 0
+    first = pd.read_csv(folder / "posterior.csv")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["settings"]["points"] == 8
+    (folder / "posterior.csv").unlink()
+    for chunk in (folder / "ensemble" / "chunks").rglob("batch-*.parquet"):  # as if killed in the first
+        chunk.unlink()
+    assert calibrate_main(["--resume", str(folder), "--workers", "1", "--no-progress"]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(folder / "posterior.csv"), first)
+    assert "resumed" in json.loads((folder / "manifest.json").read_text())
+    assert sim.load_scenario(folder / "ballerup_2017_calibrated.toml").name == "ballerup_2017_calibrated"
+
+
+def test_a_calibration_on_dask_equals_the_one_in_this_process():
+    distributed = pytest.importorskip("distributed")
+    targets = read_targets({"levels": {"years": [2017], "units_31_dec": {"preventive": [150]}}}, "t")
+    settings = Settings(parameters=("preventive.duration_days",), figures=("units_31_dec.*",),
+                        fit_years=(2017, 2017), points=8, replications=1, accept=0.7)
+    scenario = sim.load_scenario("ballerup_2017")
+    alone = calibrate(scenario, targets, settings)
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        on_dask = calibrate(scenario, targets, settings, executor=client)
+    pd.testing.assert_frame_equal(alone.points, on_dask.points)
+    pd.testing.assert_frame_equal(alone.posterior, on_dask.posterior)

@@ -309,3 +309,13 @@ def test_without_common_random_numbers_each_scenario_has_its_own_seeds_and_a_mea
     with pytest.raises(InputError) as error:  # a store of one kind does not resume as the other
         run_ensemble(twins, 2, 4, years=1, measure=counterparts, folder=tmp_path / "own")
     assert "common_random_numbers" in str(error.value)
+
+
+def test_a_store_whose_empty_draws_files_are_gone_still_reads(tmp_path):
+    """Draws are empty without parameter uncertainty; a folder missing their files is read all the same."""
+    first = run_ensemble([BASE], 1, 3, years=1, folder=tmp_path / "e")
+    for draws in (tmp_path / "e" / "chunks" / "draws").glob("*.parquet"):
+        draws.unlink()
+    again = run_ensemble([BASE], 1, 3, years=1, folder=tmp_path / "e")
+    pd.testing.assert_frame_equal(again.outcomes, first.outcomes)
+    assert list(again.draws.columns) == ["scenario", "replication", "path", "value"] and again.draws.empty

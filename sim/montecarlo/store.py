@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from ..folders import write_atomically
+from .replication import DRAW_COLUMNS, OUTCOME_COLUMNS
 
 SPEC = "ensemble.json"
 KINDS = ("outcomes", "draws")
@@ -28,6 +29,7 @@ KEYS = {
     "draws": ["scenario", "replication", "path"],
 }
 """What identifies a row of each kind of batch table."""
+COLUMNS = {"outcomes": OUTCOME_COLUMNS, "draws": DRAW_COLUMNS}
 
 
 class Store:
@@ -86,8 +88,11 @@ class Store:
         return found[0], found[1]
 
     def _read(self, kind: str, columns: list[str] | None = None) -> pd.DataFrame:
-        """Every batch of ``kind`` (only ``columns``, if given); empty, with those or its keys, if none."""
+        """Every batch of ``kind`` (only ``columns``, if given); empty, with those or all columns, if none.
+
+        Draws can be empty in every batch and their files gone, while the outcomes are there.
+        """
         files = sorted((self.folder / "chunks" / kind).glob("batch-*.parquet"))
         if not files:
-            return pd.DataFrame(columns=columns or KEYS[kind])
+            return pd.DataFrame(columns=columns or COLUMNS[kind])
         return pd.concat([pd.read_parquet(f, columns=columns) for f in files], ignore_index=True)
