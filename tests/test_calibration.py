@@ -230,6 +230,15 @@ def test_every_bad_flag_of_calibrate_is_named_before_anything_runs(tmp_path, cap
     assert not (tmp_path / "cal").exists()
 
 
+def test_a_bad_scenario_targets_file_and_flag_are_named_together(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    status = calibrate_main(["no_such_scenario", "--targets", "none.toml", "--points", "3"])
+    error = capsys.readouterr().err
+    assert status == 2
+    assert "no_such_scenario" in error and "none.toml" in error and "--points" in error
+    assert not (tmp_path / "results").exists()
+
+
 def test_calibrate_refuses_figures_of_years_before_the_start(tmp_path, capsys):
     status = calibrate_main(["ballerup_2017", "--fit-years", "2014-2016", "--out", str(tmp_path / "cal")])
     assert status == 2

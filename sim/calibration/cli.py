@@ -18,11 +18,11 @@ import pandas as pd
 from ..cli import whole_number
 from ..errors import InputError, Problem, command_status
 from ..experiments.cli import CLUSTER_VARIABLE, executor_for
-from ..folders import check_new_folder, new_run_folder
-from ..scenario import load_scenario
+from ..folders import check_new_folder, new_run_folder, write_atomically
+from ..scenario import Scenario, load_scenario
 from .fit import DEFAULT_FIGURES, DEFAULT_FIT_YEARS, DEFAULT_PARAMETERS, Settings, plan
 from .run import RESULTS, read_manifest, run_calibration
-from .targets import DEFAULT_TARGETS, load_targets
+from .targets import DEFAULT_TARGETS, Targets, load_targets
 from .validation import VALIDATION_RESULTS, markdown, validate, write_validation
 
 
@@ -120,14 +120,19 @@ def _calibrate(args: argparse.Namespace) -> int:
                             args.replications, args.accept, args.seed, not args.no_adjust)
         refs, folder = (args.scenario, args.targets), None
     problems = _executor_problems(args)
-    scenario = load_scenario(refs[0])
-    targets = load_targets(refs[1])
-    if folder is None:
-        folder = args.out or new_run_folder(RESULTS / scenario.name)
-        if args.out is not None:
-            problems += _folder_problems(args.out)
-    if problems:
+    scenario, targets = _loaded(refs, problems)
+    if scenario is None or targets is None:
+        problems += settings.problems()
+    else:
+        try:
+            plan(scenario, targets, settings)
+        except InputError as error:
+            problems += error.problems
+    if args.out is not None and folder is None:
+        problems += _folder_problems(args.out)
+    if problems or scenario is None or targets is None:
         raise InputError(problems, "cannot calibrate")
+    folder = folder or args.out or new_run_folder(RESULTS / scenario.name)
     chosen, figures, years = plan(scenario, targets, settings)
     print(f"Calibrating {scenario.name}: {len(chosen)} assumptions to {len(figures)} figures of "
           f"{settings.fit_years[0]}-{settings.fit_years[1]} in {targets.label}; {settings.points} points x "
@@ -152,16 +157,14 @@ def _validate(args: argparse.Namespace) -> int:
     problems = _executor_problems(args)
     if args.replications < 2:
         problems.append(Problem("--replications", "", "must be 2 or more for an interval", args.replications))
-    scenarios, targets = [], None
-    for ref in args.scenarios:
+    scenarios = []
+    for ref in args.scenarios[1:]:
         try:
             scenarios.append(load_scenario(ref))
         except InputError as error:
             problems += error.problems
-    try:
-        targets = load_targets(args.targets)
-    except InputError as error:
-        problems += error.problems
+    first, targets = _loaded((args.scenarios[0], args.targets), problems)
+    scenarios = [first, *scenarios] if first is not None else scenarios
     folder = args.out or new_run_folder(VALIDATION_RESULTS)
     if args.out is not None:
         problems += _folder_problems(args.out)
@@ -178,10 +181,24 @@ def _validate(args: argparse.Namespace) -> int:
     write_validation(folder, scenarios, tables, page, args)
     if args.page is not None:
         args.page.parent.mkdir(parents=True, exist_ok=True)
-        args.page.write_text(page, encoding="utf-8")
+        write_atomically(args.page, page.encode("utf-8"))
     print(page)
     print(f"Written: {folder}" + (f" and {args.page}" if args.page else ""))
     return 0
+
+
+def _loaded(refs: tuple[str, str], problems: list[Problem]) -> tuple[Scenario | None, Targets | None]:
+    """The scenario and the targets, or None for each that cannot be loaded, its problems added."""
+    scenario = targets = None
+    try:
+        scenario = load_scenario(refs[0])
+    except InputError as error:
+        problems += error.problems
+    try:
+        targets = load_targets(refs[1])
+    except InputError as error:
+        problems += error.problems
+    return scenario, targets
 
 
 def _executor_problems(args: argparse.Namespace) -> list[Problem]:

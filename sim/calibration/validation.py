@@ -68,6 +68,11 @@ def validate(scenario: Scenario, targets: Targets, *, replications: int = 100, s
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+HEADINGS = {"in sample": "In sample: the fitting years {years}",
+            "out of sample": "Out of sample: later years"}
+"""The heading of each sample's table on the page."""
+
+
 def markdown(tables: list[pd.DataFrame], targets: Targets, args: argparse.Namespace) -> str:
     """The validation page: the command that made it, then per scenario a table in and one out of sample."""
     command = " ".join(["python -m sim.validate", *args.scenarios, "--replications", str(args.replications),
@@ -79,8 +84,8 @@ def markdown(tables: list[pd.DataFrame], targets: Targets, args: argparse.Namesp
         f"`{targets.label}`. Simulated: median and 5-95% interval over {args.replications} replications, "
         "the assumptions at the scenario's values (Monte Carlo spread only). The relative error is the "
         "median's, from the published value or the nearer end of a published range. "
-        "[Calibration](calibration.md) explains the method, the mapping of each figure and why some do not "
-        "fit.",
+        "In sample are all figures of the fitting years, fitted or not; [calibration.md](calibration.md) "
+        "says which a calibration fits, how each figure maps to model output, and why some do not fit.",
         "",
     ]
     for table in tables:
@@ -90,8 +95,8 @@ def markdown(tables: list[pd.DataFrame], targets: Targets, args: argparse.Namesp
         for sample in SAMPLES[:2]:
             rows = table[table["sample"] == sample]
             inside = rows["inside"].dropna()
-            lines += [f"### {sample.capitalize()} ({len(rows)} figures, {int(inside.sum())} inside the "
-                      "interval)", ""]
+            heading = HEADINGS[sample].format(years=f"{args.fit_years[0]}-{args.fit_years[1]}")
+            lines += [f"### {heading} ({len(rows)} figures, {int(inside.sum())} inside the interval)", ""]
             if rows.empty:
                 lines += ["None.", ""]
                 continue
