@@ -121,19 +121,20 @@ def _calibrate(args: argparse.Namespace) -> int:
         refs, folder = (args.scenario, args.targets), None
     problems = _executor_problems(args)
     scenario, targets = _loaded(refs, problems)
+    planned = None
     if scenario is None or targets is None:
         problems += settings.problems()
     else:
         try:
-            plan(scenario, targets, settings)
+            planned = plan(scenario, targets, settings)
         except InputError as error:
             problems += error.problems
     if args.out is not None and folder is None:
         problems += _folder_problems(args.out)
-    if problems or scenario is None or targets is None:
+    if problems or scenario is None or targets is None or planned is None:
         raise InputError(problems, "cannot calibrate")
     folder = folder or args.out or new_run_folder(RESULTS / scenario.name)
-    chosen, figures, years = plan(scenario, targets, settings)
+    chosen, figures, years = planned
     print(f"Calibrating {scenario.name}: {len(chosen)} assumptions to {len(figures)} figures of "
           f"{settings.fit_years[0]}-{settings.fit_years[1]} in {targets.label}; {settings.points} points x "
           f"{settings.replications} replications of {years} year(s) = "
