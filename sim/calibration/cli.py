@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -19,10 +21,10 @@ from ..cli import whole_number
 from ..errors import InputError, Problem, command_status
 from ..experiments.cli import CLUSTER_VARIABLE, executor_for
 from ..folders import check_new_folder, new_run_folder, write_atomically
-from ..scenario import Scenario, load_scenario
+from ..scenario import load_scenario
 from .fit import DEFAULT_FIGURES, DEFAULT_FIT_YEARS, DEFAULT_PARAMETERS, Settings, plan
 from .run import RESULTS, read_manifest, run_calibration
-from .targets import DEFAULT_TARGETS, Targets, load_targets
+from .targets import DEFAULT_TARGETS, load_targets
 from .validation import VALIDATION_RESULTS, markdown, validate, write_validation
 
 
@@ -120,7 +122,8 @@ def _calibrate(args: argparse.Namespace) -> int:
                             args.replications, args.accept, args.seed, not args.no_adjust)
         refs, folder = (args.scenario, args.targets), None
     problems = _executor_problems(args)
-    scenario, targets = _loaded(refs, problems)
+    scenario = _attempt(load_scenario, refs[0], problems)
+    targets = _attempt(load_targets, refs[1], problems)
     planned = None
     if scenario is None or targets is None:
         problems += settings.problems()
@@ -158,14 +161,9 @@ def _validate(args: argparse.Namespace) -> int:
     problems = _executor_problems(args)
     if args.replications < 2:
         problems.append(Problem("--replications", "", "must be 2 or more for an interval", args.replications))
-    scenarios = []
-    for ref in args.scenarios[1:]:
-        try:
-            scenarios.append(load_scenario(ref))
-        except InputError as error:
-            problems += error.problems
-    first, targets = _loaded((args.scenarios[0], args.targets), problems)
-    scenarios = [first, *scenarios] if first is not None else scenarios
+    loaded = [_attempt(load_scenario, ref, problems) for ref in args.scenarios]
+    scenarios = [scenario for scenario in loaded if scenario is not None]
+    targets = _attempt(load_targets, args.targets, problems)
     folder = args.out or new_run_folder(VALIDATION_RESULTS)
     if args.out is not None:
         problems += _folder_problems(args.out)
@@ -188,18 +186,13 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _loaded(refs: tuple[str, str], problems: list[Problem]) -> tuple[Scenario | None, Targets | None]:
-    """The scenario and the targets, or None for each that cannot be loaded, its problems added."""
-    scenario = targets = None
+def _attempt(load: Callable[[str], Any], ref: str, problems: list[Problem]) -> Any:
+    """``load(ref)``, or None with its problems added to ``problems``."""
     try:
-        scenario = load_scenario(refs[0])
+        return load(ref)
     except InputError as error:
         problems += error.problems
-    try:
-        targets = load_targets(refs[1])
-    except InputError as error:
-        problems += error.problems
-    return scenario, targets
+        return None
 
 
 def _executor_problems(args: argparse.Namespace) -> list[Problem]:
