@@ -151,6 +151,15 @@ def test_a_folder_keeps_finished_batches_and_more_replications_extend_it(tmp_pat
     pd.testing.assert_frame_equal(first.outcomes, fresh.outcomes[fresh.outcomes["replication"] < 2])
 
 
+def test_a_progress_function_is_told_the_runs_done_counting_those_in_the_folder(tmp_path):
+    folder = tmp_path / "ensemble"
+    run_ensemble([BASE, MORE_PLACES], 1, 5, years=1, folder=folder)
+    told: list[tuple[int, int]] = []
+    run_ensemble([BASE, MORE_PLACES], 3, 5, years=1, folder=folder, progress=lambda *args: told.append(args))
+    assert told[0] == (2, 6) and told[-1] == (6, 6)  # 2 runs were in the folder already
+    assert [done for done, _ in told] == sorted({done for done, _ in told})  # one report per batch, rising
+
+
 def test_resuming_with_other_settings_is_refused_and_leaves_the_folder_alone(tmp_path):
     folder = tmp_path / "ensemble"
     run_ensemble([BASE], 1, 5, years=1, folder=folder)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +76,7 @@ def run_experiment(
     seed: int,
     executor: Any = None,
     executor_name: str = "this process",
-    progress: bool = False,
+    progress: bool | Callable[[int, int], None] = False,
     precision: float = DEFAULT_PRECISION,
     rerun_of: str | None = None,
 ) -> tuple[Ensemble, dict[str, Any]]:
@@ -143,7 +144,7 @@ def run_experiment(
     return ensemble, tables
 
 
-def _sensitivity(experiment: LoadedExperiment, folder: Path, seed: int, executor: Any, progress: bool,
+def _sensitivity(experiment: LoadedExperiment, folder: Path, seed: int, executor: Any, progress: Any,
                  manifest: dict[str, Any]) -> dict[str, Any]:
     """Run the experiment's sensitivity analysis into ``folder``; its tables, and a note in the manifest."""
     found = run_sensitivity(experiment, seed, folder=folder, executor=executor, progress=progress)

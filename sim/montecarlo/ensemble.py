@@ -79,7 +79,7 @@ def run_ensemble(
     folder: str | Path | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     scenarios_per_batch: int | None = None,
-    progress: bool = False,
+    progress: bool | Callable[[int, int], None] = False,
     measure: Callable[[Result], pd.DataFrame] = standard.outcomes,
     common_random_numbers: bool = True,
 ) -> Ensemble:
@@ -98,6 +98,10 @@ def run_ensemble(
     ``scenarios_per_batch`` scenarios at a time: an ensemble of many
     scenarios and few replications (a sensitivity design) needs the latter
     to keep every worker busy. The grouping changes nothing in the result.
+
+    ``progress`` True shows a progress bar; a function ``progress(done,
+    total)`` is told the runs done after each batch instead (the web app
+    draws its own bar).
 
     ``measure`` is what is kept of each replication (default: the
     outcomes of :mod:`sim.montecarlo.outcomes`); calibration keeps each
@@ -191,10 +195,23 @@ def _execute(batches: list[Batch], executor: Any) -> Iterator[tuple[Batch, Table
         yield futures[future], future.result()
 
 
-def _progress(results: Iterable, total: int, show: bool, already: int) -> Iterable:
-    """``results`` with a progress bar of runs (scenario x replication: done, rate, time left)."""
+def _progress(results: Iterable, total: int, show: bool | Callable[[int, int], None],
+              already: int) -> Iterable:
+    """``results`` with a progress bar of runs (scenario x replication: done, rate, time left).
+
+    ``show`` is False (no bar), True (a tqdm bar) or a function told
+    ``(done, total)`` after each batch, runs already in the store counted as done.
+    """
     if not show:
         yield from results
+        return
+    if callable(show):
+        done = already
+        show(done, total + already)
+        for batch, tables in results:
+            done += len(batch.scenarios) * len(batch.replications)
+            show(done, total + already)
+            yield batch, tables
         return
     from tqdm.auto import tqdm
 

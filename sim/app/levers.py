@@ -1,0 +1,167 @@
+"""The levers a planner moves in the app, read from a scenario and written back as its changes.
+
+A lever is a parameter of the scenario file. The staffing and capacity
+levers are set from a date, as a decision is ("32 caseworkers from 1
+February 2017"); the rest (notification growth, price drift per placement
+type and every other ranged assumption) hold for the whole run. What a
+lever allows is what the scenario format allows: the schema's bounds for a
+decision, the assumption's own range for an assumption. The app checks
+nothing itself: :func:`changes` gives the overrides in the shape of a
+scenario file extending the base, and loading that reports any problem with
+the same messages as the command line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from ..measures import PLACEMENT_TYPES
+from ..montecarlo.draws import assumptions
+from ..scenario import Scenario
+from ..scenario.parameters import parameters
+from ..scenario.quantities import Quantity
+
+DATED = ("caseworkers.count", "services.familiehus.places", "services.dut.places")
+"""Decisions set from a date: the staffing and the in-house capacity."""
+DEMAND = ("notification.growth_per_year",)
+PRICES = tuple(f"placement.{kind}.price_drift_per_year" for kind in PLACEMENT_TYPES)
+GROUPS = {"decisions": DATED, "demand": DEMAND, "prices": PRICES}
+"""The levers shown first, by group; every other ranged assumption follows in the group ``assumptions``."""
+
+
+@dataclass(frozen=True)
+class Lever:
+    """One parameter the app lets a planner set, with what it allows."""
+
+    path: str
+    group: str
+    meaning: str
+    unit: str
+    dated: bool
+    """Set from a date (a decision), or for the whole run."""
+    whole: bool
+    """A whole number (places, counts)."""
+    low: float | None
+    high: float | None
+    low_open: bool
+    """The low end itself is not allowed (a count of caseworkers above 0)."""
+
+    def allowed(self) -> str:
+        """What is allowed, as the scenario format says it: '[0.0, 0.11]', '> 0', '>= 0'."""
+        if self.low is not None and self.high is not None:
+            return f"[{_number(self.low)}, {_number(self.high)}]"
+        if self.low is not None:
+            return f"{'>' if self.low_open else '>='} {_number(self.low)}"
+        return f"<= {_number(self.high)}" if self.high is not None else ""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A lever's value, and for a decision the date it holds from."""
+
+    value: float
+    start: dt.date | None = None
+
+
+def levers(scenario: Scenario) -> list[Lever]:
+    """The levers of ``scenario``: the decisions, demand and prices, then its other ranged assumptions."""
+    found = {p.path: p for p in parameters(scenario)}
+    chosen = [(group, path) for group, paths in GROUPS.items() for path in paths if path in found]
+    shown = {path for _, path in chosen}
+    chosen += [("assumptions", path) for path in assumptions(scenario) if path not in shown]
+    result = []
+    for group, path in chosen:
+        parameter, quantity = found[path], found[path].value
+        assert isinstance(quantity, Quantity)
+        low, high, low_open = _bounds(quantity)
+        dated = path in DATED
+        if quantity.range is not None and not dated:  # an assumption stays within its range
+            low, high, low_open = *quantity.range, False
+        result.append(Lever(path, group, parameter.meaning, parameter.unit, dated,
+                            isinstance(quantity.value, int), low, high, low_open))
+    return result
+
+
+def _bounds(quantity: Quantity) -> tuple[float | None, float | None, bool]:
+    """(low, high, low end excluded) of the value the schema allows for ``quantity``."""
+    low = high = None
+    low_open = False
+    for rule in type(quantity).model_fields["value"].metadata:
+        if getattr(rule, "ge", None) is not None:
+            low = rule.ge
+        if getattr(rule, "gt", None) is not None:
+            low, low_open = rule.gt, True
+        if getattr(rule, "le", None) is not None and rule.le < 2**53:  # a whole number's technical cap
+            high = rule.le
+    return low, high, low_open
+
+
+def settings(scenario: Scenario, chosen: list[Lever]) -> dict[str, Setting]:
+    """Path -> the setting of each lever in ``scenario``.
+
+    A decision's setting is its last value, from the first date since which it has held.
+    """
+    result = {}
+    for lever in chosen:
+        if lever.dated:
+            steps = scenario.schedule(lever.path)
+            value = steps[-1][1]
+            start = steps[-1][0]
+            for step, earlier in reversed(steps):
+                if earlier != value:
+                    break
+                start = step
+            result[lever.path] = Setting(value, start)
+        else:
+            result[lever.path] = Setting(scenario.get(lever.path).value)
+    return result
+
+
+def changes(base: Scenario, chosen: list[Lever], wanted: dict[str, Setting]) -> dict[str, Any]:
+    """The overrides, in the shape of a scenario file extending ``base``, that give the ``wanted`` settings.
+
+    Only levers whose setting differs from the base's are written. A decision
+    from a date also replaces the base's own later steps of it, so that the
+    value holds from that date on; from the start date it is a plain number
+    (a choice: the value's range is dropped). An assumption keeps its range,
+    so a value outside it is refused as in a scenario file.
+    """
+    now = settings(base, chosen)
+    result: dict[str, Any] = {}
+    first = base.scenario.start_date
+    for lever in chosen:
+        setting = wanted.get(lever.path)
+        if setting is None or setting == now[lever.path]:
+            continue
+        value = _whole(setting.value) if lever.whole else setting.value
+        if not lever.dated:
+            _put(result, lever.path, {"value": value})
+            continue
+        start = setting.start or first
+        later = [step for step, _ in base.schedule(lever.path) if step > start]
+        if start == first:
+            _put(result, lever.path, value)
+        else:
+            _put(result.setdefault("timeline", {}).setdefault(start.isoformat(), {}), lever.path, value)
+        for step in later:
+            _put(result.setdefault("timeline", {}).setdefault(step.isoformat(), {}), lever.path, value)
+    return result
+
+
+def _whole(value: float) -> float | int:
+    """A whole number as an int (a count must be one); anything else as given, for the check to name."""
+    return int(value) if float(value).is_integer() else value
+
+
+def _put(node: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``node``'s nested ``path`` (``a.b.c``) to ``value``."""
+    *parents, last = path.split(".")
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[last] = value
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"

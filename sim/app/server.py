@@ -1,0 +1,425 @@
+"""The web app: Shiny for Python screens over :class:`~sim.app.workspace.Workspace`.
+
+Screens, left to right: the sidebar (start scenario, upload, run settings,
+Run with its progress bar), Levers (decisions from a date, demand, prices,
+the other ranged assumptions; save under a name), Results (the paired
+comparison, the report's figures, downloads) and Compare (saved scenarios'
+levers side by side). Everything it computes comes from the ``sim`` API the
+command line uses: the levers' checks are the scenario format's, a run is
+an experiment run, the charts and workbook are the report's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import threading
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from shiny import App, Inputs, Outputs, Session, reactive, render, ui
+
+from ..errors import InputError, Problem
+from ..report import LANGUAGES, read_run
+from ..report.labels import Labels
+from ..report.page import key_answers
+from .levers import GROUPS, Lever, Setting, changes, levers, settings
+from .template import write_template
+from .text import lever_label, text
+from .workspace import RunRequest, Workspace
+
+HEADLINE = "spend_kr.total_with_authority"
+"""The outcome of the comparison table: everything the budget frame pays, staff included."""
+FIGURES = ("fan_spend", "paired_difference", "fan_placements", "waits", "caseload")
+"""The report's figures the results screen shows, in order."""
+
+
+class Progress:
+    """Runs done of a run in progress, written by the run's thread and read by the screen."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.done, self.total = 0, 0
+
+    def update(self, done: int, total: int) -> None:
+        """What the engine reports after each batch."""
+        with self._lock:
+            self.done, self.total = done, total
+
+    def read(self) -> tuple[int, int]:
+        """(done, total)."""
+        with self._lock:
+            return self.done, self.total
+
+
+def make_app(workspace: Workspace, *, lang: str = "da", workers: int = 1) -> App:
+    """The app over ``workspace``, in ``lang`` unless the address asks for another, running on ``workers``."""
+
+    def page(request: Any) -> ui.Tag:
+        chosen = request.query_params.get("lang", lang)
+        return _page(workspace, chosen if chosen in LANGUAGES else lang)
+
+    def server(input: Inputs, output: Outputs, session: Session) -> None:
+        _server(workspace, workers, input, output, session)
+
+    return App(page, server)
+
+
+def _page(workspace: Workspace, lang: str) -> ui.Tag:
+    """The screens in ``lang``."""
+    def t(key: str) -> str:
+        return text(lang, key)
+
+    other = LANGUAGES[1 - LANGUAGES.index(lang)]
+    sidebar = ui.sidebar(
+        ui.a(t("other_language"), href=f"?lang={other}", id="language"),
+        ui.input_select("start", t("start"), choices=workspace.starts(), selected=workspace.starts()[0]),
+        ui.input_file("upload", t("upload"), accept=[".toml", ".xlsx"]),
+        ui.output_ui("upload_message"),
+        ui.download_button("template", t("template")),
+        ui.hr(),
+        ui.input_text("name", t("name"), "my_scenario"),
+        ui.input_numeric("years", t("years"), 5, min=1, max=30, step=1),
+        ui.input_numeric("replications", t("replications"), 50, min=2, max=1000, step=1),
+        ui.input_numeric("seed", t("seed"), 0, min=0, step=1),
+        ui.input_radio_buttons("uncertainty", t("uncertainty"),
+                               {"stochastic": t("stochastic"), "parameters": t("parameters")}),
+        ui.input_action_button("run", t("run"), class_="btn-primary"),
+        ui.output_ui("progress"),
+        width=340,
+    )
+    levers_tab = ui.nav_panel(
+        t("levers"),
+        ui.output_ui("problems"),
+        ui.output_ui("lever_inputs"),
+        ui.hr(),
+        ui.layout_columns(
+            ui.div(ui.input_text("save_name", t("save_as"), ""), ui.input_action_button("save", t("save")),
+                   ui.output_ui("save_message")),
+            ui.div(ui.output_ui("saved_choices"), ui.input_action_button("load", t("load"))),
+        ),
+    )
+    results_tab = ui.nav_panel(
+        t("results"),
+        ui.output_ui("run_problems"),
+        ui.output_ui("answers"),
+        ui.output_ui("comparison"),
+        ui.div(ui.download_button("workbook", t("download_workbook")),
+               ui.download_button("report", t("download_report")),
+               ui.download_button("bundle", t("download_bundle")), class_="d-flex gap-2 my-3"),
+        ui.output_ui("figures"),
+    )
+    compare_tab = ui.nav_panel(t("compare_tab"), ui.h4(t("side_by_side")), ui.output_ui("side_by_side"))
+    return ui.page_sidebar(sidebar, ui.navset_tab(levers_tab, results_tab, compare_tab, id="tabs"),
+                           title=t("title"), lang=lang, window_title="barnesim")
+
+
+def _server(workspace: Workspace, workers: int, input: Inputs, output: Outputs, session: Session) -> None:
+    """The app's behaviour for one browser session."""
+    counter = Progress()
+    saved_version = reactive.value(0)
+    shown = reactive.value(None)  # a scenario whose settings fill the levers: the start or a loaded one
+    current_run: reactive.Value[Path | None] = reactive.value(None)
+    run_error: reactive.Value[str] = reactive.value("")
+    upload_note: reactive.Value[Any] = reactive.value(None)
+    save_note: reactive.Value[Any] = reactive.value(None)
+
+    @reactive.calc
+    def lang() -> str:
+        query = session.clientdata.url_search() or ""
+        return "en" if "lang=en" in query else "da" if "lang=da" in query else LANGUAGES[0]
+
+    def t(key: str, **values: Any) -> str:
+        return text(lang(), key, **values)
+
+    @reactive.calc
+    def base():
+        return workspace.load(input.start())
+
+    @reactive.calc
+    def the_levers() -> list[Lever]:
+        return levers(base())
+
+    @reactive.effect
+    @reactive.event(input.start)
+    def _start_chosen() -> None:
+        shown.set(base())
+
+    @render.ui
+    def lever_inputs() -> ui.TagChild:
+        scenario = shown() or base()
+        now = settings(scenario, the_levers())
+        labels = Labels(lang())
+        first = base().scenario.start_date
+        groups = []
+        for group in (*GROUPS, "assumptions"):
+            items = [(i, lever) for i, lever in enumerate(the_levers()) if lever.group == group]
+            rows = [_lever_input(i, lever, now[lever.path], first, lang(), labels) for i, lever in items]
+            groups.append(ui.accordion_panel(t(group), *rows, value=group))
+        return ui.accordion(*groups, open=list(GROUPS), id="lever_groups")
+
+    @reactive.calc
+    def wanted() -> dict[str, Setting] | InputError:
+        """The settings the inputs hold; an empty number is named as the scenario format would."""
+        result, problems = {}, []
+        for i, lever in enumerate(the_levers()):
+            value = input[f"lever_{i}"]() if f"lever_{i}" in input else None
+            if value is None:
+                problems.append(Problem(f"levers of {input.name()}", lever.path, "must be a number"))
+                continue
+            start = input[f"date_{i}"]() if lever.dated and f"date_{i}" in input else None
+            result[lever.path] = Setting(value, _date(start))
+        return InputError(problems, "the levers are not valid") if problems else result
+
+    @reactive.calc
+    def edited() -> tuple[dict[str, Any], InputError | None]:
+        """The overrides of the start scenario, and what is wrong with them, in the command line's words."""
+        settings_now = wanted()
+        if isinstance(settings_now, InputError):
+            return {}, settings_now
+        overrides = changes(base(), the_levers(), settings_now)
+        try:
+            workspace.scenario(input.start(), input.name(), overrides)
+        except InputError as error:
+            return overrides, error
+        return overrides, None
+
+    @render.ui
+    def problems() -> ui.TagChild:
+        return _problems(edited()[1], t("valid"), "lever_problems")
+
+    @reactive.effect
+    @reactive.event(input.upload)
+    def _uploaded() -> None:
+        files = input.upload() or []
+        for file in files:
+            try:
+                start = workspace.upload(file["name"], Path(file["datapath"]).read_bytes())
+            except InputError as error:
+                upload_note.set(_problems(error, "", "upload_problems"))
+                continue
+            upload_note.set(ui.div(f"{t('uploaded')}: {start}", id="upload_ok", class_="text-success"))
+            ui.update_select("start", choices=workspace.starts(), selected=start)
+
+    @render.ui
+    def upload_message() -> ui.TagChild:
+        return upload_note()
+
+    @render.download(filename=lambda: f"{base().name}_template.xlsx")
+    def template():
+        start = input.start()
+        yield write_template(base(), start)
+
+    @reactive.effect
+    @reactive.event(input.save)
+    def _save() -> None:
+        overrides, error = edited()
+        name = input.save_name().strip()
+        try:
+            if error is not None:
+                raise error
+            workspace.save(input.start(), name, overrides)
+        except InputError as problem:
+            save_note.set(_problems(problem, "", "save_problems"))
+            return
+        save_note.set(ui.div(t("saved_as", name=name), id="save_ok", class_="text-success"))
+        saved_version.set(saved_version() + 1)
+
+    @render.ui
+    def save_message() -> ui.TagChild:
+        return save_note()
+
+    @render.ui
+    def saved_choices() -> ui.TagChild:
+        saved_version()
+        names = workspace.saved()
+        return ui.input_checkbox_group("compare", t("compare_with"), names, selected=[])
+
+    @reactive.effect
+    @reactive.event(input.load)
+    def _load() -> None:
+        chosen = list(input.compare() or [])
+        if len(chosen) != 1:
+            return
+        start, scenario = workspace.load_saved(chosen[0])
+        ui.update_select("start", selected=start)
+        ui.update_text("name", value=chosen[0])
+        shown.set(scenario)
+
+    @reactive.extended_task
+    async def ensemble(experiment: Any, folder: Path) -> Path:
+        return await asyncio.to_thread(workspace.run, experiment, folder, workers=workers,
+                                       progress=counter.update)
+
+    @reactive.effect
+    @reactive.event(input.run)
+    def _run() -> None:
+        overrides, error = edited()
+        run_error.set("")
+        try:
+            if error is not None:
+                raise error
+            request = RunRequest(input.start(), input.name(), overrides, tuple(input.compare() or ()),
+                                 years=input.years(), replications=input.replications(), seed=input.seed(),
+                                 uncertainty=input.uncertainty())
+            experiment, folder = workspace.prepare(request)
+        except InputError as problem:
+            run_error.set(str(problem))
+            return
+        counter.update(0, request.replications * len(experiment.scenarios))
+        ensemble(experiment, folder)
+
+    @reactive.effect
+    def _finished() -> None:
+        if ensemble.status() == "success":
+            current_run.set(ensemble.result())
+        elif ensemble.status() == "error":
+            try:
+                ensemble.result()
+            except Exception as error:  # shown, not lost: the run folder stays and can be resumed
+                run_error.set(f"{t('failed')}: {error}")
+
+    @render.ui
+    def progress() -> ui.TagChild:
+        status = ensemble.status()
+        done, total = counter.read()
+        if status == "running":
+            reactive.invalidate_later(0.4)
+            return ui.div(ui.tags.progress(value=done, max=max(total, 1), style="width:100%"),
+                          ui.span(t("running", done=done, total=total)), id="run_progress")
+        if status == "success" and current_run() is not None:
+            return ui.div(t("finished", folder=current_run().name), id="run_finished", class_="text-success")
+        return ui.div()
+
+    @render.ui
+    def run_problems() -> ui.TagChild:
+        return ui.pre(run_error(), id="run_problems", class_="text-danger") if run_error() else ui.div()
+
+    @reactive.calc
+    def finished_run():
+        folder = current_run()
+        return None if folder is None else (read_run(folder), workspace.report(folder, lang()))
+
+    @render.ui
+    def answers() -> ui.TagChild:
+        if finished_run() is None:
+            return ui.p(t("no_run"))
+        run, _ = finished_run()
+        return ui.div(*(ui.p(answer.text) for answer in key_answers(run, Labels(lang()))), id="answers")
+
+    @render.ui
+    def comparison() -> ui.TagChild:
+        if finished_run() is None:
+            return ui.div()
+        run, _ = finished_run()
+        return _comparison(run.tables["comparison"], run.baseline, Labels(lang()), t)
+
+    @render.ui
+    def figures() -> ui.TagChild:
+        if finished_run() is None:
+            return ui.div()
+        _, files = finished_run()
+        pictures = {path.stem: path for path in files.figures if path.suffix == ".png"}
+        return ui.div(*(ui.img(src=_data_uri(pictures[name]), alt=name, id=f"figure_{name}",
+                               style="max-width:100%") for name in FIGURES if name in pictures), id="figures")
+
+    @render.download(filename=lambda: f"{current_run().name}_{lang()}.xlsx")
+    def workbook():
+        yield finished_run()[1].workbook.read_bytes()
+
+    @render.download(filename=lambda: f"{current_run().name}_{lang()}.html")
+    def report():
+        yield finished_run()[1].html.read_bytes()
+
+    @render.download(filename=lambda: f"{current_run().name}_scenario_files.zip")
+    def bundle():
+        yield workspace.bundle(current_run())
+
+    @render.ui
+    def side_by_side() -> ui.TagChild:
+        saved_version()
+        columns = {base().name: settings(base(), the_levers())}
+        if not isinstance(wanted(), InputError):
+            columns[input.name()] = wanted()
+        for name in input.compare() or ():
+            _, scenario = workspace.load_saved(name)
+            columns[name] = settings(scenario, the_levers())
+        rows = []
+        labels = Labels(lang())
+        for lever in the_levers():
+            cells = [columns[c].get(lever.path) for c in columns]
+            if lever.group == "assumptions" and len({str(c) for c in cells}) == 1:
+                continue  # an assumption no scenario changes
+            rows.append(ui.tags.tr(ui.tags.th(_label(lever, lang(), labels)),
+                                   *(ui.tags.td(_setting(cell)) for cell in cells)))
+        head = ui.tags.tr(ui.tags.th(t("lever")), *(ui.tags.th(name) for name in columns))
+        return ui.tags.table(ui.tags.thead(head), ui.tags.tbody(*rows), class_="table table-sm",
+                             id="side_by_side_table")
+
+
+def _lever_input(i: int, lever: Lever, now: Setting, first: dt.date, lang: str, labels: Labels) -> ui.Tag:
+    """The input of one lever: its value (and date), with what is allowed and its unit under it."""
+    label = _label(lever, lang, labels)
+    value = int(now.value) if float(now.value).is_integer() else now.value  # 32, not 32.0
+    step = 1 if lever.whole else _step(lever)
+    number = ui.input_numeric(f"lever_{i}", label, value, min=lever.low, max=lever.high, step=step)
+    note = ui.tags.small(f"{text(lang, 'allowed')} {lever.allowed()} · {lever.unit}", class_="text-muted",
+                         title=lever.meaning)
+    if not lever.dated:
+        return ui.div(number, note, class_="mb-2", **{"data-path": lever.path})
+    date = ui.input_date(f"date_{i}", text(lang, "from"), value=now.start, min=first,
+                         language="da" if lang == "da" else "en")
+    return ui.div(ui.layout_columns(number, date), note, class_="mb-2", **{"data-path": lever.path})
+
+
+def _label(lever: Lever, lang: str, labels: Labels) -> str:
+    kind = lever.path.split(".")[1] if lever.group == "prices" else None
+    return lever_label(lang, lever.path, labels.row(kind) if kind else None)
+
+
+def _step(lever: Lever) -> float:
+    """A step of about a hundredth of the lever's range."""
+    if lever.low is None or lever.high is None or lever.high <= lever.low:
+        return 0.01
+    return float(f"{(lever.high - lever.low) / 100:.1g}")
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def _setting(setting: Setting | None) -> str:
+    if setting is None:
+        return ""
+    shown = f"{setting.value:g}"
+    return f"{shown} ({setting.start.isoformat()})" if setting.start else shown
+
+
+def _problems(error: InputError | None, fine: str, element: str) -> ui.TagChild:
+    """The problems of ``error`` as the command line prints them, or ``fine``."""
+    if error is None:
+        return ui.div(fine, id=element, class_="text-success") if fine else ui.div()
+    return ui.pre(str(error), id=element, class_="text-danger", role="alert")
+
+
+def _comparison(table: pd.DataFrame, baseline: str, labels: Labels, t: Any) -> ui.TagChild:
+    """Each variant's paired difference of the headline spend from ``baseline``, year by year."""
+    rows = table[table["outcome"] == HEADLINE].sort_values(["scenario", "year"])
+    body = [ui.tags.tr(ui.tags.td(row.scenario), ui.tags.td(str(row.year)),
+                       ui.tags.td(labels.number(row.median / 1000)),
+                       ui.tags.td(f"{labels.number(row.p5 / 1000)} – {labels.number(row.p95 / 1000)}"),
+                       ui.tags.td(labels.percent(row.p_lower)))
+            for row in rows.itertuples()]
+    keys = ("variant", "year", "difference", "interval", "p_saving")
+    head = ui.tags.tr(*(ui.tags.th(t(key)) for key in keys))
+    return ui.div(ui.h4(t("comparison", baseline=baseline)),
+                  ui.tags.table(ui.tags.thead(head), ui.tags.tbody(*body), class_="table table-sm",
+                                id="comparison_table"))
+
+
+def _data_uri(path: Path) -> str:
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")

@@ -1,0 +1,338 @@
+"""The planner's web app, driven in a real Chromium: levers, a run, the comparison, downloads, uploads.
+
+The app is started as a user starts it, ``python -m sim.app``, on a free
+loopback port with a workspace of its own. What the browser downloads is
+checked against the run folder the app wrote: the workbook's numbers are
+the run's, and the scenario files run again give the same outcomes.
+Screenshots of the main screens go to ``results/screenshots/app_*.png``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import socket
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from conftest import SCREENSHOTS
+from hypothesis import given
+from hypothesis import strategies as st
+from test_report import sheet_cells, value
+
+import sim
+from sim.app.cli import main as app_main
+from sim.app.levers import Setting, changes, levers, settings
+from sim.app.template import read_template, write_template
+from sim.app.workspace import RunRequest, Workspace
+from sim.errors import InputError
+from sim.experiments import load_experiment, run_experiment
+from sim.report.labels import Labels
+from sim.scenario import extend_scenario, load_scenario
+
+TIMEOUT = 120_000
+"""Milliseconds a browser step may wait for a run or a report."""
+
+
+# -- levers, template and workspace without a browser ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def base() -> sim.Scenario:
+    return sim.load_scenario("ballerup_2017")
+
+
+@given(count=st.integers(1, 60), places=st.integers(0, 400), day=st.integers(0, 4 * 365),
+       growth=st.floats(0.0, 0.11), drift=st.floats(0.02, 0.08))
+def test_levers_written_as_changes_read_back_as_set(base, count, places, day, growth, drift):
+    chosen = levers(base)
+    wanted = settings(base, chosen)
+    start = base.scenario.start_date + dt.timedelta(days=day)
+    wanted["caseworkers.count"] = Setting(count, start)
+    wanted["services.familiehus.places"] = Setting(places, start)
+    wanted["notification.growth_per_year"] = Setting(growth)
+    wanted["placement.residential_institution.price_drift_per_year"] = Setting(drift)
+    overrides = {**changes(base, chosen, wanted), "scenario": {"name": "x"}}
+    scenario = extend_scenario("ballerup_2017", overrides, "app")
+    read = settings(scenario, chosen)
+    dated = {"caseworkers.count", "services.familiehus.places"}
+    assert {k: v for k, v in read.items() if k not in dated} == \
+        {k: v for k, v in wanted.items() if k not in dated}
+    for path, number in (("caseworkers.count", count), ("services.familiehus.places", places)):
+        # the decision holds from its date to the end, whatever steps the base had after it; it is read back
+        # from an earlier date only when the value held already then
+        assert read[path].value == number and read[path].start <= start
+        schedule = scenario.schedule(path)
+        assert all(v == number for d, v in schedule if d >= start)
+        assert [s for s in schedule if s[0] < start] == [s for s in base.schedule(path) if s[0] < start]
+
+
+def test_levers_allow_what_the_scenario_format_allows(base):
+    by_path = {lever.path: lever for lever in levers(base)}
+    assert by_path["caseworkers.count"].allowed() == "> 0" and by_path["caseworkers.count"].dated
+    assert by_path["services.dut.places"].allowed() == ">= 0" and by_path["services.dut.places"].whole
+    assert by_path["notification.growth_per_year"].allowed() == "[0, 0.11]"
+    assert len([lever for lever in by_path.values() if lever.group == "prices"]) == 7
+    # every ranged assumption is a lever, and no lever is listed twice
+    from sim.montecarlo.draws import assumptions
+    assert set(assumptions(base)) <= set(by_path) and len(by_path) == len(levers(base))
+
+
+def test_unchanged_levers_change_nothing(base):
+    chosen = levers(base)
+    assert changes(base, chosen, settings(base, chosen)) == {}
+
+
+def test_the_template_reads_back_as_the_scenario_it_was_written_from(base, tmp_path):
+    data = read_template("t.xlsx", write_template(base, "ballerup_2017"))
+    assert data["scenario"]["extends"] == "ballerup_2017"
+    scenario = extend_scenario("ballerup_2017", {k: v for k, v in data.items() if k != "scenario"}, "t.xlsx")
+    written = {p.path: p.value for p in sim.scenario.parameters.parameters(scenario)}
+    for p in sim.scenario.parameters.parameters(base):
+        if hasattr(p.value, "range"):
+            assert (written[p.path].value, written[p.path].range) == (p.value.value, p.value.range), p.path
+
+
+def test_a_bad_template_names_each_cell(base):
+    book = openpyxl.load_workbook(io.BytesIO(write_template(base, "ballerup_2017")))
+    sheet = book["parameters"]
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    rows["caseworkers.count"][3].value = "twenty"
+    rows["notification.growth_per_year"][5].value = None  # high end gone, low end kept
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(InputError) as raised:
+        read_template("mine.xlsx", buffer.getvalue())
+    text = str(raised.value)
+    assert re.search(r"mine.xlsx: parameters row \d+ \(caseworkers.count\): got 'twenty': "
+                     "value must be a number", text)
+    assert "(notification.growth_per_year): give both low and high" in text
+    with pytest.raises(InputError, match="is not an Excel workbook"):
+        read_template("mine.xlsx", b"not a workbook")
+
+
+def test_saving_never_overwrites_and_a_bad_name_is_named(tmp_path, base):
+    workspace = Workspace(tmp_path)
+    workspace.save("ballerup_2017", "plus_four", {"caseworkers": {"count": 24}})
+    with pytest.raises(InputError, match="saved already"):
+        workspace.save("ballerup_2017", "plus_four", {})
+    with pytest.raises(InputError, match="name: got 'two words'"):
+        workspace.save("ballerup_2017", "two words", {})
+    start, scenario = workspace.load_saved("plus_four")
+    assert start == "ballerup_2017" and scenario.caseworkers.count.value == 24
+
+
+def test_a_run_that_cannot_be_run_leaves_no_experiment(tmp_path):
+    workspace = Workspace(tmp_path)
+    with pytest.raises(InputError, match="levers of mine: caseworkers.count.value: got -1: must be above 0"):
+        workspace.prepare(RunRequest("ballerup_2017", "mine", {"caseworkers": {"count": -1}}))
+    with pytest.raises(InputError, match="run settings: years: got 0: must be at least 1"):
+        workspace.prepare(RunRequest("ballerup_2017", "mine", {}, years=0))
+    assert not list((tmp_path / "experiments").glob("*.toml"))
+
+
+@pytest.mark.parametrize("argv, named", [
+    (["--lang", "fr"], "--lang: got 'fr'"), (["--port", "0"], "--port: got 0"),
+    (["--host", "localhost:80"], "--host"), (["--workers", "0"], "--workers: got 0"),
+])
+def test_bad_flags_are_named_before_anything_starts(argv, named, capsys, tmp_path):
+    assert app_main([*argv, "--folder", str(tmp_path / "ws")]) == 2
+    assert named in capsys.readouterr().err
+    assert not (tmp_path / "ws").exists()
+
+
+# -- the app in a browser -------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """``python -m sim.app`` on a free loopback port: (address, workspace folder)."""
+    folder = tmp_path_factory.mktemp("app") / "workspace"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim.app", "--port", str(free_port()), "--folder", str(folder),
+         "--workers", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = process.stdout.readline()
+    found = re.match(r"barnesim app: (http://127\.0\.0\.1:\d+/)", line)
+    if not found:
+        process.kill()
+        pytest.fail(f"the app did not print its address: {line!r} {process.stderr.read()}")
+    yield found.group(1), folder
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def page(browser, app):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    yield page
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"app_{name}.png"), full_page=True)
+
+
+def set_number(page, element: str, number: object) -> None:
+    field = page.locator(f"#{element}")
+    field.fill(str(number))
+    field.press("Tab")
+
+
+def downloaded(page, element: str, folder: Path) -> Path:
+    """Click the download button ``element`` and keep the file under the name the app gives it."""
+    with page.expect_download() as download:
+        page.locator(f"#{element}").click()
+    path = folder / download.value.suggested_filename
+    download.value.save_as(path)
+    return path
+
+
+def lever_id(page, path: str) -> str:
+    """The input id of the lever for ``path``."""
+    return page.locator(f"[data-path='{path}'] input[type=number]").get_attribute("id")
+
+
+def test_the_app_serves_on_loopback_only(app):
+    address, _ = app
+    assert address.startswith("http://127.0.0.1:")
+
+
+def test_a_planner_changes_the_caseworkers_runs_and_sees_the_comparison(page, app, base):
+    address, folder = app
+    page.goto(address)
+    caseworkers = lever_id(page, "caseworkers.count")
+    assert page.locator(f"#{caseworkers}").input_value() == "32"
+    assert page.get_by_text("tilladt > 0").count() >= 1  # the allowed range is shown
+    shot(page, "levers")
+    set_number(page, caseworkers, 24)
+    page.locator("#name").fill("cw24")
+    set_number(page, "years", 2)
+    set_number(page, "replications", 3)
+    page.wait_for_selector("#lever_problems:has-text('gyldigt')")
+    page.locator("#run").click()
+    page.wait_for_selector("#run_progress progress")
+    page.wait_for_selector("#run_finished")
+    page.get_by_role("tab", name="Resultater").click()
+    page.wait_for_selector("#figure_fan_spend")
+    table = page.locator("#comparison_table")
+    assert table.locator("tbody tr").count() == 2  # cw24 against the baseline, two years
+    shot(page, "results")
+    run = next((folder / "runs").iterdir())
+    comparison = pd.read_parquet(run / "comparison.parquet")
+    first = table.locator("tbody tr").first.locator("td").all_inner_texts()
+    expected = value(comparison, "cw24", "spend_kr.total_with_authority", int(first[1]), "p_lower")
+    assert first[0] == "cw24" and first[4] == Labels("da").percent(expected)
+    scenarios = load_experiment(next((folder / "experiments").glob("*.toml"))).scenarios
+    assert scenarios["cw24"].schedule("caseworkers.count")[-1] == (dt.date(2017, 2, 1), 24)
+
+
+def test_the_downloaded_workbook_holds_the_run_numbers(page, app, tmp_path):
+    _, folder = app
+    run = next((folder / "runs").iterdir())
+    workbook = downloaded(page, "workbook", tmp_path)
+    assert workbook.name == f"{run.name}_da.xlsx"
+    book = openpyxl.load_workbook(workbook)
+    labels, summary = Labels("da"), pd.read_parquet(run / "summary.parquet")
+    cells = [c for c in sheet_cells(book[labels.heading("spend")]) if c[1] == labels.row("total")]
+    assert {c[0] for c in cells} == {"ballerup_2017", "cw24"}
+    stat_of = {labels.word(stat): stat for stat in ("median", "p5", "p95")}
+    for variant, _, year, stat, number, _ in cells:
+        assert number == pytest.approx(value(summary, variant, "spend_kr.total", year, stat_of[stat]) / 1000)
+
+
+def test_the_downloaded_scenario_files_repeat_the_run(page, app, tmp_path):
+    _, folder = app
+    run = next((folder / "runs").iterdir())
+    zipfile.ZipFile(downloaded(page, "bundle", tmp_path)).extractall(tmp_path)
+    assert "python -m sim.experiments" in (tmp_path / "README.txt").read_text()
+    experiment = load_experiment(next((tmp_path / "experiments").glob("*.toml")))
+    again = tmp_path / "again"
+    run_experiment(experiment, again, replications=3, seed=0)
+    pd.testing.assert_frame_equal(pd.read_parquet(again / "outcomes.parquet"),
+                                  pd.read_parquet(run / "outcomes.parquet"))
+    alone = load_scenario(tmp_path / "scenarios" / "cw24.toml")
+    assert alone.schedule("caseworkers.count")[-1][1] == 24
+    report = downloaded(page, "report", tmp_path)
+    assert report.suffix == ".html" and "<html" in report.read_text(encoding="utf-8")[:500].lower()
+
+
+def test_a_value_outside_its_range_is_refused_in_the_command_line_words(page, app, tmp_path):
+    address, _ = app
+    page.goto(address)
+    page.locator("#name").fill("fast_growth")
+    set_number(page, lever_id(page, "notification.growth_per_year"), 0.5)
+    problems = page.locator("#lever_problems")
+    problems.wait_for()
+    page.wait_for_selector("#lever_problems:has-text('growth_per_year')")
+    file = tmp_path / "fast_growth.toml"
+    file.write_text('[scenario]\nextends = "ballerup_2017"\n'
+                    '[notification]\ngrowth_per_year = { value = 0.5 }\n')
+    with pytest.raises(InputError) as raised:
+        load_scenario(file)
+    cli = next(p for p in raised.value.problems if p.path == "notification.growth_per_year")
+    assert f"notification.growth_per_year: {cli.message}" in problems.inner_text()
+    assert "levers of fast_growth" in problems.inner_text()
+    shot(page, "problems")
+
+
+def test_a_bad_uploaded_scenario_is_named_with_its_parameter(page, app, tmp_path):
+    address, _ = app
+    page.goto(address)
+    bad = tmp_path / "bad_staffing.toml"
+    bad.write_text('[scenario]\nextends = "ballerup_2017"\nname = "bad_staffing"\n'
+                   '[caseworkers]\ncount = -3\n')
+    page.locator("#upload").set_input_files(str(bad))
+    message = page.locator("#upload_problems")
+    message.wait_for()
+    assert "bad_staffing.toml: caseworkers.count.value: got -3: must be above 0" in message.inner_text()
+    assert "/tmp" not in message.inner_text().replace(str(tmp_path), "")  # named as uploaded
+    shot(page, "bad_upload")
+
+
+def test_a_filled_in_template_uploads_as_a_scenario_to_start_from(page, app, tmp_path):
+    address, folder = app
+    page.goto(address)
+    book = openpyxl.load_workbook(downloaded(page, "template", tmp_path))
+    rows = {row[0].value: row for row in book["parameters"].iter_rows(min_row=2)}
+    rows["caseworkers.count"][3].value = 26
+    filled = tmp_path / "our_accounts.xlsx"
+    book.save(filled)
+    page.locator("#upload").set_input_files(str(filled))
+    page.wait_for_selector("#upload_ok")
+    assert page.locator("#start").input_value() == "uploads/our_accounts.toml"
+    assert load_scenario(folder / "uploads" / "our_accounts.toml").caseworkers.count.value == 26
+
+
+def test_saved_scenarios_are_compared_side_by_side_in_english(page, app):
+    address, folder = app
+    page.goto(address + "?lang=en")
+    assert page.get_by_role("tab", name="Levers").count() == 1
+    set_number(page, lever_id(page, "services.familiehus.places"), 200)
+    page.locator("#save_name").fill("familiehus_200")
+    page.locator("#save").click()
+    page.wait_for_selector("#save_ok")
+    assert (folder / "scenarios" / "familiehus_200.toml").is_file()
+    page.get_by_label("familiehus_200").check()
+    page.get_by_role("tab", name="Compare").click()
+    table = page.locator("#side_by_side_table")
+    table.wait_for()
+    assert "familiehus_200" in table.locator("thead").inner_text()
+    row = table.locator("tr", has_text="Places at Familiehus").inner_text()
+    assert "200 (2017-01-01)" in row and "180 (2017-01-01)" in row
+    shot(page, "compare")
