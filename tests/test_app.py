@@ -162,7 +162,7 @@ def app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("app") / "workspace"
     process = subprocess.Popen(
         [sys.executable, "-m", "sim.app", "--port", str(free_port()), "--folder", str(folder),
-         "--workers", "1"],
+         "--workers", "2"],  # the default on 2 cores: spawned worker processes
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = process.stdout.readline()
     found = re.match(r"barnesim app: (http://127\.0\.0\.1:\d+/)", line)
@@ -336,3 +336,9 @@ def test_saved_scenarios_are_compared_side_by_side_in_english(page, app):
     row = table.locator("tr", has_text="Places at Familiehus").inner_text()
     assert "200 (2017-01-01)" in row and "180 (2017-01-01)" in row
     shot(page, "compare")
+    page.goto(address + "?lang=en")  # a new session: the saved scenario loads back into the levers
+    page.get_by_label("familiehus_200").check()
+    page.locator("#load").click()
+    page.wait_for_function("document.querySelector('#name').value == 'familiehus_200'")
+    places = page.locator(f"#{lever_id(page, 'services.familiehus.places')}")
+    page.wait_for_function(f"document.querySelector('#{places.get_attribute('id')}').value == '200'")

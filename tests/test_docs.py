@@ -133,6 +133,7 @@ def test_the_documentation_site_builds_without_a_warning(tmp_path):
     ("sim.experiments.cli", "experiments.md", "## Flags", 5, "parser"),
     ("sim.bench", "benchmark.md", "# Benchmark", 5, "parser"),
     ("sim.report.cli", "report.md", "## Flags", 2, "parser"),
+    ("sim.app.cli", "app.md", "## Flags", 5, "parser"),
     ("sim.calibration.cli", "calibration.md", "## Flags of sim.calibrate", 12, "calibrate_parser"),
     ("sim.calibration.cli", "calibration.md", "## Flags of sim.validate", 8, "validate_parser"),
 ])

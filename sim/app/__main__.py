@@ -4,4 +4,5 @@ import sys
 
 from .cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # a run's spawned worker processes import this module again: they must not serve
+    sys.exit(main())

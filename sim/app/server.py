@@ -121,6 +121,7 @@ def _server(workspace: Workspace, workers: int, input: Inputs, output: Outputs, 
     counter = Progress()
     saved_version = reactive.value(0)
     shown = reactive.value(None)  # a scenario whose settings fill the levers: the start or a loaded one
+    pending = reactive.value(None)  # a saved scenario to show once its start is chosen
     current_run: reactive.Value[Path | None] = reactive.value(None)
     run_error: reactive.Value[str] = reactive.value("")
     upload_note: reactive.Value[Any] = reactive.value(None)
@@ -144,8 +145,9 @@ def _server(workspace: Workspace, workers: int, input: Inputs, output: Outputs, 
 
     @reactive.effect
     @reactive.event(input.start)
-    def _start_chosen() -> None:
-        shown.set(base())
+    def _start_chosen() -> None:  # a saved scenario being loaded waits for its start to be chosen
+        shown.set(pending() or base())
+        pending.set(None)
 
     @render.ui
     def lever_inputs() -> ui.TagChild:
@@ -244,9 +246,12 @@ def _server(workspace: Workspace, workers: int, input: Inputs, output: Outputs, 
         if len(chosen) != 1:
             return
         start, scenario = workspace.load_saved(chosen[0])
-        ui.update_select("start", selected=start)
         ui.update_text("name", value=chosen[0])
-        shown.set(scenario)
+        if start == input.start():
+            shown.set(scenario)
+        else:
+            pending.set(scenario)
+            ui.update_select("start", selected=start)
 
     @reactive.extended_task
     async def ensemble(experiment: Any, folder: Path) -> Path:
