@@ -261,6 +261,8 @@ def _server(workspace: Workspace, workers: int, input: Inputs, output: Outputs, 
     @reactive.effect
     @reactive.event(input.run)
     def _run() -> None:
+        if ensemble.status() == "running":  # one run at a time per session; the button waits for it
+            return
         overrides, error = edited()
         run_error.set("")
         try:
