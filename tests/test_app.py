@@ -227,6 +227,7 @@ def test_a_planner_changes_the_caseworkers_runs_and_sees_the_comparison(page, ap
     page.wait_for_selector("#lever_problems:has-text('gyldigt')")
     page.locator("#run").click()
     page.wait_for_selector("#run_progress progress")
+    shot(page, "running")
     page.wait_for_selector("#run_finished")
     page.get_by_role("tab", name="Resultater").click()
     page.wait_for_selector("#figure_fan_spend")
@@ -240,6 +241,12 @@ def test_a_planner_changes_the_caseworkers_runs_and_sees_the_comparison(page, ap
     assert first[0] == "cw24" and first[4] == Labels("da").percent(expected)
     scenarios = load_experiment(next((folder / "experiments").glob("*.toml"))).scenarios
     assert scenarios["cw24"].schedule("caseworkers.count")[-1] == (dt.date(2017, 2, 1), 24)
+    # another outcome: placed children, whose P column is P(lower)
+    page.locator("#compared").select_option("placements_31_dec.total")
+    page.wait_for_selector("#comparison_table th:has-text('P(lavere)')")
+    cells = table.locator("tbody tr").last.locator("td").all_inner_texts()
+    median = value(comparison, "cw24", "placements_31_dec.total", int(cells[1]), "median")
+    assert cells[2] == Labels("da").number(median, 1)
 
 
 def test_the_downloaded_workbook_holds_the_run_numbers(page, app, tmp_path):
@@ -289,6 +296,23 @@ def test_a_value_outside_its_range_is_refused_in_the_command_line_words(page, ap
     assert f"notification.growth_per_year: {cli.message}" in problems.inner_text()
     assert "levers of fast_growth" in problems.inner_text()
     shot(page, "problems")
+
+
+def test_a_run_with_a_bad_lever_is_refused_and_runs_nothing(page, app):
+    address, folder = app
+    def runs() -> set[Path]:
+        return set((folder / "runs").glob("*")) | set((folder / "experiments").glob("*"))
+
+    before = runs()
+    page.goto(address)
+    set_number(page, lever_id(page, "caseworkers.count"), 0)
+    page.locator("#run").click()
+    page.get_by_role("tab", name="Resultater").click()
+    refused = page.locator("#run_refused")
+    refused.wait_for()
+    assert "levers of my_scenario: timeline.2017-02-01.caseworkers.count: got 0: must be above 0" \
+        in refused.inner_text()
+    assert runs() == before
 
 
 def test_a_bad_uploaded_scenario_is_named_with_its_parameter(page, app, tmp_path):

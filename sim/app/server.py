@@ -21,9 +21,10 @@ from typing import Any
 import pandas as pd
 from shiny import App, Inputs, Outputs, Session, reactive, render, ui
 
+from .. import MAX_YEARS
 from ..errors import InputError, Problem
 from ..report import LANGUAGES, read_run
-from ..report.labels import Labels
+from ..report.labels import Labels, scale
 from ..report.page import key_answers
 from .levers import GROUPS, Lever, Setting, changes, levers, settings
 from .template import write_template
@@ -31,7 +32,12 @@ from .text import lever_label, text
 from .workspace import RunRequest, Workspace
 
 HEADLINE = "spend_kr.total_with_authority"
-"""The outcome of the comparison table: everything the budget frame pays, staff included."""
+"""The outcome the comparison table opens with: everything the budget frame pays, staff included."""
+COMPARED = ("spend_kr.total_with_authority", "spend_kr.total", "spend_kr.placement", "spend_kr.home_based",
+            "spend_kr.preventive", "spend_kr.authority", "placements_31_dec.total",
+            "full_year_persons.placement", "caseload_per_worker.mean", "median_wait_days.familiehus",
+            "median_wait_days.dut")
+"""The outcomes the comparison table can show; P(lower) is P(saving > 0) for spend."""
 FIGURES = ("fan_spend", "paired_difference", "fan_placements", "waits", "caseload")
 """The report's figures the results screen shows, in order."""
 
@@ -76,19 +82,21 @@ def _page(workspace: Workspace, lang: str) -> ui.Tag:
     sidebar = ui.sidebar(
         ui.a(t("other_language"), href=f"?lang={other}", id="language"),
         ui.input_select("start", t("start"), choices=workspace.starts(), selected=workspace.starts()[0]),
+        ui.input_text("name", t("name"), "my_scenario"),
+        ui.input_action_button("run", t("run"), class_="btn-primary"),
+        ui.output_ui("progress"),
+        ui.layout_columns(
+            ui.input_numeric("years", t("years"), 5, min=1, max=MAX_YEARS, step=1),
+            ui.input_numeric("replications", t("replications"), 50, min=1, step=1),
+            ui.input_numeric("seed", t("seed"), 0, min=0, step=1),
+            col_widths=(4, 4, 4)),
+        ui.input_radio_buttons("uncertainty", t("uncertainty"),
+                               {"stochastic": t("stochastic"), "parameters": t("parameters")}),
+        ui.hr(),
         ui.input_file("upload", t("upload"), accept=[".toml", ".xlsx"]),
         ui.output_ui("upload_message"),
         ui.download_button("template", t("template")),
-        ui.hr(),
-        ui.input_text("name", t("name"), "my_scenario"),
-        ui.input_numeric("years", t("years"), 5, min=1, max=30, step=1),
-        ui.input_numeric("replications", t("replications"), 50, min=2, max=1000, step=1),
-        ui.input_numeric("seed", t("seed"), 0, min=0, step=1),
-        ui.input_radio_buttons("uncertainty", t("uncertainty"),
-                               {"stochastic": t("stochastic"), "parameters": t("parameters")}),
-        ui.input_action_button("run", t("run"), class_="btn-primary"),
-        ui.output_ui("progress"),
-        width=340,
+        width=360,
     )
     levers_tab = ui.nav_panel(
         t("levers"),
@@ -105,6 +113,7 @@ def _page(workspace: Workspace, lang: str) -> ui.Tag:
         t("results"),
         ui.output_ui("run_problems"),
         ui.output_ui("answers"),
+        ui.output_ui("comparison_choice"),
         ui.output_ui("comparison"),
         ui.div(ui.download_button("workbook", t("download_workbook")),
                ui.download_button("report", t("download_report")),
@@ -302,7 +311,7 @@ def _server(workspace: Workspace, workers: int, input: Inputs, output: Outputs, 
 
     @render.ui
     def run_problems() -> ui.TagChild:
-        return ui.pre(run_error(), id="run_problems", class_="text-danger") if run_error() else ui.div()
+        return ui.pre(run_error(), id="run_refused", class_="text-danger") if run_error() else ui.div()
 
     @reactive.calc
     def finished_run():
@@ -314,14 +323,23 @@ def _server(workspace: Workspace, workers: int, input: Inputs, output: Outputs, 
         if finished_run() is None:
             return ui.p(t("no_run"))
         run, _ = finished_run()
-        return ui.div(*(ui.p(answer.text) for answer in key_answers(run, Labels(lang()))), id="answers")
+        return ui.div(*(ui.p(answer.text) for answer in key_answers(run, Labels(lang()))), id="key_answers")
+
+    @render.ui
+    def comparison_choice() -> ui.TagChild:
+        labels = Labels(lang())
+        if finished_run() is None:
+            return ui.div()
+        return ui.input_select("compared", t("compared"), {o: labels.outcome(o) for o in COMPARED},
+                               selected=HEADLINE)
 
     @render.ui
     def comparison() -> ui.TagChild:
         if finished_run() is None:
             return ui.div()
         run, _ = finished_run()
-        return _comparison(run.tables["comparison"], run.baseline, Labels(lang()), t)
+        outcome = input.compared() if "compared" in input and input.compared() in COMPARED else HEADLINE
+        return _comparison(run.tables["comparison"], outcome, run.baseline, Labels(lang()), t)
 
     @render.ui
     def figures() -> ui.TagChild:
@@ -329,8 +347,9 @@ def _server(workspace: Workspace, workers: int, input: Inputs, output: Outputs, 
             return ui.div()
         _, files = finished_run()
         pictures = {path.stem: path for path in files.figures if path.suffix == ".png"}
+        shown = [name for name in FIGURES if name in pictures]
         return ui.div(*(ui.img(src=_data_uri(pictures[name]), alt=name, id=f"figure_{name}",
-                               style="max-width:100%") for name in FIGURES if name in pictures), id="figures")
+                               style="max-width:100%") for name in shown), id="figure_list")
 
     @render.download(filename=lambda: f"{current_run().name}_{lang()}.xlsx")
     def workbook():
@@ -413,17 +432,22 @@ def _problems(error: InputError | None, fine: str, element: str) -> ui.TagChild:
     return ui.pre(str(error), id=element, class_="text-danger", role="alert")
 
 
-def _comparison(table: pd.DataFrame, baseline: str, labels: Labels, t: Any) -> ui.TagChild:
-    """Each variant's paired difference of the headline spend from ``baseline``, year by year."""
-    rows = table[table["outcome"] == HEADLINE].sort_values(["scenario", "year"])
-    body = [ui.tags.tr(ui.tags.td(row.scenario), ui.tags.td(str(row.year)),
-                       ui.tags.td(labels.number(row.median / 1000)),
-                       ui.tags.td(f"{labels.number(row.p5 / 1000)} – {labels.number(row.p95 / 1000)}"),
+def _comparison(table: pd.DataFrame, outcome: str, baseline: str, labels: Labels, t: Any) -> ui.TagChild:
+    """Each variant's paired difference of ``outcome`` from ``baseline`` per year, scaled as the report."""
+    divisor, decimals = scale(outcome)
+    rows = table[table["outcome"] == outcome].sort_values(["scenario", "year"])
+
+    def shown(number: float) -> str:
+        return labels.number(number / divisor, decimals)
+
+    body = [ui.tags.tr(ui.tags.td(row.scenario), ui.tags.td(str(row.year)), ui.tags.td(shown(row.median)),
+                       ui.tags.td(f"{shown(row.p5)} – {shown(row.p95)}"),
                        ui.tags.td(labels.percent(row.p_lower)))
             for row in rows.itertuples()]
-    keys = ("variant", "year", "difference", "interval", "p_saving")
+    keys = ("variant", "year", "difference", "interval", "p_saving" if "_kr" in outcome else "p_lower")
     head = ui.tags.tr(*(ui.tags.th(t(key)) for key in keys))
-    return ui.div(ui.h4(t("comparison", baseline=baseline)),
+    title = t("comparison", baseline=baseline, outcome=labels.outcome(outcome), unit=labels.unit(outcome))
+    return ui.div(ui.h4(title),
                   ui.tags.table(ui.tags.thead(head), ui.tags.tbody(*body), class_="table table-sm",
                                 id="comparison_table"))
 
