@@ -128,6 +128,14 @@ def test_saving_never_overwrites_and_a_bad_name_is_named(tmp_path, base):
     assert start == "ballerup_2017" and scenario.caseworkers.count.value == 24
 
 
+def test_runs_prepared_in_the_same_second_get_names_of_their_own(tmp_path):
+    workspace = Workspace(tmp_path)
+    request = RunRequest("ballerup_2017", "mine", {}, years=1, replications=1)
+    folders = [workspace.prepare(request)[1] for _ in range(3)]
+    assert len(set(folders)) == 3
+    assert all((tmp_path / "experiments" / f"{folder.name}.toml").is_file() for folder in folders)
+
+
 def test_a_run_that_cannot_be_run_leaves_no_experiment(tmp_path):
     workspace = Workspace(tmp_path)
     with pytest.raises(InputError, match="levers of mine: caseworkers.count.value: got -1: must be above 0"):
@@ -135,6 +143,27 @@ def test_a_run_that_cannot_be_run_leaves_no_experiment(tmp_path):
     with pytest.raises(InputError, match="run settings: years: got 0: must be at least 1"):
         workspace.prepare(RunRequest("ballerup_2017", "mine", {}, years=0))
     assert not list((tmp_path / "experiments").glob("*.toml"))
+
+
+def test_an_app_run_stopped_part_way_resumes_from_the_command_line(tmp_path):
+    workspace = Workspace(tmp_path)
+    request = RunRequest("ballerup_2017", "cw24", {"caseworkers": {"count": 24}}, years=1, replications=3)
+
+    def stop(done: int, total: int) -> None:
+        if done >= 2:
+            raise KeyboardInterrupt
+
+    experiment, folder = workspace.prepare(request)
+    with pytest.raises(KeyboardInterrupt):
+        workspace.run(experiment, folder, progress=stop)
+    assert not workspace.runs()  # an unfinished run is not offered
+    from sim.experiments.cli import main as experiments_main
+    assert experiments_main(["--resume", str(folder)]) == 0
+    assert workspace.runs() == [folder]
+    whole, again = workspace.prepare(request)
+    workspace.run(whole, again)
+    pd.testing.assert_frame_equal(pd.read_parquet(folder / "outcomes.parquet"),
+                                  pd.read_parquet(again / "outcomes.parquet"))
 
 
 @pytest.mark.parametrize("argv, named", [

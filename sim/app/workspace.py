@@ -186,9 +186,8 @@ class Workspace:
         if problems:
             raise InputError(problems, "cannot run")
         base = self.load(request.start)
-        folder = new_run_folder(self.folder / RUNS)
-        name = f"app_{folder.name.replace('-', '_')}"
-        folder = folder.with_name(name)
+        name = self._new_name()
+        folder = self.folder / RUNS / name
         start = f"../{request.start}" if request.start.startswith(f"{UPLOADS}/") else request.start
         definition = {
             "name": name,
@@ -214,6 +213,15 @@ class Workspace:
                                        "run settings") for p in error.problems],
                              f"cannot run {request.name}") from None
         return experiment, folder
+
+    def _new_name(self) -> str:
+        """``app_`` and the time now, with a number if a run of that second exists: names file and folder."""
+        stamp = new_run_folder(self.folder / RUNS).name.replace("-", "_")
+        name, n = f"app_{stamp}", 1
+        while (self.folder / RUNS / name).exists() or (self.folder / EXPERIMENTS / f"{name}.toml").exists():
+            n += 1
+            name = f"app_{stamp}_{n}"
+        return name
 
     def run(self, experiment: LoadedExperiment, folder: Path, *, workers: int = 1,
             progress: Callable[[int, int], None] | None = None) -> Path:
