@@ -166,6 +166,14 @@ def test_an_app_run_stopped_part_way_resumes_from_the_command_line(tmp_path):
                                   pd.read_parquet(again / "outcomes.parquet"))
 
 
+@pytest.mark.parametrize("query, default, chosen", [
+    ("lang=en", "da", "en"), ("?lang=da", "en", "da"), ("", "en", "en"), ("lang=fr&x=1", "da", "da"),
+])
+def test_the_address_chooses_the_language_else_the_flag_does(query, default, chosen):
+    from sim.app.server import language
+    assert language(query, default) == chosen
+
+
 @pytest.mark.parametrize("argv, named", [
     (["--lang", "fr"], "--lang: got 'fr'"), (["--port", "0"], "--port: got 0"),
     (["--host", "localhost:80"], "--host"), (["--workers", "0"], "--workers: got 0"),
@@ -290,6 +298,19 @@ def test_the_downloaded_workbook_holds_the_run_numbers(page, app, tmp_path):
     stat_of = {labels.word(stat): stat for stat in ("median", "p5", "p95")}
     for variant, _, year, stat, number, _ in cells:
         assert number == pytest.approx(value(summary, variant, "spend_kr.total", year, stat_of[stat]) / 1000)
+
+
+def test_a_finished_run_opens_again_in_a_new_session(browser, app):
+    address, folder = app
+    run = next((folder / "runs").iterdir())
+    page = browser.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(address + "?lang=en")
+    page.get_by_role("tab", name="Results").click()
+    page.wait_for_selector("#comparison_table")
+    assert page.locator("#shown_run").input_value() == str(run)
+    assert "Paired comparison with ballerup_2017" in page.locator("#comparison").inner_text()
+    page.close()
 
 
 def test_the_downloaded_scenario_files_repeat_the_run(page, app, tmp_path):

@@ -15,6 +15,7 @@ import asyncio
 import base64
 import datetime as dt
 import threading
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -64,13 +65,18 @@ def make_app(workspace: Workspace, *, lang: str = "da", workers: int = 1) -> App
     """The app over ``workspace``, in ``lang`` unless the address asks for another, running on ``workers``."""
 
     def page(request: Any) -> ui.Tag:
-        chosen = request.query_params.get("lang", lang)
-        return _page(workspace, chosen if chosen in LANGUAGES else lang)
+        return _page(workspace, language(str(request.url.query), lang))
 
     def server(input: Inputs, output: Outputs, session: Session) -> None:
-        _server(workspace, workers, input, output, session)
+        _server(workspace, workers, lang, input, output, session)
 
     return App(page, server)
+
+
+def language(query: str, default: str) -> str:
+    """The language the address asks for (``?lang=en``), or ``default``: the page and the session agree."""
+    chosen = urllib.parse.parse_qs(query.lstrip("?")).get("lang", [default])[-1]
+    return chosen if chosen in LANGUAGES else default
 
 
 def _page(workspace: Workspace, lang: str) -> ui.Tag:
@@ -112,6 +118,7 @@ def _page(workspace: Workspace, lang: str) -> ui.Tag:
     results_tab = ui.nav_panel(
         t("results"),
         ui.output_ui("run_problems"),
+        ui.output_ui("run_choice"),
         ui.output_ui("answers"),
         ui.output_ui("comparison_choice"),
         ui.output_ui("comparison"),
@@ -125,7 +132,8 @@ def _page(workspace: Workspace, lang: str) -> ui.Tag:
                            title=t("title"), lang=lang, window_title="barnesim")
 
 
-def _server(workspace: Workspace, workers: int, input: Inputs, output: Outputs, session: Session) -> None:
+def _server(workspace: Workspace, workers: int, default_lang: str, input: Inputs, output: Outputs,
+            session: Session) -> None:
     """The app's behaviour for one browser session."""
     counter = Progress()
     saved_version = reactive.value(0)
@@ -138,8 +146,7 @@ def _server(workspace: Workspace, workers: int, input: Inputs, output: Outputs, 
 
     @reactive.calc
     def lang() -> str:
-        query = session.clientdata.url_search() or ""
-        return "en" if "lang=en" in query else "da" if "lang=da" in query else LANGUAGES[0]
+        return language(session.clientdata.url_search() or "", default_lang)
 
     def t(key: str, **values: Any) -> str:
         return text(lang(), key, **values)
@@ -312,6 +319,23 @@ def _server(workspace: Workspace, workers: int, input: Inputs, output: Outputs, 
     @render.ui
     def run_problems() -> ui.TagChild:
         return ui.pre(run_error(), id="run_refused", class_="text-danger") if run_error() else ui.div()
+
+    @render.ui
+    def run_choice() -> ui.TagChild:
+        """The finished runs of the workspace, newest first: a run made before the app restarted opens too."""
+        folders = workspace.runs()
+        if not folders:
+            return ui.div()
+        chosen = current_run()
+        return ui.input_select("shown_run", t("shown_run"), {str(f): f.name for f in folders},
+                               selected=str(chosen) if chosen else str(folders[0]))
+
+    @reactive.effect
+    @reactive.event(input.shown_run)
+    def _show_run() -> None:
+        chosen = Path(input.shown_run())
+        if chosen != current_run() and chosen in workspace.runs():
+            current_run.set(chosen)
 
     @reactive.calc
     def finished_run():

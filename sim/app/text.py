@@ -43,6 +43,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "saved": ("Gemte scenarier", "Saved scenarios"),
     "compare_with": ("Kør side om side med", "Run side by side with"),
     "load": ("Hent til håndtagene", "Load into the levers"),
+    "shown_run": ("Vis kørsel", "Show run"),
     "no_run": ("Ingen kørsel endnu: vælg håndtag og tryk Kør.", "No run yet: set the levers and press Run."),
     "compared": ("Sammenlign", "Compare"),
     "comparison": ("Parret sammenligning med {baseline}: {outcome} ({unit})",

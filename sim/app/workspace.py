@@ -16,6 +16,7 @@ Nothing is overwritten: a name already taken is refused.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import io
 import multiprocessing
 import re
@@ -227,15 +228,15 @@ class Workspace:
             progress: Callable[[int, int], None] | None = None) -> Path:
         """Run ``experiment`` into ``folder`` on ``workers`` processes, telling ``progress(done, total)``."""
         definition = experiment.definition
-        if workers <= 1:
+        with contextlib.ExitStack() as stack:
+            pool = None
+            if workers > 1:  # spawned, not forked: the app's server threads must not be copied into workers
+                spawned = multiprocessing.get_context("spawn")
+                pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=spawned)
+                stack.enter_context(pool)
             run_experiment(experiment, folder, replications=definition.replications, seed=definition.seed,
+                           executor=pool, executor_name=f"{workers} processes" if pool else "this process",
                            progress=progress or False)
-            return folder
-        # spawned, not forked: the app's server threads must not be copied into the workers
-        context = multiprocessing.get_context("spawn")
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-            run_experiment(experiment, folder, replications=definition.replications, seed=definition.seed,
-                           executor=pool, executor_name=f"{workers} processes", progress=progress or False)
         return folder
 
     def runs(self) -> list[Path]:
