@@ -409,6 +409,8 @@ def test_saved_scenarios_are_compared_side_by_side_in_english(page, app):
     assert "familiehus_200" in table.locator("thead").inner_text()
     row = table.locator("tr", has_text="Places at Familiehus").inner_text()
     assert "200 (2017-01-01)" in row and "180 (2017-01-01)" in row
+    assert table.locator("tr", has_text="Price drift: Residential institution").count() == 1
+    assert table.locator("tr", has_text="applications.per_year").count() == 0  # no scenario changes it
     shot(page, "compare")
     page.goto(address + "?lang=en")  # a new session: the saved scenario loads back into the levers
     page.get_by_label("familiehus_200").check()

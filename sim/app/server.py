@@ -39,6 +39,8 @@ COMPARED = ("spend_kr.total_with_authority", "spend_kr.total", "spend_kr.placeme
             "full_year_persons.placement", "caseload_per_worker.mean", "median_wait_days.familiehus",
             "median_wait_days.dut")
 """The outcomes the comparison table can show; P(lower) is P(saving > 0) for spend."""
+WRAPPED = "white-space: pre-wrap"
+"""Problems keep the command line's layout, one per line, and wrap in a narrow column."""
 FIGURES = ("fan_spend", "paired_difference", "fan_placements", "waits", "caseload")
 """The report's figures the results screen shows, in order."""
 
@@ -318,7 +320,9 @@ def _server(workspace: Workspace, workers: int, default_lang: str, input: Inputs
 
     @render.ui
     def run_problems() -> ui.TagChild:
-        return ui.pre(run_error(), id="run_refused", class_="text-danger") if run_error() else ui.div()
+        if not run_error():
+            return ui.div()
+        return ui.pre(run_error(), id="run_refused", class_="text-danger", style=WRAPPED)
 
     @render.ui
     def run_choice() -> ui.TagChild:
@@ -400,7 +404,7 @@ def _server(workspace: Workspace, workers: int, default_lang: str, input: Inputs
         labels = Labels(lang())
         for lever in the_levers():
             cells = [columns[c].get(lever.path) for c in columns]
-            if lever.group == "assumptions" and len({str(c) for c in cells}) == 1:
+            if lever.group == "assumptions" and len({_setting(c) for c in cells}) == 1:
                 continue  # an assumption no scenario changes
             rows.append(ui.tags.tr(ui.tags.th(_label(lever, lang(), labels)),
                                    *(ui.tags.td(_setting(cell)) for cell in cells)))
@@ -453,7 +457,7 @@ def _problems(error: InputError | None, fine: str, element: str) -> ui.TagChild:
     """The problems of ``error`` as the command line prints them, or ``fine``."""
     if error is None:
         return ui.div(fine, id=element, class_="text-success") if fine else ui.div()
-    return ui.pre(str(error), id=element, class_="text-danger", role="alert")
+    return ui.pre(str(error), id=element, class_="text-danger", role="alert", style=WRAPPED)
 
 
 def _comparison(table: pd.DataFrame, outcome: str, baseline: str, labels: Labels, t: Any) -> ui.TagChild:

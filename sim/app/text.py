@@ -35,6 +35,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "prices": ("Prisudvikling pr. anbringelsestype", "Price drift per placement type"),
     "assumptions": ("Øvrige antagelser (inden for deres spænd)", "Other assumptions (within their ranges)"),
     "from": ("fra", "from"),
+    "drift": ("Prisudvikling", "Price drift"),
     "allowed": ("tilladt", "allowed"),
     "valid": ("Scenariet er gyldigt.", "The scenario is valid."),
     "save_as": ("Gem scenariet som", "Save the scenario as"),
@@ -78,4 +79,4 @@ def lever_label(lang: str, path: str, placement_type: str | None = None) -> str:
     key = f"parameter_{path}"
     if key in WORDS:
         return text(lang, key)
-    return placement_type or path
+    return f"{text(lang, 'drift')}: {placement_type}" if placement_type else path
