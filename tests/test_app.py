@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -193,20 +195,25 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    """``python -m sim.app`` on a free loopback port: (address, workspace folder)."""
-    folder = tmp_path_factory.mktemp("app") / "workspace"
+def start_app(folder: Path) -> tuple[subprocess.Popen, str]:
+    """``python -m sim.app`` on a free loopback port, on 2 spawned processes as the default on 2 cores."""
     process = subprocess.Popen(
         [sys.executable, "-m", "sim.app", "--port", str(free_port()), "--folder", str(folder),
-         "--workers", "2"],  # the default on 2 cores: spawned worker processes
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+         "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = process.stdout.readline()
     found = re.match(r"barnesim app: (http://127\.0\.0\.1:\d+/)", line)
     if not found:
         process.kill()
         pytest.fail(f"the app did not print its address: {line!r} {process.stderr.read()}")
-    yield found.group(1), folder
+    return process, found.group(1)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """The app serving a workspace of its own: (address, workspace folder)."""
+    folder = tmp_path_factory.mktemp("app") / "workspace"
+    process, address = start_app(folder)
+    yield address, folder
     process.terminate()
     process.wait(10)
 
@@ -418,3 +425,25 @@ def test_saved_scenarios_are_compared_side_by_side_in_english(page, app):
     page.wait_for_function("document.querySelector('#name').value == 'familiehus_200'")
     places = page.locator(f"#{lever_id(page, 'services.familiehus.places')}")
     page.wait_for_function(f"document.querySelector('#{places.get_attribute('id')}').value == '200'")
+
+
+def test_ctrl_c_stops_a_run_in_progress_leaving_it_interrupted_to_resume(browser, tmp_path):
+    process, address = start_app(tmp_path / "workspace")
+    page = browser.new_page()
+    page.set_default_timeout(TIMEOUT)
+    try:
+        page.goto(address)
+        page.wait_for_selector("#lever_problems")  # the session is up
+        set_number(page, "replications", 200)  # some minutes of work: Ctrl-C comes long before the end
+        page.locator("#run").click()
+        page.wait_for_function("parseInt(document.querySelector('#run_progress span')?.innerText) >= 4")
+        process.send_signal(signal.SIGINT)
+        assert process.wait(60) == 0
+    finally:
+        page.close()
+        process.kill()
+    folder = next((tmp_path / "workspace" / "runs").iterdir())
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted"  # not complete: the run did not go on to the end
+    kept = list((folder / "chunks" / "outcomes").iterdir())
+    assert 2 <= len(kept) < 200  # a batch is one replication of both scenarios

@@ -50,6 +50,8 @@ def _problems(args: argparse.Namespace) -> list[Problem]:
         problems.append(Problem("--host", "", "must be an IP address such as 127.0.0.1", args.host))
     else:
         with socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET) as probe:
+            # as the server will bind: a port left in TIME_WAIT by the last run of the app is free
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind((args.host, args.port))
             except OSError as error:

@@ -45,17 +45,28 @@ FIGURES = ("fan_spend", "paired_difference", "fan_placements", "waits", "caseloa
 """The report's figures the results screen shows, in order."""
 
 
+class Stopped(Exception):
+    """The app is shutting down (Ctrl-C): a run in progress stops after its running batches."""
+
+
 class Progress:
     """Runs done of a run in progress, written by the run's thread and read by the screen."""
 
-    def __init__(self) -> None:
+    def __init__(self, stopping: threading.Event) -> None:
         self._lock = threading.Lock()
+        self._stopping = stopping
         self.done, self.total = 0, 0
 
     def update(self, done: int, total: int) -> None:
-        """What the engine reports after each batch."""
+        """What the engine reports after each batch; raises :class:`Stopped` once the app is stopping.
+
+        The run is then marked interrupted, and ``python -m sim.experiments
+        --resume`` finishes it from the batches it kept.
+        """
         with self._lock:
             self.done, self.total = done, total
+        if self._stopping.is_set():
+            raise Stopped("the app was stopped; resume the run with python -m sim.experiments --resume")
 
     def read(self) -> tuple[int, int]:
         """(done, total)."""
@@ -69,10 +80,14 @@ def make_app(workspace: Workspace, *, lang: str = "da", workers: int = 1) -> App
     def page(request: Any) -> ui.Tag:
         return _page(workspace, language(str(request.url.query), lang))
 
-    def server(input: Inputs, output: Outputs, session: Session) -> None:
-        _server(workspace, workers, lang, input, output, session)
+    stopping = threading.Event()
 
-    return App(page, server)
+    def server(input: Inputs, output: Outputs, session: Session) -> None:
+        _server(workspace, workers, lang, stopping, input, output, session)
+
+    app = App(page, server)
+    app.on_shutdown(stopping.set)  # else Ctrl-C would wait for a run in progress to finish
+    return app
 
 
 def language(query: str, default: str) -> str:
@@ -134,10 +149,10 @@ def _page(workspace: Workspace, lang: str) -> ui.Tag:
                            title=t("title"), lang=lang, window_title="barnesim")
 
 
-def _server(workspace: Workspace, workers: int, default_lang: str, input: Inputs, output: Outputs,
-            session: Session) -> None:
+def _server(workspace: Workspace, workers: int, default_lang: str, stopping: threading.Event, input: Inputs,
+            output: Outputs, session: Session) -> None:
     """The app's behaviour for one browser session."""
-    counter = Progress()
+    counter = Progress(stopping)
     saved_version = reactive.value(0)
     shown = reactive.value(None)  # a scenario whose settings fill the levers: the start or a loaded one
     pending = reactive.value(None)  # a saved scenario to show once its start is chosen
@@ -227,7 +242,7 @@ def _server(workspace: Workspace, workers: int, default_lang: str, input: Inputs
     def upload_message() -> ui.TagChild:
         return upload_note()
 
-    @render.download(filename=lambda: f"{base().name}_template.xlsx")
+    @render.download_button(filename=lambda: f"{base().name}_template.xlsx")
     def template():
         start = input.start()
         yield write_template(base(), start)
@@ -379,15 +394,15 @@ def _server(workspace: Workspace, workers: int, default_lang: str, input: Inputs
         return ui.div(*(ui.img(src=_data_uri(pictures[name]), alt=name, id=f"figure_{name}",
                                style="max-width:100%") for name in shown), id="figure_list")
 
-    @render.download(filename=lambda: f"{current_run().name}_{lang()}.xlsx")
+    @render.download_button(filename=lambda: f"{current_run().name}_{lang()}.xlsx")
     def workbook():
         yield finished_run()[1].workbook.read_bytes()
 
-    @render.download(filename=lambda: f"{current_run().name}_{lang()}.html")
+    @render.download_button(filename=lambda: f"{current_run().name}_{lang()}.html")
     def report():
         yield finished_run()[1].html.read_bytes()
 
-    @render.download(filename=lambda: f"{current_run().name}_scenario_files.zip")
+    @render.download_button(filename=lambda: f"{current_run().name}_scenario_files.zip")
     def bundle():
         yield workspace.bundle(current_run())
 

@@ -16,7 +16,6 @@ Nothing is overwritten: a name already taken is refused.
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import io
 import multiprocessing
 import re
@@ -228,15 +227,20 @@ class Workspace:
             progress: Callable[[int, int], None] | None = None) -> Path:
         """Run ``experiment`` into ``folder`` on ``workers`` processes, telling ``progress(done, total)``."""
         definition = experiment.definition
-        with contextlib.ExitStack() as stack:
-            pool = None
-            if workers > 1:  # spawned, not forked: the app's server threads must not be copied into workers
-                spawned = multiprocessing.get_context("spawn")
-                pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=spawned)
-                stack.enter_context(pool)
+        pool = None
+        if workers > 1:  # spawned, not forked: the app's server threads must not be copied into workers
+            spawned = multiprocessing.get_context("spawn")
+            pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=spawned)
+        try:
             run_experiment(experiment, folder, replications=definition.replications, seed=definition.seed,
                            executor=pool, executor_name=f"{workers} processes" if pool else "this process",
                            progress=progress or False)
+        except BaseException:  # stopped: batches not yet started are dropped, finished ones are kept
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        if pool is not None:
+            pool.shutdown()
         return folder
 
     def runs(self) -> list[Path]:
