@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import datetime as dt
+import multiprocessing
 import threading
 import urllib.parse
 from pathlib import Path
@@ -286,10 +287,17 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
             pending.set(scenario)
             ui.update_select("start", selected=start)
 
+    def run_until_stopped(experiment: Any, folder: Path) -> Path:
+        try:
+            return workspace.run(experiment, folder, workers=workers, progress=counter.update)
+        except Stopped:  # the app is going: batches still running are dropped and run again on resume
+            for worker in multiprocessing.active_children():
+                worker.terminate()  # else the exit would wait for them, and their queue can jam
+            raise
+
     @reactive.extended_task
     async def ensemble(experiment: Any, folder: Path) -> Path:
-        return await asyncio.to_thread(workspace.run, experiment, folder, workers=workers,
-                                       progress=counter.update)
+        return await asyncio.to_thread(run_until_stopped, experiment, folder)
 
     @reactive.effect
     @reactive.event(input.run)
