@@ -5,6 +5,8 @@ loopback port with a workspace of its own. What the browser downloads is
 checked against the run folder the app wrote: the workbook's numbers are
 the run's, and the scenario files run again give the same outcomes.
 Screenshots of the main screens go to ``results/screenshots/app_*.png``.
+The browser tests against the shared app are steps of one planner's
+session, in file order: the downloads are those of the run made before them.
 """
 
 from __future__ import annotations
