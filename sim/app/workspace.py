@@ -33,7 +33,7 @@ from ..experiments import load_experiment, run_experiment
 from ..experiments.definition import LoadedExperiment
 from ..folders import new_run_folder, write_atomically
 from ..montecarlo.draws import UNCERTAINTIES
-from ..report import FIGURES, LANGUAGES, REPORT, WORKBOOK, ReportFiles, make_report
+from ..report import LANGUAGES, REPORT, ReportFiles, make_report
 from ..scenario import Scenario, embedded_names, extend_scenario, load_scenario
 from .template import read_template
 
@@ -255,7 +255,7 @@ class Workspace:
                              "cannot report")
         target = folder / f"report_{lang}"
         if (target / REPORT).is_file():
-            return ReportFiles(target / REPORT, target / WORKBOOK, sorted((target / FIGURES).iterdir()))
+            return ReportFiles.in_folder(target)
         return make_report(folder, lang, target)
 
     def bundle(self, folder: Path) -> bytes:

@@ -39,6 +39,11 @@ class ReportFiles:
     workbook: Path
     figures: list[Path]
 
+    @classmethod
+    def in_folder(cls, folder: Path) -> ReportFiles:
+        """The files of the report written into ``folder``."""
+        return cls(folder / REPORT, folder / WORKBOOK, sorted((folder / FIGURES).iterdir()))
+
 
 def language_problems(lang: str) -> list[Problem]:
     """The problem with ``--lang``, if it is not a language the report is written in."""
@@ -94,5 +99,4 @@ def make_report(folder: str | Path, lang: str = DEFAULT_LANGUAGE,
             with contextlib.suppress(OSError):
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
         raise
-    return ReportFiles(target / REPORT, target / WORKBOOK,
-                       sorted((target / FIGURES).iterdir()))
+    return ReportFiles.in_folder(target)
