@@ -121,6 +121,21 @@ def test_a_bad_template_names_each_cell(base):
         read_template("mine.xlsx", b"not a workbook")
 
 
+def test_a_template_of_an_uploaded_scenario_uploads_on_top_of_it(tmp_path):
+    workspace = Workspace(tmp_path)
+    start = workspace.upload("ours.toml", b'[scenario]\nextends = "ballerup_2017"\nname = "ours"\n'
+                                          b'[caseworkers]\ncount = 26\n')
+    book = openpyxl.load_workbook(io.BytesIO(write_template(workspace.load(start), start)))
+    rows = {row[0].value: row for row in book["parameters"].iter_rows(min_row=2)}
+    rows["services.dut.places"][3].value = 210
+    buffer = io.BytesIO()
+    book.save(buffer)
+    again = workspace.upload("ours_2018.xlsx", buffer.getvalue())
+    scenario = workspace.load(again)
+    assert (scenario.caseworkers.count.value, scenario.services.dut.places.value) == (26, 210)
+    assert sorted(p.name for p in (tmp_path / "uploads").iterdir()) == ["ours.toml", "ours_2018.toml"]
+
+
 def test_saving_never_overwrites_and_a_bad_name_is_named(tmp_path, base):
     workspace = Workspace(tmp_path)
     workspace.save("ballerup_2017", "plus_four", {"caseworkers": {"count": 24}})

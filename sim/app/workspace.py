@@ -19,7 +19,6 @@ import concurrent.futures
 import io
 import multiprocessing
 import re
-import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -107,19 +106,22 @@ class Workspace:
             raise InputError(problems, "cannot upload")
         if suffix == ".xlsx":
             data = self._from_template(filename, data)
-        with tempfile.TemporaryDirectory() as staging:
-            path = Path(staging) / filename if suffix == ".toml" else Path(staging) / f"{stem}.toml"
-            path.write_bytes(data)
-            try:
-                load_scenario(path)
-            except ScenarioError as error:  # named as uploaded, not as the staging copy
-                raise ScenarioError([_relabel(p, f"{staging}/", "") for p in error.problems],
-                                    error.title.replace(f"{staging}/", "")) from None
         target = self.folder / UPLOADS / f"{stem}.toml"
         if target.exists() and target.read_bytes() != data:
             raise InputError([Problem(filename, "", f"a different {target.name} was uploaded before; "
                                       "rename the file to keep both")], "cannot upload")
+        # checked beside the other uploads, so that a base it extends there is found; not a .toml
+        # while it is checked, so it is not offered as a start
+        staged = target.with_name(f"{stem}.upload")
         target.parent.mkdir(parents=True, exist_ok=True)
+        staged.write_bytes(data)
+        try:
+            load_scenario(staged)
+        except ScenarioError as error:  # named as uploaded, not as the staged copy
+            raise ScenarioError([_relabel(p, str(staged), filename) for p in error.problems],
+                                error.title.replace(str(staged), filename)) from None
+        finally:
+            staged.unlink(missing_ok=True)
         write_atomically(target, data)
         return f"{UPLOADS}/{target.name}"
 
