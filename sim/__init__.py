@@ -18,9 +18,9 @@ import datetime as dt
 from pathlib import Path
 
 from .errors import InputError, Problem, ScenarioError
-from .manifest import package_version
 from .model import simulate
-from .result import TABLES, Result
+from .output.manifest import package_version
+from .output.result import TABLES, Result
 from .scenario import Scenario, embedded_names, load_scenario
 
 __all__ = [

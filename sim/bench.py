@@ -35,11 +35,11 @@ import simpy
 from . import run
 from .cli import whole_number
 from .errors import InputError, Problem, command_status
-from .folders import new_folder
-from .manifest import software
-from .model import simulate
+from .model.wiring import simulate
 from .montecarlo import run_ensemble
 from .montecarlo.outcomes import outcomes
+from .output.folders import new_folder
+from .output.manifest import software
 from .scenario import Scenario, extend_scenario, load_scenario
 
 DEFAULT = "ballerup_2017"

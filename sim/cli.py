@@ -18,9 +18,9 @@ import pandas as pd
 
 from . import MAX_YEARS, check_run_arguments, run
 from .errors import command_status
-from .folders import check_new_folder
 from .measures import LEVELS
-from .result import Result
+from .output.folders import check_new_folder
+from .output.result import Result
 from .scenario import embedded_names, load_scenario
 
 DEFAULT_SCENARIO = "ballerup_2017"

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from .measures import EXIT_REASONS, STATES
-from .result import Result
+from .output.result import Result
 
 ENTRIES = ("notification", "application", "small_children", "start_date_stock")
 """How children come in: a notification, an application without one, the small-children stock's own

@@ -42,7 +42,7 @@ def default_outcomes() -> dict[str, float]:
 
 
 def experiment_outcomes(name: str) -> dict[str, float]:
-    """The experiment's own outcomes for one replication of each variant, keyed ``<variant>|<outcome>@<year>``."""
+    """An experiment's own outcomes, one replication per variant, keyed ``<variant>|<outcome>@<year>``."""
     experiment = load_experiment(name)
     definition = experiment.definition
     ensemble = run_ensemble(experiment.scenarios, 1, definition.seed, years=definition.years,
@@ -74,7 +74,7 @@ def stored() -> dict[str, dict[str, float]]:
 def test_the_default_replication_gives_the_stored_outcomes():
     moved = differences(stored()["default"], default_outcomes())
     assert not moved, ("the default's outcomes moved (regenerate on purpose: python tests/test_baseline.py "
-                       f"--regenerate):\n" + "\n".join(moved[:20]))
+                       "--regenerate):\n" + "\n".join(moved[:20]))
 
 
 @pytest.mark.slow

@@ -21,8 +21,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sim
-from sim.caseworkers import Caseworkers
 from sim.model import Model
+from sim.model.caseworkers import Caseworkers
 from sim.scenario.parameters import parameters
 from sim.scenario.schema import Scenario
 

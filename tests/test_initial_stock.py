@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import initial_stock
 from sim.measures import HOME_BASED, PLACEMENT_TYPES
+from sim.model import initial_stock
 from sim.scenario.schema import Scenario
 
 WATCHED = ["open_cases", "placements_total", "state_preventive", "state_home_based"]
@@ -99,7 +99,7 @@ def test_a_start_at_the_beginning_of_every_spell_would_overshoot(steady_state, m
 
 def test_the_children_table_gives_the_age_the_stock_drew(default_run, default):
     """A child of the stock ages out at 18, or at the after-care limit, by the age its entry record gives."""
-    from sim.calendar import DAYS_PER_YEAR
+    from sim.model.calendar import DAYS_PER_YEAR
 
     children = default_run.children
     aged = children[(children["exit_reason"] == "aged_out") & children["route"].str.startswith("initial_")]

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from strategies import scenarios
 
 import sim
-from sim.calendar import Calendar
 from sim.measures import HOME_BASED, OPEN_CASE_STATES, PLACEMENT_TYPES, STATES
-from sim.steps import Steps
+from sim.model.calendar import Calendar
+from sim.model.steps import Steps
 
 YEARS = 2
 seeds = st.integers(0, 2**32 - 1)

@@ -21,11 +21,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sim
-from sim.calendar import Calendar
+from sim.model.calendar import Calendar
+from sim.model.steps import Steps, occupancy, per_day, yearly
 from sim.scenario.parameters import time_varying_fields
 from sim.scenario.schema import Scenario
 from sim.scenario.timeline import time_varying_paths
-from sim.steps import Steps, occupancy, per_day, yearly
 
 GRID = 0.25
 """Change days and query points are multiples of this, so the brute-force sums are exact."""

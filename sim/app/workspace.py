@@ -30,8 +30,8 @@ import tomli_w
 from ..errors import InputError, Problem, ScenarioError
 from ..experiments import load_experiment, run_experiment
 from ..experiments.definition import LoadedExperiment
-from ..folders import new_run_folder, write_atomically
 from ..montecarlo.draws import UNCERTAINTIES
+from ..output.folders import new_run_folder, write_atomically
 from ..report import LANGUAGES, REPORT, ReportFiles, make_report
 from ..scenario import Scenario, embedded_names, extend_scenario, load_scenario
 from .template import read_template

@@ -20,7 +20,7 @@ import pandas as pd
 from ..cli import whole_number
 from ..errors import InputError, Problem, command_status
 from ..experiments.cli import CLUSTER_VARIABLE, executor_for
-from ..folders import check_new_folder, new_run_folder, write_atomically
+from ..output.folders import check_new_folder, new_run_folder, write_atomically
 from ..scenario import load_scenario
 from .fit import DEFAULT_FIGURES, DEFAULT_FIT_YEARS, DEFAULT_PARAMETERS, Settings, plan
 from .run import RESULTS, read_manifest, run_calibration

@@ -15,7 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..measures import PLACEMENT_TYPES
-from ..result import Result
+from ..output.result import Result
 from .targets import ACCOUNT_LEVELS
 
 DAYS_PER_MONTH = 365.25 / 12

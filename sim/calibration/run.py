@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..folders import new_folder, write_atomically
-from ..manifest import scenario_entry, software
+from ..output.folders import new_folder, write_atomically
+from ..output.manifest import scenario_entry, software
 from ..scenario import Scenario
 from .fit import Calibration, Settings, calibrate, relative_errors
 from .scenario_file import calibrated_name, calibrated_toml

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..errors import InputError, Problem
 from ..measures import LEVELS, PLACEMENT_TYPES
-from ..tomlfile import parse_toml
+from ..scenario.tomlfile import parse_toml
 
 EMBEDDED_FOLDER = "published"
 """Where the shipped targets files live, beside this module; ``ballerup_published`` is Ballerup's figures."""

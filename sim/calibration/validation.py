@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..folders import new_folder, write_atomically
-from ..manifest import scenario_entry, software
 from ..montecarlo import run_ensemble
+from ..output.folders import new_folder, write_atomically
+from ..output.manifest import scenario_entry, software
 from ..scenario import Scenario
 from .counterparts import counterparts
 from .fit import relative_errors

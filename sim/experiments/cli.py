@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..cli import whole_number
 from ..errors import InputError, Problem, command_status
-from ..folders import check_new_folder, new_run_folder
+from ..output.folders import check_new_folder, new_run_folder
 from ..report import DEFAULT_LANGUAGE, LANGUAGES, check_report_target, language_problems, make_report
 from .definition import LoadedExperiment, experiment_names, load_experiment
 from .report import convergence_note, design_text, references_text, sensitivity_text, summary_text

@@ -26,9 +26,9 @@ from ..montecarlo.draws import UNCERTAINTIES, uncertain_paths
 from ..montecarlo.outcomes import outcome_names
 from ..scenario import Scenario, extend_scenario, load_scenario
 from ..scenario.messages import dotted, problems_from, suggest
+from ..scenario.strict import Strict
+from ..scenario.tomlfile import parse_toml
 from ..sensitivity.settings import Answer, Sensitivity
-from ..strict import Strict
-from ..tomlfile import parse_toml
 
 FOLDERS = (Path("experiments"), Path(__file__).resolve().parents[2] / "experiments")
 """Where experiments are looked up by name: ./experiments, then the checkout's own."""

@@ -21,9 +21,9 @@ import pandas as pd
 from pydantic import ValidationError
 
 from ..errors import InputError, Problem
-from ..manifest import software
+from ..output.manifest import software
 from ..scenario import Scenario
-from ..tomlfile import parse_toml
+from ..scenario.tomlfile import parse_toml
 from .definition import Experiment, LoadedExperiment
 from .run import table_names
 

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem
-from ..folders import new_folder, write_atomically
-from ..manifest import scenario_entry, software
 from ..montecarlo import Ensemble, convergence, run_ensemble
 from ..montecarlo.ensemble import open_store
+from ..output.folders import new_folder, write_atomically
+from ..output.manifest import scenario_entry, software
 from ..sensitivity import FOLDER as SENSITIVITY_FOLDER
 from ..sensitivity import run_sensitivity
 from .definition import LoadedExperiment

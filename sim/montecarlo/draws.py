@@ -25,11 +25,11 @@ import json
 from collections.abc import Mapping, Sequence
 
 from ..errors import InputError
+from ..model.streams import Streams
 from ..scenario import Scenario
 from ..scenario.checks import cross_checks
 from ..scenario.parameters import parameters
 from ..scenario.quantities import Quantity
-from ..streams import Streams
 
 UNCERTAINTIES = ("stochastic", "parameters")
 """``stochastic``: assumptions at their values; ``parameters``: also drawn from their ranges."""

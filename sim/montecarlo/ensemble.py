@@ -24,7 +24,7 @@ import pandas as pd
 
 from .. import run_argument_problems
 from ..errors import InputError, Problem
-from ..result import Result
+from ..output.result import Result
 from ..scenario import Scenario, load_scenario
 from . import outcomes as standard
 from .draws import UNCERTAINTIES, uncertain_paths

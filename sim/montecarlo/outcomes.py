@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..measures import LEVELS, PLACEMENT_TYPES
-from ..result import Result
+from ..output.result import Result
 from ..scenario import Scenario
 
 COLUMNS = ["year", "outcome", "value"]

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .. import run
-from ..result import Result
+from ..output.result import Result
 from ..scenario import Scenario
 from .draws import draw, with_values
 from .outcomes import COLUMNS, outcomes

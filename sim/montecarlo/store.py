@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..folders import write_atomically
+from ..output.folders import write_atomically
 from .replication import DRAW_COLUMNS, OUTCOME_COLUMNS
 
 SPEC = "ensemble.json"

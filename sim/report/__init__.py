@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, Problem
-from ..folders import check_new_folder, new_folder, write_atomically
+from ..output.folders import check_new_folder, new_folder, write_atomically
 from .labels import LANGUAGES, Labels
 from .run import Run, read_run
 

@@ -26,11 +26,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import Problem, ScenarioError
-from ..tomlfile import parse_toml
 from .checks import cross_checks
 from .messages import problems_from, suggest
 from .schema import Scenario, TimelineChange
 from .timeline import parse_timeline
+from .tomlfile import parse_toml
 
 EMBEDDED_PACKAGE = "sim.scenarios"
 

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from ..strict import Strict
+from ..scenario.strict import Strict
 
 
 class Answer(Strict):

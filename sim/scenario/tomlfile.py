@@ -11,7 +11,7 @@ import codecs
 import tomllib
 from typing import Any
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 
 
 def parse_toml(label: str, raw: bytes, what: str, error: type[InputError] = InputError) -> dict[str, Any]:

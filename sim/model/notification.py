@@ -30,7 +30,7 @@ from .ladder import career
 from .steps import Steps
 
 if TYPE_CHECKING:
-    from .model import Model
+    from .wiring import Model
 
 
 def poisson_arrivals(

@@ -9,7 +9,7 @@ no process ticks daily and leaving needs no interrupt.
 
 - **Preventive** measures run for their need and end, or the child needs an
   investigation (step up).
-- **Home-based**: one or more measures (see :mod:`sim.services`). At each
+- **Home-based**: one or more measures (see :mod:`sim.model.services`). At each
   review, measures whose need has passed end; when none is left the review
   steps down to preventive, ends the case, or renews (``home_based.after_need``).
   A need for placement can arise at any time (step up); the home-based
@@ -28,15 +28,15 @@ from typing import TYPE_CHECKING
 
 import simpy
 
+from ..measures import AFTER_NEED
 from .assessment import assess
 from .child import wait_until
 from .distributions import choose, exponential_days, gamma_days
 from .investigation import investigate
-from .measures import AFTER_NEED
 
 if TYPE_CHECKING:
     from .child import Child
-    from .model import Model
+    from .wiring import Model
 
 
 @dataclass(frozen=True)

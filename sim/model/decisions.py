@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import simpy
 
 if TYPE_CHECKING:
-    from .model import Model
+    from .wiring import Model
 
 
 def capacity_handlers(model: Model) -> dict[str, Callable[[float], None]]:

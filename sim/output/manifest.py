@@ -15,7 +15,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .scenario import Scenario
+from ..scenario import Scenario
 
 LIBRARIES = ("simpy", "numpy", "pandas", "pydantic", "pyarrow", "distributed", "matplotlib", "SALib",
              "xlsxwriter", "jinja2")

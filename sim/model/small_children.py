@@ -22,7 +22,7 @@ from .steps import Steps
 
 if TYPE_CHECKING:
     from .child import Child
-    from .model import Model
+    from .wiring import Model
 
 STATE = "small_children_special"
 

@@ -4,7 +4,7 @@ Each transition leaves a row once it is complete (a spell when it ends, a
 state when the child leaves it), so a record never changes after it is
 written. Things still under way at the end of a run are written then, with
 an end of ``inf``. The tables a user sees (budget frame, counts, waits) are
-computed from these rows by :mod:`sim.tables`, so each can be checked
+computed from these rows by :mod:`sim.output.tables`, so each can be checked
 against them.
 """
 

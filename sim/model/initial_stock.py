@@ -10,7 +10,7 @@ as it would be seen at a random moment of a steady state:
   be under way on any given day. Preventive spells end when their need
   ends, so elapsed and remaining days come from the equilibrium
   distribution of the duration assumption
-  (:func:`sim.distributions.elapsed_and_remaining`).
+  (:func:`sim.model.distributions.elapsed_and_remaining`).
 - Home-based measures and placements end only at a review (opfølgning), so
   what a stock child is seen in is a *round*: from the start of its measures
   to the first review after their needs have passed. A round's length is
@@ -41,15 +41,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..measures import PLACEMENT_TYPES
 from .calendar import DAYS_PER_YEAR
 from .child import ADULT_AGE, Child
 from .distributions import age_in_bands, elapsed_and_remaining, gamma_days
 from .ladder import Resume, career
-from .measures import PLACEMENT_TYPES
 
 if TYPE_CHECKING:
-    from .model import Model
     from .services import HomeBasedSupport
+    from .wiring import Model
 
 AgeDraw = Callable[[np.random.Generator], float]
 

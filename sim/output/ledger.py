@@ -21,10 +21,10 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from .calendar import Calendar
-from .measures import HOME_BASED, PLACEMENT_TYPES
-from .scenario import Scenario
-from .steps import Steps, per_day, yearly
+from ..measures import HOME_BASED, PLACEMENT_TYPES
+from ..model.calendar import Calendar
+from ..model.steps import Steps, per_day, yearly
+from ..scenario import Scenario
 
 
 @dataclass(frozen=True)

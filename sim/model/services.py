@@ -10,7 +10,7 @@ external provider at the external price. Measures without an in-house
 service are bought at once.
 
 A measure's need runs from the day it starts; it ends at the first review
-after its need has passed (see :mod:`sim.caseworkers`).
+after its need has passed (see :mod:`sim.model.caseworkers`).
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
+from ..measures import HOME_BASED
 from .capacity import Places
 from .distributions import choose, gamma_days
-from .measures import HOME_BASED
 from .records import INF
 
 if TYPE_CHECKING:
     from .child import Child
-    from .model import Model
+    from .wiring import Model
 
 MAX_MEASURES = 4
 

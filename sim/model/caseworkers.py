@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from .capacity import Places
 
 if TYPE_CHECKING:
-    from .model import Model
+    from .wiring import Model
 
 
 class Caseworkers:

@@ -17,7 +17,7 @@ import simpy
 
 if TYPE_CHECKING:
     from .child import Child
-    from .model import Model
+    from .wiring import Model
 
 
 def assess(model: Model, child: Child, resume: object = None) -> Generator[simpy.Event, None, str | None]:

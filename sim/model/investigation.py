@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 
 import simpy
 
+from ..measures import INVESTIGATION_OUTCOMES
 from .child import wait_until
 from .distributions import choose, gamma_days
-from .measures import INVESTIGATION_OUTCOMES
 
 if TYPE_CHECKING:
     from .child import Child
     from .ladder import Resume
-    from .model import Model
+    from .wiring import Model
 
 DAYS_PER_MONTH = 365.25 / 12
 

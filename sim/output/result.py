@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..model.calendar import Calendar
+from ..model.records import Records
+from ..scenario import Scenario
 from . import tables
-from .calendar import Calendar
 from .folders import new_folder
 from .ledger import PriceList
 from .manifest import manifest
-from .records import Records
-from .scenario import Scenario
 
 TABLES = ("budget_frame", "counts", "waits", "spells", "services", "flows", "children", "states")
 """The tables of a result, in the order they are written and documented."""

@@ -15,17 +15,17 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
+from ..measures import OPEN_CASE_STATES
+from ..scenario import Scenario
 from .calendar import DAYS_PER_YEAR, Calendar
 from .caseworkers import Caseworkers
 from .child import Child
 from .decisions import take_effect
 from .distributions import exponential_days
 from .initial_stock import build as build_initial_stock
-from .measures import OPEN_CASE_STATES
 from .notification import Notifications
 from .placement import PlacementSupply
 from .records import Records
-from .scenario import Scenario
 from .services import HomeBasedSupport
 from .small_children import SmallChildrenSpecial
 from .steps import Steps, yearly

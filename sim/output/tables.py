@@ -3,7 +3,7 @@
 Column names are a public interface, documented in docs/tables.md. Counts
 "at the end of a month" and "at 31 December" are taken at the last moment of
 that day; full-year persons are person-days in the year over the days of the
-year (365 or 366); spend comes from :mod:`sim.ledger`. A year only partly
+year (365 or 366); spend comes from :mod:`sim.output.ledger`. A year only partly
 inside the horizon counts only its simulated days.
 """
 
@@ -12,11 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .calendar import Calendar
+from ..measures import EXIT_REASONS, HOME_BASED, LEVEL_OF, LEVELS, OPEN_CASE_STATES, PLACEMENT_TYPES, STATES
+from ..model.calendar import Calendar
+from ..model.records import INF, Records
+from ..model.steps import Steps, occupancy
 from .ledger import PriceList, by_year, spell_spend, year_windows
-from .measures import EXIT_REASONS, HOME_BASED, LEVEL_OF, LEVELS, OPEN_CASE_STATES, PLACEMENT_TYPES, STATES
-from .records import INF, Records
-from .steps import Steps, occupancy
 
 END_OF_DAY = 1e-6
 """A count at the end of a day is taken this many days before the next day begins."""

@@ -18,16 +18,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
+from ..measures import PLACEMENT_TYPES
+from ..scenario.quantities import Mix, parse_band
 from .capacity import Places
 from .child import wait_until
 from .distributions import choose
-from .measures import PLACEMENT_TYPES
-from .scenario.quantities import Mix, parse_band
 
 if TYPE_CHECKING:
+    from ..scenario.schema import FosterPool
     from .child import Child
-    from .model import Model
-    from .scenario.schema import FosterPool
+    from .wiring import Model
 
 MONTH = 365.25 / 12
 
