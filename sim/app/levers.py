@@ -21,6 +21,7 @@ from ..measures import PLACEMENT_TYPES
 from ..montecarlo.draws import assumptions
 from ..scenario import Scenario
 from ..scenario.parameters import parameters
+from ..scenario.paths import put
 from ..scenario.quantities import Quantity
 
 DATED = ("caseworkers.count", "services.familiehus.places", "services.dut.places")
@@ -137,30 +138,20 @@ def changes(base: Scenario, chosen: list[Lever], wanted: dict[str, Setting]) -> 
             continue
         value = _whole(setting.value) if lever.whole else setting.value
         if not lever.dated:
-            _put(result, lever.path, {"value": value})
+            put(result, lever.path, {"value": value})
             continue
         start = setting.start or first
         later = [step for step, _ in base.schedule(lever.path) if step > start]
         if start == first:
-            _put(result, lever.path, value)
-        else:
-            _put(result.setdefault("timeline", {}).setdefault(start.isoformat(), {}), lever.path, value)
-        for step in later:
-            _put(result.setdefault("timeline", {}).setdefault(step.isoformat(), {}), lever.path, value)
+            put(result, lever.path, value)
+        for step in later if start == first else [start, *later]:
+            put(result, f"timeline.{step.isoformat()}.{lever.path}", value)
     return result
 
 
 def _whole(value: float) -> float | int:
     """A whole number as an int (a count must be one); anything else as given, for the check to name."""
     return int(value) if float(value).is_integer() else value
-
-
-def _put(node: dict[str, Any], path: str, value: Any) -> None:
-    """Set ``node``'s nested ``path`` (``a.b.c``) to ``value``."""
-    *parents, last = path.split(".")
-    for part in parents:
-        node = node.setdefault(part, {})
-    node[last] = value
 
 
 def _number(value: float) -> str:

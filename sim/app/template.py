@@ -19,6 +19,7 @@ from typing import Any
 from ..errors import Problem, ScenarioError
 from ..scenario import Scenario
 from ..scenario.parameters import parameters
+from ..scenario.paths import put
 from ..scenario.quantities import Quantity
 
 PARAMETERS = "parameters"
@@ -120,11 +121,7 @@ def read_template(label: str, data: bytes) -> dict[str, Any]:
         quantity: dict[str, Any] = {"value": entry.get("value"), "source": str(source or "")}
         if "low" in entry and "high" in entry:
             quantity["range"] = [entry["low"], entry["high"]]
-        node = result
-        *parents, last = str(path).split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[last] = quantity
+        put(result, str(path), quantity)
     if problems:
         raise refuse(problems)
     return result

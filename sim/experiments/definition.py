@@ -26,6 +26,7 @@ from ..montecarlo.draws import UNCERTAINTIES, uncertain_paths
 from ..montecarlo.outcomes import outcome_names
 from ..scenario import Scenario, extend_scenario, load_scenario
 from ..scenario.messages import dotted, problems_from, suggest
+from ..scenario.paths import put
 from ..scenario.strict import Strict
 from ..scenario.tomlfile import parse_toml
 from ..sensitivity.settings import Answer, Sensitivity
@@ -67,16 +68,11 @@ class Sweep(Strict):
     def variants(self) -> list[Variant]:
         """The variants the sweep stands for."""
         result = []
+        within = "" if self.from_date is None else f"timeline.{self.from_date.isoformat()}."
         for i, label in enumerate(self.labels):
             changes: dict[str, Any] = {}
             for path, values in self.parameters.items():
-                node = changes
-                if self.from_date is not None:
-                    node = node.setdefault("timeline", {}).setdefault(self.from_date.isoformat(), {})
-                parts = path.split(".")
-                for part in parts[:-1]:
-                    node = node.setdefault(part, {})
-                node[parts[-1]] = values[i]
+                put(changes, within + path, values[i])
             result.append(Variant(label=label, changes=changes))
         return result
 

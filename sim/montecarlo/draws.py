@@ -29,6 +29,7 @@ from ..model.streams import Streams
 from ..scenario import Scenario
 from ..scenario.checks import cross_checks
 from ..scenario.parameters import parameters
+from ..scenario.paths import put
 from ..scenario.quantities import Quantity
 
 UNCERTAINTIES = ("stochastic", "parameters")
@@ -84,10 +85,7 @@ def with_values(scenario: Scenario, values: Mapping[str, float], where: str) -> 
     """
     data = json.loads(scenario.model_dump_json())
     for path, value in values.items():
-        node = data
-        for part in path.split("."):
-            node = node[part]
-        node["value"] = int(value) if isinstance(node["value"], int) else float(value)
+        put(data, f"{path}.value", int(value) if isinstance(scenario.get(path).value, int) else float(value))
     drawn = Scenario.model_validate_json(json.dumps(data))
     problems = cross_checks(drawn, lambda loc: f"{where}, drawn")
     if problems:

@@ -27,30 +27,12 @@ from pydantic import BaseModel, ValidationError
 from ..errors import Problem
 from .messages import dotted, problems_from, suggest
 from .parameters import time_varying_fields
+from .paths import lookup, put
 
 
 def time_varying_paths(scenario: BaseModel) -> list[str]:
     """Dotted paths of every time-varying parameter present in a validated scenario."""
-    return [path for path in time_varying_fields(type(scenario)) if _value_at(scenario, path) is not None]
-
-
-def _value_at(node: Any, path: str) -> Any:
-    """The value at dotted ``path`` in a model or a raw table; None where there is none.
-
-    Only tables and models are walked into: in a raw table a section may be
-    anything a user wrote, and a text or list has attributes (``count``) of
-    its own that are no parameters.
-    """
-    for part in path.split("."):
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, BaseModel):
-            node = getattr(node, part, None)
-        else:
-            return None
-        if node is None:
-            return None
-    return node
+    return [path for path in time_varying_fields(type(scenario)) if lookup(scenario, path) is not None]
 
 
 def _leaves(table: dict[str, Any], prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
@@ -92,8 +74,8 @@ def parse_timeline(
     ``where(path)`` names the file that set a timeline entry.
     """
     known = list(time_varying_fields(scenario_type))
-    allowed = [path for path in known if _value_at(base, path) is not None]
-    start = _value_at(base, "scenario.start_date")
+    allowed = [path for path in known if lookup(base, path) is not None]
+    start = lookup(base, "scenario.start_date")
     if isinstance(start, dt.datetime):  # a date and a time: reported as not a date, and no start to compare
         start = None
     if not isinstance(raw, dict):
@@ -124,7 +106,7 @@ def parse_timeline(
                 problems.append(Problem(
                     here, dotted(("timeline", key, *keys)),
                     "the scenario has no such parameter to change" if path in known else
-                    "cannot change during a run" if _value_at(base, path) is not None else
+                    "cannot change during a run" if lookup(base, path) is not None else
                     "unknown time-varying parameter" + suggest(path, allowed),
                 ))
             elif isinstance(value, bool) or not isinstance(value, int | float):
@@ -145,11 +127,7 @@ def _check_values(
     for date in dates:
         touched = {}
         for change in (c for c in changes if c["date"] == date):
-            node = data
-            *parents, leaf = change["path"].split(".")
-            for part in parents:
-                node = node[part]
-            node[leaf] = {"value": change["value"], "source": change["note"] or "timeline"}
+            put(data, change["path"], {"value": change["value"], "source": change["note"] or "timeline"})
             touched[change["path"]] = change
         try:
             scenario_type.model_validate(data)
