@@ -10,51 +10,23 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import cached_run
-from hypothesis import given
-from hypothesis import strategies as st
+from variants import BASE, variant, with_values
 
 import sim
-from sim.model import Model
-from sim.model.caseworkers import Caseworkers
 from sim.scenario.parameters import parameters
 from sim.scenario.schema import Scenario
-
-BASE = json.loads(sim.load_scenario("ballerup_2017").model_dump_json())
-
-
-def variant(edit: Callable[[dict], None]) -> Scenario:
-    """The default with ``edit`` applied to its dumped form."""
-    data = json.loads(json.dumps(BASE))
-    edit(data)
-    return Scenario.model_validate_json(json.dumps(data))
-
-
-def set_value(data: dict, path: str, value: float) -> None:
-    """Set the quantity at ``path`` as a choice (no range) and drop its timeline changes."""
-    node = data
-    for part in path.split("."):
-        node = node[part]
-    node["value"] = value
-    node.pop("range", None)
-    data["timeline"] = [change for change in data["timeline"] if change["path"] != path]
 
 
 @functools.cache
 def run_with(settings: tuple[tuple[str, float], ...], years: int, seed: int) -> sim.Result:
     """A replication of the default with the parameters in ``settings`` set for the whole run."""
 
-    def edit(data: dict) -> None:
-        for path, value in settings:
-            set_value(data, path, value)
-
-    return sim.run(variant(edit), years=years, seed=seed)
+    return sim.run(with_values(*settings), years=years, seed=seed)
 
 
 # -- caseworkers: caseload and the investigation deadline ------------------------------
@@ -114,35 +86,6 @@ def test_staff_shorten_measures_only_through_the_caseload_elasticity():
     without = staffing_effect_on_spells(0.0)
     assert with_feedback > 20.0
     assert abs(without) < 0.25 * with_feedback
-
-
-def caseworkers_of(elasticity: float) -> Caseworkers:
-    """The caseworkers of a model built (not run) with ``elasticity``."""
-    scenario = variant(lambda d: set_value(d, "follow_up.caseload_elasticity", elasticity))
-    return Model(scenario, 1, 0).caseworkers
-
-
-@given(st.floats(0.5, 200.0), st.floats(0.5, 200.0), st.sampled_from(["home_based", "placement"]))
-def test_review_interval_ignores_the_caseload_when_the_elasticity_is_zero(low, high, rung):
-    """Elasticity 0 is the assumption that caseload does not matter; the model must honour it."""
-    workers = caseworkers_of(0.0)
-    base = BASE["follow_up"][f"{rung}_interval_days"]["value"]
-    assert workers.review_interval(rung, caseload=low) == pytest.approx(base)
-    assert workers.review_interval(rung, caseload=high) == pytest.approx(base)
-
-
-@given(st.floats(0.5, 200.0), st.floats(1.05, 4.0), st.sampled_from(["home_based", "placement"]))
-def test_review_interval_grows_with_the_caseload(caseload, factor, rung):
-    """With the default elasticity of 1, twice the caseload is half the reviews: twice the interval."""
-    workers = caseworkers_of(BASE["follow_up"]["caseload_elasticity"]["value"])
-    assert workers.elasticity == 1.0
-    shorter = workers.review_interval(rung, caseload=caseload)
-    longer = workers.review_interval(rung, caseload=caseload * factor)
-    assert longer > shorter
-    assert longer / shorter == pytest.approx(factor)
-    reference = BASE["follow_up"]["reference_caseload"]["value"]
-    base = BASE["follow_up"][f"{rung}_interval_days"]["value"]
-    assert workers.review_interval(rung, caseload=reference) == pytest.approx(base)
 
 
 # -- Familiehus places: waits and external purchase ------------------------------------

@@ -18,6 +18,9 @@ import numpy as np
 DAYS_PER_YEAR = 365.25
 """Mean length of a year in days: used to turn yearly rates and ages into days."""
 
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+"""Mean length of a month in days: legal deadlines in months, monthly recruitment."""
+
 
 def add_years(date: dt.date, years: int) -> dt.date:
     """The same day ``years`` later (29 February falls back to 28 February)."""

@@ -37,28 +37,37 @@ the first years neither jump nor drift.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..measures import PLACEMENT_TYPES
+from ..scenario import Scenario
 from .calendar import DAYS_PER_YEAR
 from .child import ADULT_AGE, Child
 from .distributions import age_in_bands, elapsed_and_remaining, gamma_days
-from .ladder import Resume, career
-
-if TYPE_CHECKING:
-    from .services import HomeBasedSupport
-    from .wiring import Model
-
-AgeDraw = Callable[[np.random.Generator], float]
+from .ladder import Resume
+from .mechanisms.review_pace import ReviewPace
+from .placement import PlacementSupply
+from .register import AgeDraw, Register
+from .services import HomeBasedSupport
 
 MAX_AGE_DRAWS = 100
 
 
-def build(model: Model) -> None:
-    """Create the initial stock and start each child's career where it stands."""
-    scenario = model.scenario
+def build(
+    scenario: Scenario,
+    register: Register,
+    support: HomeBasedSupport,
+    supply: PlacementSupply,
+    review_pace: ReviewPace,
+    caseworkers: float,
+    start_career: Callable[[Child, str, Resume], object],
+) -> None:
+    """Create the initial stock and start each child's career where it stands.
+
+    ``caseworkers`` is their number on the start date, which paces the
+    first reviews; ``start_career`` starts a child's career at a rung.
+    """
     initial = scenario.initial
     ages = scenario.age.at_first_contact.bands()
 
@@ -68,74 +77,79 @@ def build(model: Model) -> None:
     stock: list[tuple[Child, str, str, Resume]] = []
     """(child, state on the start date, rung to start, where it stands)"""
 
+    def set_age(child: Child, age_at_entry: AgeDraw, elapsed: float, after_care: bool) -> None:
+        limit = scenario.exits.after_care_until_age.value if after_care else ADULT_AGE
+        age = _age_now(child.rng, age_at_entry, elapsed, limit)
+        register.set_age(child, age)
+        child.after_care = age >= ADULT_AGE
+
     for _ in range(initial.investigations.value):
-        child = model.new_child("initial_investigation", entry_age)
+        child = register.new_child("initial_investigation", entry_age)
         elapsed = scenario.investigation.work_days.value * float(child.rng.random())
-        _set_age(model, child, entry_age, elapsed, after_care=False)
+        set_age(child, entry_age, elapsed, after_care=False)
         stock.append((child, "awaiting_investigation", "investigation", Resume(elapsed=elapsed)))
 
     preventive = scenario.preventive
     for _ in range(initial.preventive.value):
-        child = model.new_child("initial_preventive", entry_age)
+        child = register.new_child("initial_preventive", entry_age)
         elapsed, remaining = elapsed_and_remaining(
             child.rng, preventive.duration_days.value, preventive.duration_cv.value
         )
-        _set_age(model, child, entry_age, elapsed, after_care=False)
+        set_age(child, entry_age, elapsed, after_care=False)
         stock.append((child, "preventive", "preventive", Resume(elapsed=elapsed, remaining=remaining)))
 
-    support = model.support
-    interval = _review_intervals(model)
+    interval = _review_intervals(scenario, review_pace, caseworkers)
     measures_left = initial.home_based_measures.value
     while measures_left > 0:
-        child = model.new_child("initial_home_based", entry_age)
+        child = register.new_child("initial_home_based", entry_age)
         elapsed, running, phase = _home_based_round(child.rng, support, interval["home_based"])
         running = running[:measures_left]
         measures_left -= len(running)
-        _set_age(model, child, entry_age, elapsed, after_care=True)
+        set_age(child, entry_age, elapsed, after_care=True)
         for kind, remaining in running:
             support.resume(child, kind, elapsed, remaining)
         stock.append((child, "home_based", "home_based", Resume(review_phase=phase)))
 
     placement = scenario.placement
     for kind in PLACEMENT_TYPES:
-        age_at_decision = _placement_age(model, kind)
+        age_at_decision = _placement_age(ages, supply, kind)
         mean, cv = placement.type(kind).duration_days.value, placement.duration_cv.value
         for _ in range(getattr(initial.placements, kind).value):
-            child = model.new_child(f"initial_{kind}", age_at_decision)
+            child = register.new_child(f"initial_{kind}", age_at_decision)
             needs = np.array([[gamma_days(child.rng, mean, cv)] for _ in range(CANDIDATE_ROUNDS)])
             chosen, elapsed, phase = _round_in_progress(child.rng, needs, interval["placement"])
-            _set_age(model, child, age_at_decision, elapsed, after_care=True)
+            set_age(child, age_at_decision, elapsed, after_care=True)
             stock.append((child, "placement", "placement", Resume(
                 elapsed=elapsed, remaining=float(needs[chosen, 0]) - elapsed, review_phase=phase,
-                kind=kind, family=model.placement.take_family(kind),
+                kind=kind, family=supply.take_family(kind),
             )))
 
     # Every child is counted before any career starts, so the first reviews
     # are paced by the caseload of the whole stock.
     for child, state, _, _ in stock:
-        model.set_state(child, state)
+        register.set_state(child, state)
     for child, _, rung, resume in stock:
-        model.env.process(career(model, child, rung, resume))
+        start_career(child, rung, resume)
 
 
 CANDIDATE_ROUNDS = 64
 """Candidate rounds drawn per stock child, of which one is picked by its length."""
 
 
-def _review_intervals(model: Model) -> dict[str, float]:
+def _review_intervals(scenario: Scenario, review_pace: ReviewPace, caseworkers: float) -> dict[str, float]:
     """Review intervals at the caseload the stock will make on the start date.
 
     Open cases are estimated before the home-based children exist: their
     measures over the measures a new case gets.
     """
-    initial = model.scenario.initial
+    initial = scenario.initial
     open_cases = (
         initial.investigations.value
         + sum(getattr(initial.placements, kind).value for kind in PLACEMENT_TYPES)
-        + initial.home_based_measures.value / model.scenario.home_based.measures_per_child.value
+        + initial.home_based_measures.value / scenario.home_based.measures_per_child.value
     )
-    caseload = open_cases / model.caseworkers.count
-    return {rung: model.caseworkers.review_interval(rung, caseload) for rung in ("home_based", "placement")}
+    caseload = open_cases / caseworkers
+    return {rung: review_pace.interval(rung, caseload) for rung in ("home_based", "placement")}
 
 
 def _round_in_progress(
@@ -177,27 +191,22 @@ def _home_based_round(
     return elapsed, running, phase
 
 
-def _set_age(model: Model, child: Child, entry_age: AgeDraw, elapsed: float, after_care: bool) -> None:
-    """Age today = age at entry + time elapsed, below 18 (or the after-care limit where allowed)."""
-    limit = model.scenario.exits.after_care_until_age.value if after_care else ADULT_AGE
+def _age_now(rng: np.random.Generator, entry_age: AgeDraw, elapsed: float, limit: float) -> float:
+    """Age today = age at entry + time elapsed, drawn again until below ``limit`` (18 or after-care's)."""
     for _ in range(MAX_AGE_DRAWS):
-        age = entry_age(child.rng) + elapsed / DAYS_PER_YEAR
+        age = entry_age(rng) + elapsed / DAYS_PER_YEAR
         if age < limit:
-            break
-    else:
-        age = limit - 1.0 / DAYS_PER_YEAR
-    model.set_age(child, age)
-    child.after_care = age >= ADULT_AGE
+            return age
+    return limit - 1.0 / DAYS_PER_YEAR
 
 
-def _placement_age(model: Model, kind: str) -> AgeDraw:
+def _placement_age(ages: list[tuple[int, int, float]], supply: PlacementSupply, kind: str) -> AgeDraw:
     """Age at the decision for a child placed in ``kind``.
 
     A band of the placement mix is drawn in proportion to the share of
     children notified at those ages times the band's share of ``kind``.
     """
-    ages = model.scenario.age.at_first_contact.bands()
-    bands = model.placement.bands
+    bands = supply.bands
     weights = []
     for low, high, mix in bands:
         notified = sum(

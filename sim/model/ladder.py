@@ -10,8 +10,9 @@ no process ticks daily and leaving needs no interrupt.
 - **Preventive** measures run for their need and end, or the child needs an
   investigation (step up).
 - **Home-based**: one or more measures (see :mod:`sim.model.services`). At each
-  review, measures whose need has passed end; when none is left the review
-  steps down to preventive, ends the case, or renews (``home_based.after_need``).
+  review (paced by :mod:`sim.model.mechanisms.review_pace`), measures whose
+  need has passed end; when none is left the review steps down to
+  preventive, ends the case, or renews (``home_based.after_need``).
   A need for placement can arise at any time (step up); the home-based
   measures continue until the child moves in.
 - **Placement**: time-limited; at the first review after its need has passed
@@ -22,21 +23,23 @@ no process ticks daily and leaving needs no interrupt.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import simpy
 
 from ..measures import AFTER_NEED
-from .assessment import assess
-from .child import wait_until
+from ..scenario.quantities import Mix
+from ..scenario.schema import HomeBased, Placement, Preventive
+from .assessment import Assessment
+from .child import Child, wait_until
 from .distributions import choose, exponential_days, gamma_days
-from .investigation import investigate
-
-if TYPE_CHECKING:
-    from .child import Child
-    from .wiring import Model
+from .investigation import Investigations
+from .mechanisms.review_pace import ReviewPace
+from .placement import PlacementSupply
+from .records import Records
+from .register import Register
+from .services import HomeBasedSupport
 
 
 @dataclass(frozen=True)
@@ -57,13 +60,7 @@ class Resume:
 
 
 Step = Generator[simpy.Event, object, "str | None"]
-
-
-def career(model: Model, child: Child, step: str, resume: Resume | None = None) -> Step:
-    """The whole path of one child, from ``step`` until it leaves."""
-    while step is not None:
-        step = yield from RUNGS[step](model, child, resume)
-        resume = None
+Rung = Callable[[Child, "Resume | None"], Step]
 
 
 def _first(env: simpy.Environment, **days: float) -> tuple[str, simpy.Timeout]:
@@ -72,130 +69,158 @@ def _first(env: simpy.Environment, **days: float) -> tuple[str, simpy.Timeout]:
     return name, wait_until(env, days[name])
 
 
-def _after_need(model: Model, child: Child, rung: str) -> str:
-    mix = getattr(model.scenario, rung).after_need
+def _after_need(child: Child, mix: Mix) -> str:
     return choose(child.rng, AFTER_NEED, [mix.share(o) for o in AFTER_NEED])
 
 
-def preventive(model: Model, child: Child, resume: Resume | None = None) -> Step:
-    """A preventive measure until its need passes or the child needs an investigation."""
-    env, params = model.env, model.scenario.preventive
-    model.set_state(child, "preventive")
-    if resume:
-        spell = model.records.open_spell(child.id, "preventive", "in_house", env.now - resume.elapsed)
-        need = resume.remaining
-    else:
-        spell = model.records.open_spell(child.id, "preventive", "in_house", env.now)
-        need = gamma_days(child.rng, params.duration_days.value, params.duration_cv.value)
-    event, wait = _first(
-        env,
-        ended=env.now + need,
-        step_up=env.now + exponential_days(child.rng, params.step_up_per_year.value),
-        leave=child.leaves_day,
-    )
-    yield wait
-    if event == "step_up":
-        model.records.close_spell(spell, env.now, "step_up")
-        return "investigation"
-    if event == "ended":
-        model.records.close_spell(spell, env.now, "closed")
-        model.exit(child, "closed")
-        return None
-    model.records.close_spell(spell, env.now, model.leaving_reason(child))
-    model.leave(child)
-    return None
+class Ladder:
+    """Every child's career, one rung after another, with the parts each rung uses."""
 
+    def __init__(
+        self,
+        env: simpy.Environment,
+        register: Register,
+        records: Records,
+        assessment: Assessment,
+        investigations: Investigations,
+        support: HomeBasedSupport,
+        supply: PlacementSupply,
+        review_pace: ReviewPace,
+        preventive: Preventive,
+        home_based: HomeBased,
+        placement: Placement,
+    ):
+        self.env = env
+        self.register = register
+        self.records = records
+        self.support = support
+        self.supply = supply
+        self.review_pace = review_pace
+        self.params = {"preventive": preventive, "home_based": home_based, "placement": placement}
+        self.rungs: dict[str, Rung] = {
+            "assessment": assessment.assess,
+            "investigation": investigations.investigate,
+            "preventive": self.preventive,
+            "home_based": self.home_based,
+            "placement": self.placement,
+        }
 
-def home_based(model: Model, child: Child, resume: Resume | None = None) -> Step:
-    """Home-based measures, reviewed at the caseload's pace."""
-    env, support = model.env, model.support
-    model.set_state(child, "home_based")
-    if not resume:
-        support.start_new(child)
-    step_up = env.now + exponential_days(child.rng, model.scenario.home_based.step_up_per_year.value)
-    review = env.now + (resume.review_phase if resume else 1.0) * model.caseworkers.review_interval(
-        "home_based"
-    )
-    while True:
-        event, wait = _first(env, review=review, step_up=step_up, leave=child.leaves_day)
+    def start(self, child: Child, step: str, resume: Resume | None = None) -> simpy.Process:
+        """Start the child's career at ``step`` (and where it stands, for a child of the stock)."""
+        return self.env.process(self.career(child, step, resume))
+
+    def career(self, child: Child, step: str, resume: Resume | None = None) -> Step:
+        """The whole path of one child, from ``step`` until it leaves."""
+        while step is not None:
+            step = yield from self.rungs[step](child, resume)
+            resume = None
+
+    def preventive(self, child: Child, resume: Resume | None = None) -> Step:
+        """A preventive measure until its need passes or the child needs an investigation."""
+        env, params, register, records = self.env, self.params["preventive"], self.register, self.records
+        register.set_state(child, "preventive")
+        if resume:
+            spell = records.open_spell(child.id, "preventive", "in_house", env.now - resume.elapsed)
+            need = resume.remaining
+        else:
+            spell = records.open_spell(child.id, "preventive", "in_house", env.now)
+            need = gamma_days(child.rng, params.duration_days.value, params.duration_cv.value)
+        event, wait = _first(
+            env,
+            ended=env.now + need,
+            step_up=env.now + exponential_days(child.rng, params.step_up_per_year.value),
+            leave=child.leaves_day,
+        )
         yield wait
         if event == "step_up":
-            return "placement"
-        if event == "leave":
-            if model.continues_in_after_care(child):
-                continue
-            model.leave(child)
+            records.close_spell(spell, env.now, "step_up")
+            return "investigation"
+        if event == "ended":
+            records.close_spell(spell, env.now, "closed")
+            register.exit(child, "closed")
             return None
-        support.end_needs_met(child)
-        if not child.home_measures:
-            decision = _after_need(model, child, "home_based")
-            if decision == "step_down":
-                return "preventive"
-            if decision == "end":
-                model.exit(child, "closed")
-                return None
+        records.close_spell(spell, env.now, register.leaving_reason(child))
+        register.leave(child)
+        return None
+
+    def home_based(self, child: Child, resume: Resume | None = None) -> Step:
+        """Home-based measures, reviewed at the caseload's pace."""
+        env, support, register, params = self.env, self.support, self.register, self.params["home_based"]
+        register.set_state(child, "home_based")
+        if not resume:
             support.start_new(child)
-        review = env.now + model.caseworkers.review_interval("home_based")
-
-
-def placement(model: Model, child: Child, resume: Resume | None = None) -> Step:
-    """A time-limited placement: decision, moving in, reviews, and the way out."""
-    env, supply, records = model.env, model.placement, model.records
-    params = model.scenario.placement
-    if resume:
-        kind, family = resume.kind, resume.family
-        spell = records.open_spell(child.id, kind, "external", env.now - resume.elapsed)
-        need_end = env.now + resume.remaining
-        review = env.now + resume.review_phase * model.caseworkers.review_interval("placement")
-    else:
-        model.set_state(child, "awaiting_placement")
-        decided = env.now
-        wanted = supply.choose_type(child)
-        prepared = env.now + gamma_days(child.rng, params.preparation_days.value, 1.0)
-        event, wait = _first(env, prepared=prepared, leave=child.leaves_day)
-        yield wait
-        kind, family = (None, None) if event == "leave" else (yield from supply.find_place(child, wanted))
-        if kind is None:  # moved away or turned 18 before moving in
-            model.leave(child)
-            return None
-        model.support.end_all(child, "step_up")
-        records.placements.append((child.id, decided, wanted, kind, env.now))
-        spell = records.open_spell(child.id, kind, "external", env.now)
-        need_end = env.now + gamma_days(
-            child.rng, params.type(kind).duration_days.value, params.duration_cv.value
-        )
-        review = env.now + model.caseworkers.review_interval("placement")
-    model.set_state(child, "placement")
-    while True:
-        event, wait = _first(env, review=review, leave=child.leaves_day)
-        yield wait
-        if event == "leave":
-            if model.continues_in_after_care(child):
-                continue
-            records.close_spell(spell, env.now, model.leaving_reason(child))
-            supply.leave(kind, family)
-            model.leave(child)
-            return None
-        if env.now >= need_end:
-            decision = _after_need(model, child, "placement")
-            if decision == "renew":
-                need_end = env.now + gamma_days(
-                    child.rng, params.type(kind).duration_days.value, params.duration_cv.value
-                )
-            else:
-                records.close_spell(spell, env.now, "step_down" if decision == "step_down" else "closed")
-                supply.leave(kind, family)
-                if decision == "step_down":
-                    return "home_based"
-                model.exit(child, "closed")
+        step_up = env.now + exponential_days(child.rng, params.step_up_per_year.value)
+        review = env.now + (resume.review_phase if resume else 1.0) * self.review_pace.interval("home_based")
+        while True:
+            event, wait = _first(env, review=review, step_up=step_up, leave=child.leaves_day)
+            yield wait
+            if event == "step_up":
+                return "placement"
+            if event == "leave":
+                if register.continues_in_after_care(child):
+                    continue
+                register.leave(child)
                 return None
-        review = env.now + model.caseworkers.review_interval("placement")
+            support.end_needs_met(child)
+            if not child.home_measures:
+                decision = _after_need(child, params.after_need)
+                if decision == "step_down":
+                    return "preventive"
+                if decision == "end":
+                    register.exit(child, "closed")
+                    return None
+                support.start_new(child)
+            review = env.now + self.review_pace.interval("home_based")
 
-
-RUNGS = {
-    "assessment": assess,
-    "investigation": investigate,
-    "preventive": preventive,
-    "home_based": home_based,
-    "placement": placement,
-}
+    def placement(self, child: Child, resume: Resume | None = None) -> Step:
+        """A time-limited placement: decision, moving in, reviews, and the way out."""
+        env, supply, records, register = self.env, self.supply, self.records, self.register
+        params = self.params["placement"]
+        if resume:
+            kind, family = resume.kind, resume.family
+            spell = records.open_spell(child.id, kind, "external", env.now - resume.elapsed)
+            need_end = env.now + resume.remaining
+            review = env.now + resume.review_phase * self.review_pace.interval("placement")
+        else:
+            register.set_state(child, "awaiting_placement")
+            decided = env.now
+            wanted = supply.choose_type(child)
+            prepared = env.now + gamma_days(child.rng, params.preparation_days.value, 1.0)
+            event, wait = _first(env, prepared=prepared, leave=child.leaves_day)
+            yield wait
+            kind, family = (None, None) if event == "leave" else (yield from supply.find_place(child, wanted))
+            if kind is None:  # moved away or turned 18 before moving in
+                register.leave(child)
+                return None
+            self.support.end_all(child, "step_up")
+            records.placements.append((child.id, decided, wanted, kind, env.now))
+            spell = records.open_spell(child.id, kind, "external", env.now)
+            need_end = env.now + gamma_days(
+                child.rng, params.type(kind).duration_days.value, params.duration_cv.value
+            )
+            review = env.now + self.review_pace.interval("placement")
+        register.set_state(child, "placement")
+        while True:
+            event, wait = _first(env, review=review, leave=child.leaves_day)
+            yield wait
+            if event == "leave":
+                if register.continues_in_after_care(child):
+                    continue
+                records.close_spell(spell, env.now, register.leaving_reason(child))
+                supply.leave(kind, family)
+                register.leave(child)
+                return None
+            if env.now >= need_end:
+                decision = _after_need(child, params.after_need)
+                if decision == "renew":
+                    need_end = env.now + gamma_days(
+                        child.rng, params.type(kind).duration_days.value, params.duration_cv.value
+                    )
+                else:
+                    records.close_spell(spell, env.now, "step_down" if decision == "step_down" else "closed")
+                    supply.leave(kind, family)
+                    if decision == "step_down":
+                        return "home_based"
+                    register.exit(child, "closed")
+                    return None
+            review = env.now + self.review_pace.interval("placement")

@@ -17,20 +17,19 @@ Poisson process of their own.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Generator, Sequence
 
 import numpy as np
 import simpy
 
+from ..scenario.schema import Applications, Notification
 from .calendar import DAYS_PER_YEAR
 from .child import Child
 from .distributions import age_in_bands
-from .ladder import career
-from .steps import Steps
-
-if TYPE_CHECKING:
-    from .wiring import Model
+from .records import Records
+from .register import Register
+from .steps import Schedules, Steps
+from .streams import Streams
 
 
 def poisson_arrivals(
@@ -58,52 +57,63 @@ def poisson_arrivals(
 class Notifications:
     """The stream of notifications and the children they bring."""
 
-    def __init__(self, model: Model):
-        self.model = model
-        params = model.scenario.notification
+    def __init__(
+        self,
+        env: simpy.Environment,
+        register: Register,
+        records: Records,
+        streams: Streams,
+        schedules: Schedules,
+        params: Notification,
+        applications: Applications,
+        ages: Sequence[tuple[int, int, float]],
+        start_career: Callable[[Child, str], object],
+    ):
+        self.env = env
+        self.register = register
+        self.records = records
+        self.start_career = start_career
+        """Starts a new child's career at a step (the ladder's start)."""
         self.repeat_share = params.repeat_share.value
         self.window = params.repeat_window_days.value
-        self.ages = model.scenario.age.at_first_contact.bands()
-        self.repeat_rng = model.streams.stream("notification.repeat")
+        self.ages = ages
+        self.repeat_rng = streams.stream("notification.repeat")
         self.recent: deque[tuple[float, Child]] = deque()
-        rate = model.yearly_schedule("notification.per_year", params.growth_per_year.value)
-        model.env.process(
-            poisson_arrivals(model.env, rate, model.streams.stream("notification.arrivals"), self.arrive)
-        )
-        applications = model.scenario.applications
-        model.env.process(poisson_arrivals(
-            model.env,
-            model.yearly_schedule("applications.per_year", applications.growth_per_year.value),
-            model.streams.stream("applications.arrivals"),
+        rate = schedules.yearly("notification.per_year", params.growth_per_year.value)
+        env.process(poisson_arrivals(env, rate, streams.stream("notification.arrivals"), self.arrive))
+        env.process(poisson_arrivals(
+            env,
+            schedules.yearly("applications.per_year", applications.growth_per_year.value),
+            streams.stream("applications.arrivals"),
             self.apply,
         ))
 
     def arrive(self) -> None:
         """A notification: a repeat is recorded against the child it concerns; otherwise a new child comes."""
-        model, now = self.model, self.model.env.now
+        now = self.env.now
         if self.repeat_rng.random() < self.repeat_share:
             known = self._known_child()
             if known is not None:
-                model.records.notifications.append((now, known.id, True))
+                self.records.notifications.append((now, known.id, True))
                 return
-        child = model.new_child("notification", lambda rng: age_in_bands(rng, self.ages))
-        model.records.notifications.append((now, child.id, False))
+        child = self.register.new_child("notification", lambda rng: age_in_bands(rng, self.ages))
+        self.records.notifications.append((now, child.id, False))
         self.recent.append((now, child))
-        model.env.process(career(model, child, "assessment"))
+        self.start_career(child, "assessment")
 
     def _known_child(self) -> Child | None:
         """A recently notified child still present, else any child with an open case."""
-        now, present = self.model.env.now, self.model.children
+        now, present = self.env.now, self.register.children
         while self.recent and self.recent[0][0] < now - self.window:
             self.recent.popleft()
         candidates = [child for _, child in self.recent if child.id in present]
         if not candidates:
-            candidates = self.model.open_case_children()
+            candidates = self.register.open_case_children()
         if not candidates:
             return None
         return candidates[int(self.repeat_rng.integers(len(candidates)))]
 
     def apply(self) -> None:
         """An investigation opened without a notification."""
-        child = self.model.new_child("application", lambda rng: age_in_bands(rng, self.ages))
-        self.model.env.process(career(self.model, child, "investigation"))
+        child = self.register.new_child("application", lambda rng: age_in_bands(rng, self.ages))
+        self.start_career(child, "investigation")

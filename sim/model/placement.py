@@ -3,16 +3,16 @@
 The placement committee chooses a type by the child's age (the scenario's
 ``placement.mix_by_age``). Foster families (ordinary, network, municipal) are
 finite pools: SimPy resources whose places are approved families, with
-recruitment and losses. When no family of the wanted type is free, the child
-waits up to the pool's ``wait_days`` and is then placed in the substitute
-type at that type's price: this is how a shortage of foster families raises
-spend. Types without a pool (institutions, residential homes, boarding
-schools, own room) are bought per place at the year's price, without limit.
+recruitment and losses. When no family of the wanted type is free, the
+mechanism :mod:`sim.model.mechanisms.foster_substitution` decides how long
+the child waits and which type it is placed in instead. Types without a
+pool (institutions, residential homes, boarding schools, own room) are
+bought per place at the year's price, without limit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,37 +20,48 @@ import simpy
 
 from ..measures import PLACEMENT_TYPES
 from ..scenario.quantities import Mix, parse_band
+from ..scenario.schema import FosterPool, InitialPlacements, Placement
+from .calendar import DAYS_PER_MONTH
 from .capacity import Places
 from .child import wait_until
 from .distributions import choose
+from .mechanisms.foster_substitution import FosterSubstitution
+from .records import Records
+from .steps import Steps
 
 if TYPE_CHECKING:
-    from ..scenario.schema import FosterPool
     from .child import Child
-    from .wiring import Model
-
-MONTH = 365.25 / 12
 
 
 class FamilyPool:
     """Approved foster families of one type: a resource whose size changes with recruitment."""
 
-    def __init__(self, model: Model, kind: str, params: FosterPool, placed_at_start: int):
-        self.model = model
+    def __init__(
+        self,
+        env: simpy.Environment,
+        records: Records,
+        kind: str,
+        params: FosterPool,
+        placed_at_start: int,
+        recruitment: Steps,
+        rng: np.random.Generator,
+    ):
+        self.env = env
         self.kind = kind
         self.params = params
-        self.families = Places(model.env, placed_at_start + params.free_at_start.value, kind)
-        model.records.capacity[kind] = self.families.history
-        self.recruitment = model.schedule(f"placement.{kind}.pool.recruited_per_year")
-        self.rng = model.streams.stream(f"placement.{kind}.pool")
-        model.env.process(self._recruit_and_lose())
+        self.families = Places(env, placed_at_start + params.free_at_start.value, kind)
+        records.capacity[kind] = self.families.history
+        self.recruitment = recruitment
+        """Families approved per year, as set on each day."""
+        self.rng = rng
+        env.process(self._recruit_and_lose())
 
     def _recruit_and_lose(self) -> Generator[simpy.Event, None, None]:
         """Each month: new families approved, and some free families stop."""
         leave = 1.0 - np.exp(-self.params.free_leaving_per_year.value / 12.0)
         while True:
-            yield self.model.env.timeout(MONTH)
-            recruited = int(self.rng.poisson(self.recruitment.at(self.model.env.now) / 12.0))
+            yield self.env.timeout(DAYS_PER_MONTH)
+            recruited = int(self.rng.poisson(self.recruitment.at(self.env.now) / 12.0))
             leaving = int(self.rng.binomial(self.families.free, leave))
             if recruited or leaving:
                 self.families.resize(self.families.capacity + recruited - leaving)
@@ -66,23 +77,46 @@ class FamilyPool:
         self.families.release(family)
 
 
+def family_pools(
+    env: simpy.Environment,
+    records: Records,
+    params: Placement,
+    placed: InitialPlacements,
+    recruitment: Callable[[str], Steps],
+    stream: Callable[[str], np.random.Generator],
+) -> dict[str, FamilyPool]:
+    """A pool for each type with one, sized to hold the children placed in it on the start date.
+
+    ``recruitment`` gives a type's families approved per year, ``stream`` a
+    pool's random stream, each by the pool's name in the scenario.
+    """
+    return {
+        kind: FamilyPool(
+            env, records, kind, params.type(kind).pool, getattr(placed, kind).value,
+            recruitment(f"placement.{kind}.pool.recruited_per_year"), stream(f"placement.{kind}.pool"),
+        )
+        for kind in PLACEMENT_TYPES
+        if params.type(kind).pool is not None
+    }
+
+
 class PlacementSupply:
     """Choosing a placement type and finding a place of it."""
 
-    def __init__(self, model: Model):
-        self.model = model
-        params = model.scenario.placement
-        self.params = params
+    def __init__(
+        self,
+        env: simpy.Environment,
+        pools: dict[str, FamilyPool],
+        params: Placement,
+        substitution: FosterSubstitution,
+    ):
+        self.env = env
+        self.pools = pools
+        """The foster family pools by type; types without one are bought per place."""
         self.bands = sorted(
             (*parse_band(band), mix) for band, mix in params.mix_by_age.value.items()
         )
-        self.substitutes = params.substitutes.value
-        placed = model.scenario.initial.placements
-        self.pools = {
-            kind: FamilyPool(model, kind, params.type(kind).pool, getattr(placed, kind).value)
-            for kind in PLACEMENT_TYPES
-            if params.type(kind).pool is not None
-        }
+        self.substitution = substitution
 
     def mix_for_age(self, age: float) -> Mix:
         """The placement mix of the age band ``age`` falls in (the oldest band from 18)."""
@@ -93,7 +127,7 @@ class PlacementSupply:
 
     def choose_type(self, child: Child) -> str:
         """The type the placement committee decides for the child."""
-        mix = self.mix_for_age(child.age(self.model.env.now))
+        mix = self.mix_for_age(child.age(self.env.now))
         return choose(child.rng, PLACEMENT_TYPES, [mix.share(kind) for kind in PLACEMENT_TYPES])
 
     def find_place(
@@ -105,19 +139,18 @@ class PlacementSupply:
         bought per place), or (None, None) when the child moves away or turns
         18 while waiting.
         """
-        env, kind = self.model.env, wanted
+        env, kind = self.env, wanted
         while kind in self.pools:
-            pool = self.pools[kind]
-            request = pool.families.request()
+            request = self.pools[kind].families.request()
             if not request.triggered:
-                give_up = min(env.now + pool.params.wait_days.value, child.leaves_day)
+                give_up = min(env.now + self.substitution.wait_days(kind), child.leaves_day)
                 yield request | wait_until(env, give_up)
             if request.triggered:
                 return kind, request
             request.cancel()
             if env.now >= child.leaves_day:
                 return None, None
-            kind = self.substitutes[kind]
+            kind = self.substitution.substitute(kind)
         return kind, None
 
     def take_family(self, kind: str) -> simpy.Event | None:

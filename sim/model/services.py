@@ -9,12 +9,15 @@ how long a child waits before the municipality buys the same measure from an
 external provider at the external price. Measures without an in-house
 service are bought at once.
 
-A measure's need runs from the day it starts; it ends at the first review
-after its need has passed (see :mod:`sim.model.caseworkers`).
+How long a child waits before the measure is bought is the mechanism
+:mod:`sim.model.mechanisms.external_purchase`. A measure's need runs from
+the day it starts; it ends at the first review after its need has passed
+(:mod:`sim.model.mechanisms.review_pace`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
@@ -23,13 +26,14 @@ import numpy as np
 import simpy
 
 from ..measures import HOME_BASED
+from ..scenario.schema import HomeBased, Service, Services
 from .capacity import Places
 from .distributions import choose, gamma_days
-from .records import INF
+from .mechanisms.external_purchase import ExternalPurchase
+from .records import INF, Records
 
 if TYPE_CHECKING:
     from .child import Child
-    from .wiring import Model
 
 MAX_MEASURES = 4
 
@@ -56,29 +60,39 @@ class Measure:
 class InHouseService:
     """Familiehus or DUT: places, a waitlist, and external purchase when the wait is too long."""
 
-    def __init__(self, model: Model, name: str):
-        self.model = model
+    def __init__(
+        self,
+        env: simpy.Environment,
+        records: Records,
+        name: str,
+        params: Service,
+        purchase: ExternalPurchase,
+        start: Callable[[Measure, str], None],
+    ):
+        self.env = env
+        self.records = records
         self.name = name
-        params = getattr(model.scenario.services, name)
         self.measure = params.measure
-        self.places = Places(model.env, params.places.value, name)
-        model.records.capacity[name] = self.places.history
-        self.patience = model.schedule(f"services.{name}.external_after_days")
+        self.places = Places(env, params.places.value, name)
+        records.capacity[name] = self.places.history
+        self.purchase = purchase
+        self.start = start
+        """Starts a measure with a provider (the home-based support's own start)."""
 
     def request(self, measure: Measure) -> None:
         """Ask for a place; start in-house now, or wait, or buy externally."""
-        model, now = self.model, self.model.env.now
-        measure.wait_id = model.records.open_wait(measure.child.id, self.name, measure.kind, now)
+        now = self.env.now
+        measure.wait_id = self.records.open_wait(measure.child.id, self.name, measure.kind, now)
         measure.request = request = self.places.request()
         if request.triggered:
             self._start(measure, "in_house")
             return
-        patience = self.patience.at(now)
+        patience = self.purchase.after_days(self.name, now)
         if patience <= 0:
             self._buy_externally(measure)
             return
         request.callbacks.append(partial(self._granted, measure))
-        model.env.timeout(patience).callbacks.append(partial(self._patience_over, measure))
+        self.env.timeout(patience).callbacks.append(partial(self._patience_over, measure))
 
     def _granted(self, measure: Measure, _event: simpy.Event) -> None:
         if not measure.ended and measure.spell_id < 0:
@@ -95,9 +109,8 @@ class InHouseService:
         self._start(measure, "external")
 
     def _start(self, measure: Measure, provider: str) -> None:
-        now = self.model.env.now
-        self.model.records.close_wait(measure.wait_id, now, provider)
-        self.model.support.start(measure, provider)
+        self.records.close_wait(measure.wait_id, self.env.now, provider)
+        self.start(measure, provider)
 
     def withdraw(self, measure: Measure) -> None:
         """The child no longer needs the place it waits for (or holds)."""
@@ -109,22 +122,30 @@ class InHouseService:
         else:
             request.cancel()
         if measure.spell_id < 0:
-            self.model.records.close_wait(measure.wait_id, self.model.env.now, "withdrawn")
+            self.records.close_wait(measure.wait_id, self.env.now, "withdrawn")
         measure.request = None
 
 
 class HomeBasedSupport:
     """Starts, resumes and ends the home-based measures of children at home."""
 
-    def __init__(self, model: Model):
-        self.model = model
-        params = model.scenario.home_based
+    def __init__(
+        self,
+        env: simpy.Environment,
+        records: Records,
+        params: HomeBased,
+        services: Services,
+        purchase: ExternalPurchase,
+    ):
+        self.env = env
+        self.records = records
         self.mix = [params.mix.share(kind) for kind in HOME_BASED]
         self.extra_measures = params.measures_per_child.value - 1.0
         self.cv = params.duration_cv.value
         self.duration = {kind: getattr(params, kind).duration_days.value for kind in HOME_BASED}
         self.services = {
-            service.measure: InHouseService(model, name) for name, service in model.scenario.services
+            service.measure: InHouseService(env, records, name, service, purchase, self.start)
+            for name, service in services
         }
 
     def draw_kinds(self, rng: np.random.Generator) -> list[str]:
@@ -151,19 +172,19 @@ class HomeBasedSupport:
 
     def start(self, measure: Measure, provider: str) -> None:
         """The measure begins now with ``provider``; its need is drawn from now."""
-        now = self.model.env.now
-        measure.spell_id = self.model.records.open_spell(measure.child.id, measure.kind, provider, now)
+        now = self.env.now
+        measure.spell_id = self.records.open_spell(measure.child.id, measure.kind, provider, now)
         measure.need_end = now + gamma_days(measure.child.rng, self.duration[measure.kind], self.cv)
 
     def resume(self, child: Child, kind: str, elapsed: float, remaining: float) -> None:
         """A measure of the initial stock, running since ``elapsed`` days before today."""
-        now = self.model.env.now
+        now = self.env.now
         measure = Measure(child, kind, self.services.get(kind))
         provider = "external"
         if measure.service is not None and measure.service.places.free > 0:
             measure.request = measure.service.places.request()
             provider = "in_house"
-        measure.spell_id = self.model.records.open_spell(child.id, kind, provider, now - elapsed)
+        measure.spell_id = self.records.open_spell(child.id, kind, provider, now - elapsed)
         measure.need_end = now + remaining
         child.home_measures.append(measure)
 
@@ -173,11 +194,11 @@ class HomeBasedSupport:
         if measure.service is not None:
             measure.service.withdraw(measure)
         if measure.spell_id >= 0:
-            self.model.records.close_spell(measure.spell_id, self.model.env.now, reason)
+            self.records.close_spell(measure.spell_id, self.env.now, reason)
 
     def end_needs_met(self, child: Child) -> None:
         """At a review: end the running measures whose need has passed."""
-        now = self.model.env.now
+        now = self.env.now
         for measure in [m for m in child.home_measures if m.running and m.need_end <= now]:
             self.end(measure, "ended")
             child.home_measures.remove(measure)

@@ -10,19 +10,19 @@ like any other level.
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from typing import TYPE_CHECKING
+from collections.abc import Generator, Sequence
 
 import simpy
 
+from ..scenario.schema import SmallChildrenSpecial as SmallChildrenParams
 from .calendar import DAYS_PER_YEAR
+from .child import Child
 from .distributions import age_in_bands, elapsed_and_remaining, gamma_days
 from .notification import poisson_arrivals
+from .records import Records
+from .register import Register
 from .steps import Steps
-
-if TYPE_CHECKING:
-    from .child import Child
-    from .wiring import Model
+from .streams import Streams
 
 STATE = "small_children_special"
 
@@ -30,36 +30,44 @@ STATE = "small_children_special"
 class SmallChildrenSpecial:
     """The stock, its arrivals and its stays."""
 
-    def __init__(self, model: Model):
-        self.model = model
-        self.params = model.scenario.small_children_special
-        self.ages = model.scenario.age.at_first_contact.bands()
-        persons = self.params.persons_at_start.value
-        mean, cv = self.params.duration_days.value, self.params.duration_cv.value
+    def __init__(
+        self,
+        env: simpy.Environment,
+        register: Register,
+        records: Records,
+        streams: Streams,
+        params: SmallChildrenParams,
+        ages: Sequence[tuple[int, int, float]],
+    ):
+        self.env = env
+        self.register = register
+        self.records = records
+        self.params = params
+        self.ages = ages
+        persons = params.persons_at_start.value
+        mean, cv = params.duration_days.value, params.duration_cv.value
         for _ in range(persons):
             child = self._child("initial_small_children")
             elapsed, remaining = elapsed_and_remaining(child.rng, mean, cv)
-            model.set_state(child, STATE)
-            model.env.process(self._stay(child, elapsed, remaining))
+            register.set_state(child, STATE)
+            env.process(self._stay(child, elapsed, remaining))
         rate = Steps.of([(0.0, persons * DAYS_PER_YEAR / mean)])
-        model.env.process(poisson_arrivals(
-            model.env, rate, model.streams.stream("small_children.arrivals"), self._arrive
-        ))
+        env.process(poisson_arrivals(env, rate, streams.stream("small_children.arrivals"), self._arrive))
 
     def _child(self, route: str) -> Child:
-        child = self.model.new_child(route, lambda rng: age_in_bands(rng, self.ages))
+        child = self.register.new_child(route, lambda rng: age_in_bands(rng, self.ages))
         child.move_away_day = float("inf")
         return child
 
     def _arrive(self) -> None:
         child = self._child("small_children")
         remaining = gamma_days(child.rng, self.params.duration_days.value, self.params.duration_cv.value)
-        self.model.env.process(self._stay(child, 0.0, remaining))
+        self.env.process(self._stay(child, 0.0, remaining))
 
     def _stay(self, child: Child, elapsed: float, remaining: float) -> Generator[simpy.Event, None, None]:
-        model = self.model
-        model.set_state(child, STATE)
-        spell = model.records.open_spell(child.id, STATE, "external", model.env.now - elapsed)
-        yield model.env.timeout(remaining)
-        model.records.close_spell(spell, model.env.now, "closed")
-        model.exit(child, "closed")
+        register, records = self.register, self.records
+        register.set_state(child, STATE)
+        spell = records.open_spell(child.id, STATE, "external", self.env.now - elapsed)
+        yield self.env.timeout(remaining)
+        records.close_spell(spell, self.env.now, "closed")
+        register.exit(child, "closed")

@@ -12,10 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .calendar import Calendar
+
+if TYPE_CHECKING:
+    from ..scenario import Scenario
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,31 @@ def yearly(
         _, value, set_year = [p for p in points if p[0] <= day][-1]
         pairs.append((day, value * (1 + growth) ** (calendar.year_of(day) - set_year)))
     return Steps.of(pairs)
+
+
+class Schedules:
+    """Each time-varying parameter of a scenario as a step function of model time, made once per run.
+
+    A rate or price is read through its schedule whenever it is used, so a
+    council decision on the timeline (or the yearly growth of a rate) needs
+    no process of its own.
+    """
+
+    def __init__(self, scenario: Scenario, calendar: Calendar):
+        self.scenario = scenario
+        self.calendar = calendar
+        self._made: dict[tuple[str, float], Steps] = {}
+
+    def of(self, path: str) -> Steps:
+        """The parameter at ``path`` as set at the start and changed by the timeline."""
+        return self.yearly(path, 0.0)
+
+    def yearly(self, path: str, growth: float) -> Steps:
+        """A yearly rate or price at ``path``, compounded by ``growth`` each 1 January (:func:`yearly`)."""
+        key = (path, growth)
+        if key not in self._made:
+            self._made[key] = yearly(self.calendar, self.scenario.schedule(path), growth)
+        return self._made[key]
 
 
 def per_day(calendar: Calendar, annual: Steps) -> Steps:

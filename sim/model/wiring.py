@@ -1,149 +1,93 @@
 """One replication of a municipality: the SimPy environment and every part of the system, wired.
 
-:func:`simulate` builds the parts in the order the system works (caseworkers,
-in-house services, placement supply, the initial stock, the small-children
-stock, arrivals, the timeline's decisions), runs them to the horizon and
-returns the records. The model keeps the register of children present and
-of the state each is in; everything else lives in the part it belongs to.
+:class:`Model` builds the parts in the order the system works and hands each
+only what it uses: the register of children, the caseworkers, the
+mechanisms (:mod:`sim.model.mechanisms`), the home-based support with its
+in-house services, the placement supply, the steps of the ladder; then
+:meth:`Model.run` creates the initial stock, the small-children stock, the
+arrivals and the timeline's decisions, runs them to the horizon and returns
+the records. The order is part of the model: events scheduled at the same
+moment run in the order they were made.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
+from typing import Any
 
-import numpy as np
 import simpy
 
-from ..measures import OPEN_CASE_STATES
 from ..scenario import Scenario
-from .calendar import DAYS_PER_YEAR, Calendar
+from . import initial_stock, mechanisms
+from .assessment import Assessment
+from .calendar import Calendar
 from .caseworkers import Caseworkers
-from .child import Child
-from .decisions import take_effect
-from .distributions import exponential_days
-from .initial_stock import build as build_initial_stock
+from .decisions import Handler, take_effect
+from .investigation import Investigations
+from .ladder import Ladder
 from .notification import Notifications
-from .placement import PlacementSupply
+from .placement import PlacementSupply, family_pools
 from .records import Records
+from .register import Register
 from .services import HomeBasedSupport
 from .small_children import SmallChildrenSpecial
-from .steps import Steps, yearly
+from .steps import Schedules
 from .streams import Streams
 
 
 class Model:
-    """The running replication: clock, streams, register of children, and the parts."""
+    """The running replication: clock, streams, records, the register of children, and the parts."""
 
     def __init__(self, scenario: Scenario, years: int, seed: int):
         self.scenario = scenario
         self.calendar = Calendar(scenario.scenario.start_date, years)
-        self.env = simpy.Environment()
+        self.env = env = simpy.Environment()
         self.streams = Streams(seed)
-        self.records = Records()
-        self.children: dict[int, Child] = {}
-        """Children present, by id."""
-        self.state_counts: Counter[str] = Counter()
-        self._routes: Counter[str] = Counter()
-        self._next_id = 0
-        self._schedules: dict[tuple[str, float], Steps] = {}
-        self.caseworkers = Caseworkers(self)
-        self.support = HomeBasedSupport(self)
-        self.placement = PlacementSupply(self)
-
-    # -- schedules of time-varying parameters -------------------------------
-
-    def schedule(self, path: str) -> Steps:
-        """A time-varying parameter as set at the start and changed by the timeline."""
-        return self.yearly_schedule(path, 0.0)
-
-    def yearly_schedule(self, path: str, growth: float) -> Steps:
-        """A yearly rate or price from the scenario and timeline, compounded each 1 January."""
-        key = (path, growth)
-        if key not in self._schedules:
-            self._schedules[key] = yearly(self.calendar, self.scenario.schedule(path), growth)
-        return self._schedules[key]
-
-    # -- the register of children ------------------------------------------
-
-    def new_child(self, route: str, age: Callable[[np.random.Generator], float]) -> Child:
-        """Register a child entering by ``route``, with an age drawn from its own stream."""
-        number = self._routes[route]
-        self._routes[route] += 1
-        rng = self.streams.child(route, number)
-        now = self.env.now
-        age_at_entry = age(rng)
-        child = Child(
-            self._next_id, route, rng, now - age_at_entry * DAYS_PER_YEAR,
-            after_care_until_age=self.scenario.exits.after_care_until_age.value,
+        self.records = records = Records()
+        self.schedules = Schedules(scenario, self.calendar)
+        self.register = register = Register(env, self.streams, records, scenario.exits,
+                                            when_leaving=self._end_home_based)
+        self.caseworkers = Caseworkers(env, records, scenario.caseworkers, register.open_cases)
+        self.mechanisms: dict[str, Any] = mechanisms.build(
+            scenario, {"caseload": self.caseworkers.caseload}, self.schedules
         )
-        child.move_away_day = now + exponential_days(rng, self.scenario.exits.move_away_per_year.value)
-        self._next_id += 1
-        self.children[child.id] = child
-        self.records.children.append((child.id, route, now, age_at_entry))
-        return child
+        self.support = HomeBasedSupport(env, records, scenario.home_based, scenario.services,
+                                        self.mechanisms["external_purchase"])
+        pools = family_pools(env, records, scenario.placement, scenario.initial.placements,
+                             self.schedules.of, self.streams.stream)
+        self.placement = PlacementSupply(env, pools, scenario.placement,
+                                         self.mechanisms["foster_substitution"])
+        self.ladder = Ladder(
+            env, register, records,
+            Assessment(env, register, scenario.assessment, scenario.notification.repeat_share.value),
+            Investigations(env, register, records, scenario.investigation, self.caseworkers.slots),
+            self.support, self.placement, self.mechanisms["review_pace"],
+            scenario.preventive, scenario.home_based, scenario.placement,
+        )
 
-    def set_age(self, child: Child, age: float) -> None:
-        """The child is ``age`` years old now: its birthday, and the age its entry record gives, follow.
-
-        The stock on the start date draws a child's age once more, given how
-        long it has already been in care; its record must say that age.
-        """
-        child.born_day = self.env.now - age * DAYS_PER_YEAR
-        child_id, route, entered_day, _ = self.records.children[child.id]
-        self.records.children[child.id] = (child_id, route, entered_day, age)
-
-    def set_state(self, child: Child, state: str) -> None:
-        """The child is now in ``state``."""
-        if child.state == state:
-            return
-        if child.state:
-            self.state_counts[child.state] -= 1
-        self.state_counts[state] += 1
-        child.state = state
-        self.records.enter_state(child.id, state, self.env.now)
-
-    def exit(self, child: Child, reason: str) -> None:
-        """The child leaves the system; its home-based measures end with it."""
+    def _end_home_based(self, child: Any, reason: str) -> None:
+        """A child leaving takes its home-based measures with it."""
         self.support.end_all(child, reason)
-        self.state_counts[child.state] -= 1
-        self.records.leave_state(child.id, self.env.now)
-        self.records.exits.append((child.id, self.env.now, reason))
-        del self.children[child.id]
 
-    def leaving_reason(self, child: Child) -> str:
-        """``moved_away`` or ``aged_out``, whichever day came first."""
-        return "moved_away" if child.move_away_day <= child.age_limit_day else "aged_out"
-
-    def leave(self, child: Child) -> None:
-        """The child moves away or ages out today."""
-        self.exit(child, self.leaving_reason(child))
-
-    def continues_in_after_care(self, child: Child) -> bool:
-        """Whether a young person turning 18 continues in after-care (False once it has ended)."""
-        if child.after_care or child.move_away_day <= child.age_limit_day:
-            return False
-        child.after_care = bool(child.rng.random() < self.scenario.exits.after_care_share.value)
-        return child.after_care
-
-    def open_cases(self) -> int:
-        """Children whose case the caseworkers carry now."""
-        counts = self.state_counts
-        return sum(counts[state] for state in OPEN_CASE_STATES)
-
-    def open_case_children(self) -> list[Child]:
-        """The children with an open case, in id order."""
-        return [c for c in self.children.values() if c.state in OPEN_CASE_STATES]
-
-    # -- running ------------------------------------------------------------
+    def capacity_handlers(self) -> dict[str, Handler]:
+        """Time-varying capacity parameter path -> what changes in the running model."""
+        handlers: dict[str, Handler] = {"caseworkers.count": self.caseworkers.set_count}
+        for service in self.support.services.values():
+            handlers[f"services.{service.name}.places"] = (
+                lambda value, places=service.places: places.resize(int(value))
+            )
+        return handlers
 
     def run(self) -> Records:
         """Build the system as it stands on the start date and run it to the horizon."""
-        build_initial_stock(self)
-        SmallChildrenSpecial(self)
-        Notifications(self)
-        self.env.process(take_effect(self))
-        self.env.run(until=self.calendar.horizon)
+        scenario, env, register = self.scenario, self.env, self.register
+        ages = scenario.age.at_first_contact.bands()
+        initial_stock.build(scenario, register, self.support, self.placement, self.mechanisms["review_pace"],
+                            self.caseworkers.count, self.ladder.start)
+        SmallChildrenSpecial(env, register, self.records, self.streams, scenario.small_children_special, ages)
+        Notifications(env, register, self.records, self.streams, self.schedules, scenario.notification,
+                      scenario.applications, ages, self.ladder.start)
+        env.process(take_effect(env, self.calendar, scenario.timeline, self.capacity_handlers()))
+        env.run(until=self.calendar.horizon)
         self.records.finish()
         return self.records
 

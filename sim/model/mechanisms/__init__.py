@@ -1,0 +1,44 @@
+"""The mechanisms of the model, one module each, registered in :data:`MECHANISMS`.
+
+Each mechanism (see :mod:`.mechanism`) declares the scenario section of its
+assumptions, the signals of the running system it reads and the decision of
+the flow it changes; :func:`build` makes each from its section and hands it
+only the signals it declared. The wiring (:mod:`sim.model.wiring`) gives
+each built mechanism to the part of the flow that makes the decision it
+changes. Adding a mechanism means: a module here with its ``MECHANISM``,
+its section in the scenario schema, one line below, the deciding part
+asking it, and a submodel in docs/odd.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ...scenario import Scenario
+from ..steps import Schedules
+from . import external_purchase, foster_substitution, review_pace
+from .mechanism import SIGNALS, Inputs, Mechanism
+
+MECHANISMS: tuple[Mechanism, ...] = (
+    review_pace.MECHANISM,
+    external_purchase.MECHANISM,
+    foster_substitution.MECHANISM,
+)
+"""Every mechanism of the model, in the order they are built."""
+
+
+def build(
+    scenario: Scenario, signals: Mapping[str, Callable[[], float]], schedules: Schedules
+) -> dict[str, Any]:
+    """Each registered mechanism built from its scenario section and the signals it reads, by name."""
+    built = {}
+    for mechanism in MECHANISMS:
+        given = {name: signals[name] for name in mechanism.reads if name in signals}
+        built[mechanism.name] = mechanism.build(
+            Inputs(getattr(scenario, mechanism.section), given, schedules)
+        )
+    return built
+
+
+__all__ = ["MECHANISMS", "SIGNALS", "Inputs", "Mechanism", "build"]

@@ -1,0 +1,542 @@
+"""Each part of the engine built alone, on a bare SimPy environment, with only what it is handed.
+
+No test here builds a whole model: a part gets an environment, records, the
+register or a stand-in function, and the scenario section it reads, as the
+wiring (sim.model.wiring) hands them. So a part's behaviour is pinned down
+without the rest of the system around it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+import simpy
+from hypothesis import given
+from hypothesis import strategies as st
+from variants import BASE, set_value, variant, with_values
+
+import sim
+from sim.measures import EXIT_REASONS, HOME_BASED, INVESTIGATION_OUTCOMES, OPEN_CASE_STATES
+from sim.model import initial_stock, mechanisms
+from sim.model.assessment import Assessment
+from sim.model.calendar import DAYS_PER_YEAR, Calendar
+from sim.model.caseworkers import Caseworkers
+from sim.model.child import Child
+from sim.model.decisions import take_effect
+from sim.model.investigation import Investigations
+from sim.model.ladder import Ladder
+from sim.model.mechanisms.external_purchase import ExternalPurchase
+from sim.model.mechanisms.foster_substitution import FosterSubstitution
+from sim.model.mechanisms.review_pace import ReviewPace
+from sim.model.notification import Notifications
+from sim.model.placement import FamilyPool, PlacementSupply, family_pools
+from sim.model.records import Records
+from sim.model.register import Register
+from sim.model.services import MAX_MEASURES, HomeBasedSupport, InHouseService, Measure
+from sim.model.small_children import STATE as SMALL_CHILDREN
+from sim.model.small_children import SmallChildrenSpecial
+from sim.model.steps import Schedules, Steps
+from sim.model.streams import Streams
+from sim.scenario.schema import Scenario, TimelineChange
+
+pytestmark = pytest.mark.unit
+
+DEFAULT = sim.load_scenario("ballerup_2017")
+
+
+def ten(rng: np.random.Generator) -> float:
+    """Every child is ten."""
+    return 10.0
+
+
+def register_of(env: simpy.Environment, scenario: Scenario = DEFAULT, seed: int = 0,
+                leaving: list | None = None) -> Register:
+    """A register on ``env``; ``leaving`` collects (child id, reason) of each child as it leaves."""
+    def note(child: Child, reason: str) -> None:
+        if leaving is not None:
+            leaving.append((child.id, reason))
+
+    return Register(env, Streams(seed), Records(), scenario.exits, when_leaving=note)
+
+
+# -- the register of children ---------------------------------------------------------------------
+
+
+def test_the_register_counts_states_and_open_cases_and_records_every_stay():
+    env, leaving = simpy.Environment(), []
+    register = register_of(env, leaving=leaving)
+    first, second = register.new_child("notification", ten), register.new_child("application", ten)
+    assert (first.id, second.id) == (0, 1)
+    register.set_state(first, "investigation")
+    register.set_state(second, "preventive")
+    assert register.open_cases() == 1  # preventive measures are not the caseworkers' cases
+    assert [c.id for c in register.open_case_children()] == [0]
+    register.set_state(second, "home_based")
+    assert register.open_cases() == 2
+    register.exit(first, "closed")
+    assert leaving == [(0, "closed")]
+    assert register.open_cases() == 1 and set(register.children) == {1}
+    records = register.records
+    assert records.exits == [(0, 0.0, "closed")]
+    assert records.states == [(1, "preventive", 0.0, 0.0), (0, "investigation", 0.0, 0.0)]
+    assert [row[:2] for row in records.children] == [(0, "notification"), (1, "application")]
+
+
+def test_a_child_has_the_same_luck_whatever_else_entered_before_it():
+    """Common random numbers: the n-th child of a route draws the same numbers in any order of arrival."""
+    alone = register_of(simpy.Environment(), seed=4).new_child("notification", ten)
+    crowded = register_of(simpy.Environment(), seed=4)
+    for _ in range(5):
+        crowded.new_child("application", ten)
+    late = crowded.new_child("notification", ten)
+    assert late.move_away_day == alone.move_away_day
+    assert late.rng.random() == alone.rng.random()
+
+
+def test_set_age_moves_the_birthday_and_the_entry_record_together():
+    env = simpy.Environment()
+    register = register_of(env)
+    child = register.new_child("initial_placement", ten)
+    register.set_age(child, 16.5)
+    assert child.age(env.now) == pytest.approx(16.5)
+    assert register.records.children[child.id][3] == 16.5
+
+
+def test_after_care_is_decided_once_and_never_for_a_child_who_moves_first():
+    always = with_values(("exits.after_care_share", 1.0))
+    register = register_of(simpy.Environment(), always)
+    child = register.new_child("notification", ten)
+    child.move_away_day = float("inf")
+    assert register.continues_in_after_care(child)
+    assert not register.continues_in_after_care(child)  # the second 18th birthday is the end of after-care
+    moving = register.new_child("notification", ten)
+    moving.move_away_day = 1.0
+    assert not register.continues_in_after_care(moving)
+    assert register.leaving_reason(moving) == "moved_away"
+
+
+# -- caseworkers and the review pace ----------------------------------------------------------------
+
+
+def test_caseworkers_carry_investigation_slots_and_the_caseload_of_open_cases():
+    env, records, open_cases = simpy.Environment(), Records(), [40]
+    workers = Caseworkers(env, records, DEFAULT.caseworkers, lambda: open_cases[0])
+    per_worker = DEFAULT.caseworkers.investigations_per_worker.value
+    count = DEFAULT.caseworkers.count.value
+    assert workers.slots.capacity == round(count * per_worker)
+    assert workers.caseload() == pytest.approx(40 / count)
+    env.run(until=30)
+    workers.set_count(2 * count)
+    open_cases[0] = 10
+    assert workers.slots.capacity == round(2 * count * per_worker)
+    assert workers.caseload() == pytest.approx(10 / (2 * count))
+    assert records.caseworkers == [(0, count), (30, 2 * count)]
+    assert records.capacity["investigations"][-1] == (30, round(2 * count * per_worker))
+
+
+def review_pace(elasticity: float, caseload: float = 20.0) -> ReviewPace:
+    return ReviewPace(with_values(("follow_up.caseload_elasticity", elasticity)).follow_up, lambda: caseload)
+
+
+@given(st.floats(0.5, 200.0), st.floats(0.5, 200.0), st.sampled_from(["home_based", "placement"]))
+def test_review_interval_ignores_the_caseload_when_the_elasticity_is_zero(low, high, rung):
+    """Elasticity 0 is the assumption that caseload does not matter; the model must honour it."""
+    pace = review_pace(0.0)
+    base = BASE["follow_up"][f"{rung}_interval_days"]["value"]
+    assert pace.interval(rung, caseload=low) == pytest.approx(base)
+    assert pace.interval(rung, caseload=high) == pytest.approx(base)
+
+
+@given(st.floats(0.5, 200.0), st.floats(1.05, 4.0), st.sampled_from(["home_based", "placement"]))
+def test_review_interval_grows_with_the_caseload(caseload, factor, rung):
+    """With the default elasticity of 1, twice the caseload is half the reviews: twice the interval."""
+    pace = review_pace(BASE["follow_up"]["caseload_elasticity"]["value"])
+    assert pace.elasticity == 1.0
+    shorter = pace.interval(rung, caseload=caseload)
+    longer = pace.interval(rung, caseload=caseload * factor)
+    assert longer > shorter
+    assert longer / shorter == pytest.approx(factor)
+    reference = BASE["follow_up"]["reference_caseload"]["value"]
+    base = BASE["follow_up"][f"{rung}_interval_days"]["value"]
+    assert pace.interval(rung, caseload=reference) == pytest.approx(base)
+
+
+def test_the_review_pace_reads_the_caseload_signal_when_no_caseload_is_given():
+    reference = BASE["follow_up"]["reference_caseload"]["value"]
+    calm, busy = review_pace(1.0, reference), review_pace(1.0, 2 * reference)
+    assert busy.interval("placement") == pytest.approx(2 * calm.interval("placement"))
+
+
+# -- the mechanism registry -------------------------------------------------------------------------
+
+
+def test_each_mechanism_declares_a_scenario_section_signals_it_may_read_and_what_it_changes():
+    names = [m.name for m in mechanisms.MECHANISMS]
+    assert len(set(names)) == len(names)
+    assert {"review_pace", "external_purchase", "foster_substitution"} <= set(names)
+    for mechanism in mechanisms.MECHANISMS:
+        assert mechanism.section in Scenario.model_fields, mechanism.name
+        assert mechanism.reads and set(mechanism.reads) <= set(mechanisms.SIGNALS), mechanism.name
+        assert mechanism.changes.strip(), mechanism.name
+
+
+def test_a_mechanism_is_handed_only_the_signals_it_declares():
+    seen = {}
+
+    def spy(name):
+        def build(inputs):
+            seen[name] = set(inputs.signals)
+            return name
+        return build
+
+    calendar = Calendar(DEFAULT.scenario.start_date, 1)
+    signals = {name: (lambda: 0.0) for name in mechanisms.SIGNALS}
+    original = mechanisms.MECHANISMS
+    try:
+        mechanisms.MECHANISMS = tuple(
+            type(m)(m.name, m.section, m.reads, m.changes, spy(m.name)) for m in original
+        )
+        built = mechanisms.build(DEFAULT, signals, Schedules(DEFAULT, calendar))
+    finally:
+        mechanisms.MECHANISMS = original
+    assert built == {m.name: m.name for m in original}
+    for mechanism in original:
+        assert seen[mechanism.name] == set(mechanism.reads) & set(signals)
+
+
+# -- in-house services and external purchase ------------------------------------------------------
+
+
+def service_with(places: int, patience: float) -> tuple[simpy.Environment, Records, InHouseService, list]:
+    """Familiehus with ``places`` and a policy of buying after ``patience`` days; started measures listed."""
+    env, records, started = simpy.Environment(), Records(), []
+    purchase = ExternalPurchase({"familiehus": Steps.of([(0.0, patience)])})
+    params = with_values(("services.familiehus.places", places)).services.familiehus
+
+    def start(measure: Measure, provider: str) -> None:  # as the home-based support starts a measure
+        measure.spell_id = len(started)
+        started.append((measure.child.id, provider, env.now))
+
+    service = InHouseService(env, records, "familiehus", params, purchase, start)
+    return env, records, service, started
+
+
+def measure_for(child_id: int, service: InHouseService) -> Measure:
+    child = Child(child_id, "notification", np.random.default_rng(child_id), -3650.0)
+    return Measure(child, "family_treatment", service)
+
+
+def test_a_full_service_buys_externally_when_the_wait_runs_out():
+    env, records, service, started = service_with(places=1, patience=30)
+    first, second = measure_for(0, service), measure_for(1, service)
+    service.request(first)
+    service.request(second)
+    env.run(until=100)
+    assert started == [(0, "in_house", 0), (1, "external", 30)]
+    assert [(w[1], w[5], w[6]) for w in records.waits] == [(0, 0, "in_house"), (1, 30, "external")]
+
+
+def test_a_place_freed_within_the_wait_is_taken_in_house():
+    env, records, service, started = service_with(places=1, patience=30)
+    first, second = measure_for(0, service), measure_for(1, service)
+    service.request(first)
+    service.request(second)
+    env.run(until=10)
+    service.withdraw(first)
+    env.run(until=100)
+    assert started == [(0, "in_house", 0), (1, "in_house", 10)]
+
+
+def test_a_policy_of_no_wait_buys_at_once_when_full():
+    env, _, service, started = service_with(places=0, patience=0)
+    service.request(measure_for(0, service))
+    assert started == [(0, "external", 0)]
+
+
+def test_the_purchase_policy_follows_its_schedule():
+    purchase = ExternalPurchase({"dut": Steps.of([(0.0, 60.0), (365.0, 0.0)])})
+    assert purchase.after_days("dut", 10.0) == 60.0
+    assert purchase.after_days("dut", 400.0) == 0.0
+
+
+def support_of(env: simpy.Environment, records: Records, scenario: Scenario = DEFAULT) -> HomeBasedSupport:
+    purchase = ExternalPurchase({name: Steps.of([(0.0, 60.0)]) for name, _ in scenario.services})
+    return HomeBasedSupport(env, records, scenario.home_based, scenario.services, purchase)
+
+
+@given(st.integers(0, 10_000))
+def test_a_child_gets_one_to_four_distinct_home_based_measures(seed):
+    support = support_of(simpy.Environment(), Records())
+    kinds = support.draw_kinds(np.random.default_rng(seed))
+    assert 1 <= len(kinds) <= MAX_MEASURES
+    assert len(set(kinds)) == len(kinds) and set(kinds) <= set(HOME_BASED)
+
+
+def test_home_based_measures_start_with_their_provider_and_end_together():
+    env, records = simpy.Environment(), Records()
+    support = support_of(env, records)
+    child = Child(0, "notification", np.random.default_rng(3), -3650.0)
+    support.start_new(child)
+    assert child.home_measures and all(m.running for m in child.home_measures)
+    for measure in child.home_measures:  # the default's in-house services have free places on day 0
+        provider = records.open_spells[measure.spell_id].row[3]
+        assert provider == ("in_house" if measure.service is not None else "external")
+    in_use = {name: service.places.count for name, service in support.services.items()}
+    support.end_all(child, "step_up")
+    assert child.home_measures == []
+    assert {row[6] for row in records.spells} == {"step_up"}
+    assert all(service.places.count == 0 for service in support.services.values()), in_use
+
+
+# -- placement supply and foster substitution -------------------------------------------------------
+
+
+def test_substitution_reads_the_pools_wait_and_the_substitute_of_each_type():
+    substitution = FosterSubstitution(DEFAULT.placement)
+    for kind, pool in ((k, DEFAULT.placement.type(k).pool) for k in substitution.wait):
+        assert pool is not None
+        assert substitution.wait_days(kind) == pool.wait_days.value
+        assert substitution.substitute(kind) == DEFAULT.placement.substitutes.value[kind]
+
+
+def empty_pool(env: simpy.Environment, records: Records) -> FamilyPool:
+    scenario = with_values(("placement.foster_family.pool.free_at_start", 0))
+    return FamilyPool(env, records, "foster_family", scenario.placement.foster_family.pool, 0,
+                      Steps.of([(0.0, 0.0)]), np.random.default_rng(0))
+
+
+def test_with_no_free_family_a_child_is_placed_in_the_substitute_after_the_wait():
+    env, records = simpy.Environment(), Records()
+    supply = PlacementSupply(env, {"foster_family": empty_pool(env, records)}, DEFAULT.placement,
+                             FosterSubstitution(DEFAULT.placement))
+    child = Child(0, "notification", np.random.default_rng(0), -3650.0)
+    found = []
+
+    def placing():
+        found.append((yield from supply.find_place(child, "foster_family")))
+        found.append(env.now)
+
+    env.process(placing())
+    env.run(until=400)
+    substitute = DEFAULT.placement.substitutes.value["foster_family"]
+    assert found == [(substitute, None), DEFAULT.placement.foster_family.pool.wait_days.value]
+
+
+def test_a_family_freed_within_the_wait_takes_the_child():
+    env, records = simpy.Environment(), Records()
+    pool = empty_pool(env, records)
+    pool.families.resize(1)
+    held = pool.families.request()
+    supply = PlacementSupply(env, {"foster_family": pool}, DEFAULT.placement,
+                             FosterSubstitution(DEFAULT.placement))
+    child = Child(0, "notification", np.random.default_rng(0), -3650.0)
+    found = []
+
+    def placing():
+        kind, family = yield from supply.find_place(child, "foster_family")
+        found.append((kind, family is not None, env.now))
+
+    env.process(placing())
+    env.run(until=5)
+    pool.families.release(held)
+    env.run(until=400)
+    assert found == [("foster_family", True, 5)]
+
+
+def test_pools_recruit_each_month_and_are_sized_for_the_children_placed_at_the_start():
+    env, records = simpy.Environment(), Records()
+    pools = family_pools(env, records, DEFAULT.placement, DEFAULT.initial.placements,
+                         lambda path: Steps.of([(0.0, 120.0)]), lambda name: np.random.default_rng(1))
+    foster = pools["foster_family"]
+    start = (DEFAULT.initial.placements.foster_family.value
+             + DEFAULT.placement.foster_family.pool.free_at_start.value)
+    assert foster.families.capacity == start
+    env.run(until=DAYS_PER_YEAR)
+    assert foster.families.capacity > start + 60  # about ten a month, some of the free ones stopping
+    assert set(pools) == {k for k in pools if DEFAULT.placement.type(k).pool is not None}
+
+
+def test_the_committee_chooses_a_type_from_the_mix_of_the_childs_age_band():
+    env = simpy.Environment()
+    supply = PlacementSupply(env, {}, DEFAULT.placement, FosterSubstitution(DEFAULT.placement))
+    for low, high, mix in supply.bands:
+        assert supply.mix_for_age(low) is mix and supply.mix_for_age(high + 0.99) is mix
+    assert supply.mix_for_age(21.0) is supply.bands[-1][2]
+
+
+# -- assessment, investigation and the ladder -------------------------------------------------------
+
+
+def assessed(share: float, early: float, seed: int) -> tuple[str | None, list]:
+    env, leaving = simpy.Environment(), []
+    register = register_of(env, leaving=leaving)
+    scenario = with_values(("assessment.share_to_investigation", share),
+                           ("assessment.share_early_preventive", early))
+    assessment = Assessment(env, register, scenario.assessment, repeat_share=0.0)
+    child = register.new_child("notification", ten)
+    result = []
+
+    def run():
+        result.append((yield from assessment.assess(child)))
+
+    env.process(run())
+    env.run()
+    assert env.now <= scenario.assessment.hours.value / 24.0
+    return result[0], leaving
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_an_assessment_leads_to_an_investigation_to_advice_or_to_no_action(seed):
+    assert assessed(1.0, 0.0, seed) == ("investigation", [])
+    assert assessed(0.0, 1.0, seed) == ("preventive", [])
+    assert assessed(0.0, 0.0, seed) == (None, [(0, "no_action")])
+
+
+def test_investigations_queue_for_a_slot_and_breach_the_deadline_when_the_queue_is_long():
+    env, records = simpy.Environment(), Records()
+    register = Register(env, Streams(0), records, DEFAULT.exits)
+    slots = Caseworkers(env, records, with_values(("caseworkers.count", 1),
+                                                  ("caseworkers.investigations_per_worker", 1)).caseworkers,
+                        register.open_cases).slots
+    investigations = Investigations(env, register, records, DEFAULT.investigation, slots)
+    children = [register.new_child("notification", ten) for _ in range(8)]
+    for child in children:
+        child.move_away_day = float("inf")
+        env.process(investigations.investigate(child))
+    env.run(until=2 * DAYS_PER_YEAR)
+    rows = records.table("investigations").sort_values("started_day")
+    assert len(rows) == 8 and set(rows["outcome"]) <= set(INVESTIGATION_OUTCOMES)
+    assert (rows["started_day"].diff().dropna() > 0).all()  # one at a time
+    late = rows["decided_day"] > rows["deadline_day"]
+    assert not late.iloc[0] and late.iloc[-1]
+
+
+def ladder_of(scenario: Scenario) -> tuple[simpy.Environment, Register, Ladder, list]:
+    """A ladder with its parts, built by hand; the list collects (child id, reason) of each exit."""
+    env, records, leaving = simpy.Environment(), Records(), []
+    support = support_of(env, records, scenario)
+
+    def leave(child: Child, reason: str) -> None:
+        support.end_all(child, reason)
+        leaving.append((child.id, reason))
+
+    register = Register(env, Streams(0), records, scenario.exits, when_leaving=leave)
+    workers = Caseworkers(env, records, scenario.caseworkers, register.open_cases)
+    supply = PlacementSupply(env, {}, scenario.placement, FosterSubstitution(scenario.placement))
+    ladder = Ladder(
+        env, register, records, Assessment(env, register, scenario.assessment, 0.0),
+        Investigations(env, register, records, scenario.investigation, workers.slots), support, supply,
+        ReviewPace(scenario.follow_up, workers.caseload), scenario.preventive, scenario.home_based,
+        scenario.placement,
+    )
+    return env, register, ladder, leaving
+
+
+def staying_child(register: Register) -> Child:
+    """A ten-year-old who will not move away."""
+    child = register.new_child("notification", ten)
+    child.move_away_day = float("inf")
+    return child
+
+
+def test_a_preventive_measure_ends_with_its_need_and_closes_the_case():
+    env, register, ladder, leaving = ladder_of(with_values(("preventive.step_up_per_year", 0.0)))
+    ladder.start(staying_child(register), "preventive")
+    env.run(until=20 * DAYS_PER_YEAR)
+    assert leaving == [(0, "closed")]
+    [spell] = register.records.spells
+    assert spell[2] == "preventive" and spell[6] == "closed" and spell[5] > 0
+
+
+def test_a_placement_ends_at_a_review_after_its_need_and_steps_down_to_home_based_support():
+    def edit(data: dict) -> None:
+        data["placement"]["after_need"]["value"] = {"step_down": 1.0, "end": 0.0, "renew": 0.0}
+        set_value(data, "home_based.step_up_per_year", 0.0)
+
+    scenario = variant(edit)
+    env, register, ladder, _ = ladder_of(scenario)
+    child = staying_child(register)
+    ladder.start(child, "placement")
+    while child.state != "home_based" and env.now < 15 * DAYS_PER_YEAR:
+        env.run(until=env.now + 30)
+    assert child.state == "home_based"
+    placed = [row for row in register.records.spells if row[2] != "preventive" and row[6] == "step_down"]
+    assert len(placed) == 1
+    days_placed = placed[0][5] - placed[0][4]
+    assert days_placed > 0
+    assert child.home_measures  # stepped down to home-based support, not out
+
+
+# -- arrivals, the small-children stock, the timeline and the initial stock ------------------------
+
+
+def test_notifications_bring_new_children_and_repeats_about_known_ones():
+    env, records, started = simpy.Environment(), Records(), []
+    register = Register(env, Streams(0), records, DEFAULT.exits)
+    calendar = Calendar(DEFAULT.scenario.start_date, 2)
+    Notifications(env, register, records, Streams(0), Schedules(DEFAULT, calendar), DEFAULT.notification,
+                  DEFAULT.applications, DEFAULT.age.at_first_contact.bands(),
+                  lambda child, step: started.append(step))
+    env.run(until=DAYS_PER_YEAR)
+    notifications = records.table("notifications")
+    per_year = DEFAULT.notification.per_year.value
+    assert 0.8 * per_year < len(notifications) < 1.2 * per_year
+    repeats, share = notifications["repeat"].mean(), DEFAULT.notification.repeat_share.value
+    assert 0.5 * share < repeats < 1.5 * share
+    new = int((~notifications["repeat"]).sum())
+    assert started.count("assessment") == new
+    assert started.count("investigation") > 0  # applications go straight to an investigation
+    assert len(register.children) == len(started)
+
+
+def test_the_small_children_stock_starts_at_its_size_and_stays_near_it():
+    env, records = simpy.Environment(), Records()
+    register = Register(env, Streams(0), records, DEFAULT.exits)
+    params = DEFAULT.small_children_special
+    SmallChildrenSpecial(env, register, records, Streams(0), params, DEFAULT.age.at_first_contact.bands())
+    assert register.state_counts[SMALL_CHILDREN] == params.persons_at_start.value
+    env.run(until=3 * DAYS_PER_YEAR)
+    assert 0.6 * params.persons_at_start.value < register.state_counts[SMALL_CHILDREN] < (
+        1.4 * params.persons_at_start.value)
+    assert {reason for _, _, reason in records.exits} <= {"closed"}
+
+
+def test_the_timeline_changes_capacities_on_their_dates_and_nothing_past_the_horizon():
+    env = simpy.Environment()
+    calendar = Calendar(dt.date(2017, 1, 1), 2)
+    seen = []
+    timeline = [
+        TimelineChange(date=dt.date(2017, 3, 1), path="caseworkers.count", value=30),
+        TimelineChange(date=dt.date(2017, 6, 1), path="notification.per_year", value=500),
+        TimelineChange(date=dt.date(2020, 1, 1), path="caseworkers.count", value=40),
+    ]
+    env.process(take_effect(env, calendar, timeline,
+                            {"caseworkers.count": lambda value: seen.append((env.now, value))}))
+    env.run()
+    assert seen == [(calendar.day(dt.date(2017, 3, 1)), 30)]
+
+
+def test_the_initial_stock_holds_the_published_counts_and_starts_every_career():
+    env, records = simpy.Environment(), Records()
+    register = Register(env, Streams(0), records, DEFAULT.exits)
+    support = support_of(env, records)
+    pools = family_pools(env, records, DEFAULT.placement, DEFAULT.initial.placements,
+                         lambda path: Steps.of([(0.0, 0.0)]), lambda name: np.random.default_rng(0))
+    supply = PlacementSupply(env, pools, DEFAULT.placement, FosterSubstitution(DEFAULT.placement))
+    started = []
+    initial_stock.build(DEFAULT, register, support, supply, review_pace(1.0),
+                        DEFAULT.caseworkers.count.value,
+                        lambda child, rung, resume: started.append((child.state, rung)))
+    initial = DEFAULT.initial
+    placed = sum(getattr(initial.placements, kind).value for kind in type(initial.placements).model_fields)
+    assert register.state_counts["placement"] == placed
+    assert register.state_counts["awaiting_investigation"] == initial.investigations.value
+    assert register.state_counts["preventive"] == initial.preventive.value
+    running = sum(1 for child in register.children.values() for m in child.home_measures if m.running)
+    assert running == initial.home_based_measures.value
+    assert len(started) == len(register.children) and all(state == rung or rung == "investigation"
+                                                           for state, rung in started)
+    assert set(register.state_counts) <= set(OPEN_CASE_STATES) | {"preventive"}
+    assert not set(EXIT_REASONS) & set(register.state_counts)
