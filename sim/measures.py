@@ -42,9 +42,6 @@ LEVEL_OF = {
 }
 """Budget level of each measure."""
 
-PROVIDERS = ("in_house", "external")
-"""Who delivers a spell: the municipality's own staff or a bought provider."""
-
 STATES = (
     "assessment",
     "awaiting_investigation",

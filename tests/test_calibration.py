@@ -16,13 +16,14 @@ from hypothesis import strategies as st
 
 import sim
 from sim.calibration.cli import calibrate_main, validate_main
-from sim.calibration.counterparts import DAYS_PER_MONTH, counterparts
+from sim.calibration.counterparts import counterparts
 from sim.calibration.fit import Settings, calibrate, relative_errors
 from sim.calibration.run import run_calibration
 from sim.calibration.scenario_file import calibrated_toml
 from sim.calibration.targets import Figure, load_targets, read_targets
 from sim.calibration.validation import validate
 from sim.errors import InputError
+from sim.model.calendar import DAYS_PER_MONTH
 
 DOCS = Path(__file__).parent.parent / "docs"
 SHARED = Path(__file__).parent.parent.parent / "shared" / "data" / "ballerup_published.toml"

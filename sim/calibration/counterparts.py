@@ -15,10 +15,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ..measures import PLACEMENT_TYPES
+from ..model.calendar import DAYS_PER_MONTH
 from ..output.result import Result
 from .targets import ACCOUNT_LEVELS
-
-DAYS_PER_MONTH = 365.25 / 12
 
 COLUMNS = ["year", "outcome", "value"]
 """As the Monte Carlo engine keeps a replication: the outcome is a figure's key (``notifications.2017``)."""

@@ -63,11 +63,6 @@ class PriceList:
         """Price per day of ``measure`` delivered by ``provider``."""
         return self._daily[(measure, provider)]
 
-    def yearly_price(self, measure: str, provider: str, year: int) -> float:
-        """Price of a full year of ``measure`` in ``year`` (as on its first day)."""
-        first, _ = self.calendar.year_bounds(year)
-        return self.daily(measure, provider).at(max(first, 0.0)) * self.calendar.days_in_year(year)
-
 
 def year_windows(calendar: Calendar) -> list[tuple[int, float, float]]:
     """(year, first day, end day) of each calendar year, clipped to the horizon."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
@@ -183,7 +183,3 @@ class AgeMix(Sourced):
         """(first age, last age, share) of each band, youngest first."""
         return sorted((*parse_band(b), s) for b, s in self.value.items())
 
-
-def plain_value(data: Any) -> Any:
-    """The value of a quantity table, or the data itself when it is not one."""
-    return data["value"] if isinstance(data, dict) and "value" in data else data
