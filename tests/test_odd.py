@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
@@ -23,16 +22,11 @@ ODD_SECTIONS = [
     "Submodels",
 ]
 
-# Modules the ODD page must describe whatever the import graph says.
-REQUIRED = (
-    "notification", "assessment", "investigation", "caseworkers", "ladder", "placement", "services",
-    "small_children", "initial_stock", "ledger", "decisions", "streams", "capacity", "distributions",
-)
-# One replication (sim.model), its money (sim.ledger) and its tables (sim.tables): the model's parts
-# are these and every module of sim/ they import, directly or not.
-ROOTS = ("model", "ledger", "tables")
+# The model is the engine (sim/model/, its mechanisms included), the money and tables derived from its
+# records (sim/output/ledger.py, sim/output/tables.py) and the vocabulary they share (sim/measures.py).
+MODEL_FILES = ("output/ledger.py", "output/tables.py", "measures.py")
 
-SUBMODEL = re.compile(r"^### .*\(sim\.(\w+)\)\s*$", re.MULTILINE)
+SUBMODEL = re.compile(r"^### .*\((sim(?:\.\w+)+)\)\s*$", re.MULTILINE)
 DOTTED = re.compile(r"[a-z_][a-z0-9_]*(?:\.(?:[a-z0-9_]+|<[a-z_ ]+>))+")
 
 
@@ -45,24 +39,24 @@ def odd_text() -> str:
     return prose(ODD.read_text(encoding="utf-8"))
 
 
+def dotted(path: Path) -> str:
+    """The module name of a file of sim/ (a package's __init__.py is the package)."""
+    parts = path.relative_to(SIM.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
 def model_modules() -> set[str]:
-    """Modules of sim/ (single files) reachable by relative imports from ROOTS."""
+    """Every module of the engine, and the modules of money, tables and vocabulary."""
+    engine = {dotted(path) for path in (SIM / "model").rglob("*.py")} - {"sim.model"}
+    return engine | {dotted(SIM / name) for name in MODEL_FILES}
 
-    def imported(name: str) -> set[str]:
-        found = set()
-        for node in ast.walk(ast.parse((SIM / f"{name}.py").read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                found |= {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
-        return found
 
-    seen: set[str] = set()
-    todo = list(ROOTS)
-    while todo:
-        name = todo.pop()
-        if name not in seen and (SIM / f"{name}.py").is_file():
-            seen.add(name)
-            todo.extend(imported(name))
-    return seen
+def submodels() -> dict[str, str]:
+    """Module -> the text of its submodel under ## Submodels."""
+    text = odd_text().split("\n## Submodels\n", 1)[1].split("\n## ", 1)[0]
+    heads = list(SUBMODEL.finditer(text))
+    return {head.group(1): text[head.end(): nxt.start() if nxt else len(text)]
+            for head, nxt in zip(heads, [*heads[1:], None], strict=True)}
 
 
 def test_level_two_headings_are_the_seven_odd_sections_in_order():
@@ -72,16 +66,13 @@ def test_level_two_headings_are_the_seven_odd_sections_in_order():
 
 def test_every_model_module_has_a_submodel_and_every_parameter_path_exists():
     text = odd_text()
-    submodels = text.split("\n## Submodels\n", 1)[1].split("\n## ", 1)[0]
-    described = set(SUBMODEL.findall(submodels))
+    described = set(submodels())
     modules = model_modules()
-    missing_files = [name for name in REQUIRED if not (SIM / f"{name}.py").is_file()]
-    assert not missing_files, f"modules named in this test no longer exist: {missing_files}"
-    assert set(REQUIRED) <= modules, f"not reached from {ROOTS}: {sorted(set(REQUIRED) - modules)}"
+    assert {"sim.model.ladder", "sim.model.register", "sim.model.mechanisms.review_pace"} <= modules
     undescribed = sorted(modules - described)
     assert not undescribed, f"no ### ... (sim.<module>) under ## Submodels: {undescribed}"
-    unknown = [name for name in described if not (SIM / f"{name}.py").is_file()]
-    assert not unknown, f"submodels of modules that do not exist: {unknown}"
+    unknown = sorted(described - modules)
+    assert not unknown, f"submodels of modules that are not part of the model: {unknown}"
 
     paths = {p.path for p in parameters(sim.load_scenario("ballerup_2017"))}
     sections = {path.split(".")[0] for path in paths}
@@ -89,7 +80,7 @@ def test_every_model_module_has_a_submodel_and_every_parameter_path_exists():
     checked, wrong = 0, []
     for span in spans:
         if span.split(".")[0] not in sections:
-            continue  # code (sim.ladder), outcomes (spend_kr.total), not a parameter
+            continue  # code (sim.model.ladder), outcomes (spend_kr.total), not a parameter
         # a placeholder such as <type> stands for any one name; a section prefix of real paths is fine
         parts = [r"[a-z0-9_]+" if part.startswith("<") else re.escape(part) for part in span.split(".")]
         pattern = re.compile(r"\.".join(parts) + r"(?:\..+)?")
@@ -98,3 +89,17 @@ def test_every_model_module_has_a_submodel_and_every_parameter_path_exists():
             wrong.append(span)
     assert checked > 50, f"only {checked} parameter paths found in docs/odd.md"
     assert not wrong, f"docs/odd.md names parameters the default scenario does not have: {sorted(set(wrong))}"
+
+
+def test_each_registered_mechanism_has_a_submodel_saying_what_it_reads_changes_and_rests_on():
+    from sim.model.mechanisms import MECHANISMS
+
+    described = submodels()
+    for mechanism in MECHANISMS:
+        module = f"sim.model.mechanisms.{mechanism.name}"
+        assert module in described, f"no submodel for the mechanism {mechanism.name}"
+        text = described[module]
+        reads = ", ".join(f"`{signal}`" for signal in mechanism.reads)
+        assert f"Reads: {reads}." in text, module
+        assert f"Section: `{mechanism.section}`." in text, module
+        assert "Changes:" in text and "Evidence:" in text, module
