@@ -22,9 +22,11 @@ from sim.measures import EXIT_REASONS, HOME_BASED, INVESTIGATION_OUTCOMES, OPEN_
 from sim.model import initial_stock, mechanisms
 from sim.model.assessment import Assessment
 from sim.model.calendar import DAYS_PER_YEAR, Calendar
+from sim.model.capacity import Places
 from sim.model.caseworkers import Caseworkers
 from sim.model.child import Child
 from sim.model.decisions import take_effect
+from sim.model.distributions import age_in_bands, choose, elapsed_and_remaining, exponential_days, gamma_days
 from sim.model.investigation import Investigations
 from sim.model.ladder import Ladder
 from sim.model.mechanisms.external_purchase import ExternalPurchase
@@ -540,3 +542,100 @@ def test_the_initial_stock_holds_the_published_counts_and_starts_every_career():
                                                            for state, rung in started)
     assert set(register.state_counts) <= set(OPEN_CASE_STATES) | {"preventive"}
     assert not set(EXIT_REASONS) & set(register.state_counts)
+
+
+# -- the engine's building blocks: places, streams, distributions, records ----------------------------
+
+
+@given(st.lists(st.tuples(st.sampled_from(["ask", "free", "resize"]), st.integers(0, 6)), max_size=40))
+def test_places_admit_no_child_beyond_their_number_and_serve_in_order_of_asking(actions):
+    env = simpy.Environment()
+    places = Places(env, 2, "test")
+    asked, holding = [], []
+    for action, number in actions:
+        if action == "ask":
+            asked.append(places.request())
+        elif action == "free" and holding:
+            places.release(holding.pop(0))
+        elif action == "resize":
+            places.resize(number)
+        env.run(until=env.now + 1)
+        admitted = [r for r in asked if r.triggered and r not in holding and r not in places.put_queue]
+        admitted = [r for r in admitted if r in places.users]
+        if admitted:  # a child admitted now found a place within the number
+            assert places.count <= places.capacity
+        holding += admitted
+        granted = [r.triggered for r in asked]
+        assert granted == sorted(granted, reverse=True)  # first come, first served
+        assert places.free == max(places.capacity - places.count, 0)
+
+
+def test_fewer_places_let_the_served_finish_and_admit_no_one_until_below_the_new_number():
+    env = simpy.Environment()
+    places = Places(env, 3, "test")
+    served = [places.request() for _ in range(3)]
+    waiting = places.request()
+    places.resize(1)
+    places.release(served[0])
+    env.run(until=1)
+    assert not waiting.triggered and places.count == 2
+    places.release(served[1])
+    places.release(served[2])
+    env.run(until=2)
+    assert waiting.triggered and places.count == 1
+    places.resize(4)
+    assert [r.triggered for r in (places.request(), places.request())] == [True, True]
+    assert places.history == [(0, 3), (0, 1), (2, 4)]
+    with pytest.raises(ValueError, match='"capacity" of test must be >= 0'):
+        places.resize(-1)
+
+
+def test_streams_are_keyed_by_name_and_a_childs_by_its_route_and_number():
+    one, two = Streams(7), Streams(7)
+    two.stream("something.else").random()  # making another stream shifts nothing
+    assert one.stream("notification.arrivals").random() == two.stream("notification.arrivals").random()
+    assert one.child("notification", 3).random() == two.child("notification", 3).random()
+    assert one.child("notification", 3).random() != one.child("application", 3).random()
+    assert Streams(8).stream("notification.arrivals").random() != one.stream("notification.arrivals").random()
+    for bad in (-1, 1.5, True, "3"):
+        with pytest.raises(ValueError, match='"seed" must be a non-negative integer'):
+            Streams(bad)
+
+
+def test_durations_have_their_mean_and_spread_and_a_spell_seen_in_progress_is_length_biased():
+    rng = np.random.default_rng(0)
+    mean, cv = 300.0, 0.8
+    draws = np.array([gamma_days(rng, mean, cv) for _ in range(40_000)])
+    assert draws.mean() == pytest.approx(mean, rel=0.02)
+    assert draws.std() / draws.mean() == pytest.approx(cv, rel=0.03)
+    seen = np.array([elapsed_and_remaining(rng, mean, cv) for _ in range(40_000)])
+    whole = seen.sum(axis=1)
+    assert whole.mean() == pytest.approx(mean * (1 + cv * cv), rel=0.02)  # E[L^2] / E[L]
+    assert seen[:, 0].mean() == pytest.approx(seen[:, 1].mean(), rel=0.03)
+    assert exponential_days(rng, 0.0) == float("inf")
+    assert np.mean([exponential_days(rng, 4.0) for _ in range(20_000)]) == pytest.approx(
+        DAYS_PER_YEAR / 4, rel=0.03)
+
+
+@given(st.integers(0, 2**32 - 1))
+def test_choices_and_ages_stay_within_what_was_given(seed):
+    rng = np.random.default_rng(seed)
+    assert choose(rng, ["a", "b", "c"], [0.0, 1.0, 0.0]) == "b"
+    age = age_in_bands(rng, [(0, 5, 0.0), (12, 17, 1.0)])
+    assert 12.0 <= age < 18.0
+
+
+def test_records_write_a_row_once_it_is_complete_and_the_rest_at_the_end():
+    records = Records()
+    spell = records.open_spell(1, "preventive", "in_house", 0.0)
+    other = records.open_spell(2, "foster_family", "external", 5.0)
+    records.close_spell(spell, 30.0, "closed")
+    wait = records.open_wait(3, "dut", "contact_person", 10.0)
+    records.open_investigation(4, "notification", 12.0, 130.0)
+    records.start_investigation(4, 20.0)
+    assert records.spells == [(0, 1, "preventive", "in_house", 0.0, 30.0, "closed")]
+    records.finish()
+    assert records.spells[1] == (other, 2, "foster_family", "external", 5.0, float("inf"), "open")
+    assert records.waits == [(wait, 3, "dut", "contact_person", 10.0, float("inf"), "waiting")]
+    assert records.investigations == [(4, "notification", 12.0, 130.0, 20.0, float("inf"), "under_way")]
+    assert records.table("spells").dtypes["end_day"] == "float64"
