@@ -21,18 +21,14 @@ from .errors import command_status
 from .measures import LEVELS
 from .output.folders import check_new_folder
 from .output.result import Result
+from .output.words import Labels
 from .scenario import embedded_names, load_scenario
 
 DEFAULT_SCENARIO = "ballerup_2017"
 RESULTS = Path("results")
 
-LEVEL_LABELS = {
-    "preventive": "Preventive (forebyggende)",
-    "home_based": "Home-based (foregribende)",
-    "placement": "Placement (anbringelse)",
-    "small_children_special": "Small children / special inst.",
-    "authority": "Authority (myndighed)",
-}
+ENGLISH = Labels("en")
+"""The rows are the levels as the report names them in English (the word table of sim.output.words)."""
 
 
 def whole_number(text: str) -> int:
@@ -94,9 +90,9 @@ def budget_table(result: Result) -> str:
     ):
         table = frame.pivot(index="level", columns="year", values=column).reindex(list(LEVELS)) / scale
         if column == "spend_kr":
-            table.loc["Total, the accounts' frame"] = table.drop(index="authority").sum()
-            table.loc["Total with authority"] = table.loc[list(LEVELS)].sum()
-        table.index = [LEVEL_LABELS.get(level, level) for level in table.index]
+            table.loc["total"] = table.drop(index="authority").sum()
+            table.loc["total_with_authority"] = table.loc[list(LEVELS)].sum()
+        table.index = [ENGLISH.row(name) for name in table.index]
         table.columns = [str(year) for year in table.columns]
         shown = table.round(digits).to_string(float_format=f"{{:,.{digits}f}}".format)
         blocks.append(f"{title}\n{shown}")

@@ -37,7 +37,7 @@ from sim.app.template import read_template, write_template
 from sim.app.workspace import RunRequest, Workspace
 from sim.errors import InputError
 from sim.experiments import load_experiment, run_experiment
-from sim.report.labels import Labels
+from sim.output.words import Labels
 from sim.scenario import extend_scenario, load_scenario
 
 TIMEOUT = 120_000

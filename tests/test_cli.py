@@ -7,6 +7,7 @@ flag or parameter, no traceback, and nothing written or overwritten.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,8 @@ import pytest
 
 import sim
 from sim import cli
+from sim.measures import LEVELS
+from sim.output.words import Labels
 from sim.scenario.schema import Scenario
 
 
@@ -40,8 +43,12 @@ def refused(argv: list[str], capsys) -> str:
 def test_run_prints_the_budget_frame_and_writes_every_table(tmp_path):
     done = python_m_sim("run", "--years", "2", "--seed", "3", "--out", "out", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    for heading in ("Spend (1,000 kr)", "Placement (anbringelse)", "Full-year persons", "2017", "2018"):
+    for heading in ("Spend (1,000 kr)", "Full-year persons", "2017", "2018"):
         assert heading in done.stdout
+    spend = done.stdout.split("Spend (1,000 kr)\n")[1].splitlines()[1:8]
+    english = Labels("en")  # the rows are the levels as the word table names them, then the two totals
+    assert [re.split(r"\s{2,}", line)[0] for line in spend] == [
+        english.row(name) for name in [*LEVELS, "total", "total_with_authority"]]
     out = tmp_path / "out"
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [f"{name}.csv" for name in sim.TABLES] + ["manifest.json", "scenario.json"]

@@ -15,6 +15,7 @@ from conftest import cached_run
 import sim
 from sim.montecarlo import convergence, paired_differences, run_ensemble
 from sim.montecarlo.outcomes import outcome_names, outcomes
+from sim.montecarlo.registry import describe
 from sim.scenario.parameters import parameters
 from sim.scenario.reference import render
 
@@ -86,6 +87,20 @@ def test_every_monte_carlo_outcome_and_column_is_documented(default):
             documented |= first_cells(found["summary"])
         missing = [c for c in frame.columns if c not in documented]
         assert not missing, (table, missing)
+
+
+@pytest.mark.unit
+def test_the_outcome_table_gives_each_outcome_the_unit_of_its_registry_entry():
+    text = (DOCS / "montecarlo.md").read_text(encoding="utf-8")
+    table = text.split("## The outcomes")[1].split("### Units and labels")[0]
+    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in table.splitlines()
+            if line.startswith("| `")]
+    assert len(rows) > 15
+    examples = {"<level>": "placement", "<type>": "own_room", "<service>": "dut"}
+    for first, unit, *_ in rows:
+        for name in re.findall(r"`([^`]+)`", first):
+            outcome = re.sub(r"<\w+>", lambda found: examples[found.group(0)], name)
+            assert describe(outcome).unit.name == unit, (name, unit)
 
 
 def test_every_sensitivity_column_and_field_is_documented(sensitivity_run):

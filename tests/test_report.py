@@ -27,10 +27,11 @@ from test_experiments import SMALL
 
 from sim.errors import InputError
 from sim.montecarlo.outcomes import ACCOUNTS_LEVELS
+from sim.montecarlo.registry import describe
+from sim.output.words import Labels
 from sim.report import REPORT, WORKBOOK, make_report
 from sim.report.accounts import layouts
-from sim.report.labels import Labels, scale
-from sim.report.page import key_answers, sentence_scale
+from sim.report.page import key_answers
 
 
 @pytest.fixture(scope="module")
@@ -211,7 +212,8 @@ def test_the_report_opens_whole_in_chromium_and_its_figures_are_the_run(browser,
     assert {a.text for a in key_answers_of(reports, lang, staffing_run)} == {a[3] for a in answers}
     for variant, outcome, kind, text in answers:
         table = found["summary" if kind == "level" else "comparison"]
-        divisor, decimals, unit = sentence_scale(outcome, labels)
+        display = describe(outcome).figure  # kroner in mio kr, as a committee reads them
+        divisor, decimals = display.divisor, display.decimals
         year = int(found["summary"]["year"].max())
         median = value(table, variant, outcome, year, "median") / divisor
         shown_median = labels.number(abs(median) if kind == "difference" else median, decimals)
@@ -229,7 +231,8 @@ def test_the_report_opens_whole_in_chromium_and_its_figures_are_the_run(browser,
         "e.firstChild.textContent])")
     assert len(cells) > 50
     for variant, outcome, year, text in cells:
-        divisor, decimals = scale(outcome)
+        display = describe(outcome).table
+        divisor, decimals = display.divisor, display.decimals
         assert text == labels.number(value(found["summary"], variant, outcome, year, "median") / divisor,
                                      decimals), (variant, outcome, year)
     page.close()

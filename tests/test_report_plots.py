@@ -15,7 +15,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from sim.report.labels import Labels
+from sim.output.words import Labels
 from sim.report.plots import caseload, fan_spend, report_figures
 from sim.report.run import Run, read_run
 

@@ -25,8 +25,9 @@ from shiny import App, Inputs, Outputs, Session, reactive, render, ui
 
 from .. import MAX_YEARS
 from ..errors import InputError, Problem
+from ..montecarlo.registry import KRONER, describe, outcome_label
+from ..output.words import Labels
 from ..report import LANGUAGES, read_run
-from ..report.labels import Labels, scale
 from ..report.page import key_answers
 from .levers import GROUPS, Lever, Setting, changes, levers, settings
 from .template import write_template
@@ -103,6 +104,7 @@ def _page(workspace: Workspace, lang: str) -> ui.Tag:
         return text(lang, key)
 
     other = LANGUAGES[1 - LANGUAGES.index(lang)]
+    labels = Labels(lang)
     sidebar = ui.sidebar(
         ui.a(t("other_language"), href=f"?lang={other}", id="language"),
         ui.input_select("start", t("start"), choices=workspace.starts(), selected=workspace.starts()[0]),
@@ -114,8 +116,8 @@ def _page(workspace: Workspace, lang: str) -> ui.Tag:
             ui.input_numeric("replications", t("replications"), 50, min=1, step=1),
             ui.input_numeric("seed", t("seed"), 0, min=0, step=1),
             col_widths=(4, 4, 4)),
-        ui.input_radio_buttons("uncertainty", t("uncertainty"),
-                               {"stochastic": t("stochastic"), "parameters": t("parameters")}),
+        ui.input_radio_buttons("uncertainty", t("uncertainty"), {
+            kind: _capitalised(labels.uncertainty(kind)) for kind in ("stochastic", "parameters")}),
         ui.hr(),
         ui.input_file("upload", t("upload"), accept=[".toml", ".xlsx"]),
         ui.output_ui("upload_message"),
@@ -123,7 +125,7 @@ def _page(workspace: Workspace, lang: str) -> ui.Tag:
         width=360,
     )
     levers_tab = ui.nav_panel(
-        t("levers"),
+        t("levers_tab"),
         ui.output_ui("problems"),
         ui.output_ui("lever_inputs"),
         ui.hr(),
@@ -145,9 +147,9 @@ def _page(workspace: Workspace, lang: str) -> ui.Tag:
                ui.download_button("bundle", t("download_bundle")), class_="d-flex gap-2 my-3"),
         ui.output_ui("figures"),
     )
-    compare_tab = ui.nav_panel(t("compare_tab"), ui.h4(t("side_by_side")), ui.output_ui("side_by_side"))
+    compare_tab = ui.nav_panel(t("compare"), ui.h4(t("side_by_side")), ui.output_ui("side_by_side"))
     return ui.page_sidebar(sidebar, ui.navset_tab(levers_tab, results_tab, compare_tab, id="tabs"),
-                           title=t("title"), lang=lang, window_title="barnesim")
+                           title=t("app_title"), lang=lang, window_title="barnesim")
 
 
 def _server(workspace: Workspace, workers: int, default_lang: str, stopping: threading.Event, input: Inputs,
@@ -193,7 +195,7 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
         for group in (*GROUPS, "assumptions"):
             items = [(i, lever) for i, lever in enumerate(the_levers()) if lever.group == group]
             rows = [_lever_input(i, lever, now[lever.path], first, lang(), labels) for i, lever in items]
-            groups.append(ui.accordion_panel(t(group), *rows, value=group))
+            groups.append(ui.accordion_panel(t(f"group_{group}"), *rows, value=group))
         return ui.accordion(*groups, open=list(GROUPS), id="lever_groups")
 
     @reactive.calc
@@ -381,7 +383,7 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
         labels = Labels(lang())
         if finished_run() is None:
             return ui.div()
-        return ui.input_select("compared", t("compared"), {o: labels.outcome(o) for o in COMPARED},
+        return ui.input_select("compared", t("compare"), {o: outcome_label(o, labels) for o in COMPARED},
                                selected=HEADLINE)
 
     @render.ui
@@ -469,6 +471,11 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
+def _capitalised(words: str) -> str:
+    """``words`` as a choice's label: the report writes what a run's intervals cover mid-sentence."""
+    return words[:1].upper() + words[1:]
+
+
 def _setting(setting: Setting | None) -> str:
     if setting is None:
         return ""
@@ -485,19 +492,21 @@ def _problems(error: InputError | None, fine: str, element: str) -> ui.TagChild:
 
 def _comparison(table: pd.DataFrame, outcome: str, baseline: str, labels: Labels, t: Any) -> ui.TagChild:
     """Each variant's paired difference of ``outcome`` from ``baseline`` per year, scaled as the report."""
-    divisor, decimals = scale(outcome)
+    described = describe(outcome)
     rows = table[table["outcome"] == outcome].sort_values(["scenario", "year"])
 
     def shown(number: float) -> str:
-        return labels.number(number / divisor, decimals)
+        return described.table.number(number, labels)
 
     body = [ui.tags.tr(ui.tags.td(row.scenario), ui.tags.td(str(row.year)), ui.tags.td(shown(row.median)),
                        ui.tags.td(f"{shown(row.p5)} – {shown(row.p95)}"),
                        ui.tags.td(labels.percent(row.p_lower)))
             for row in rows.itertuples()]
-    keys = ("variant", "year", "difference", "interval", "p_saving" if "_kr" in outcome else "p_lower")
+    keys = ("variant", "year", "difference_median", "interval90",
+            "p_saving" if described.unit is KRONER else "p_lower")
     head = ui.tags.tr(*(ui.tags.th(t(key)) for key in keys))
-    title = t("comparison", baseline=baseline, outcome=labels.outcome(outcome), unit=labels.unit(outcome))
+    title = t("comparison", baseline=baseline, outcome=outcome_label(outcome, labels),
+              unit=described.table.unit_word(labels))
     return ui.div(ui.h4(title),
                   ui.tags.table(ui.tags.thead(head), ui.tags.tbody(*body), class_="table table-sm",
                                 id="comparison_table"))

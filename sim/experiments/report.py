@@ -4,8 +4,9 @@ The printed table is the one a planner reads first: each outcome of the
 experiment in the last year of the horizon, per variant the median and the
 90% interval across replications, and the paired difference from the
 baseline with its interval and the probability that the variant is lower
-(for spend, the probability that it saves money). The full per-year tables
-are in the run folder.
+(for spend, the probability that it saves money). Each outcome is scaled
+and named in its unit as the outcome registry says, as in the report. The
+full per-year tables are in the run folder.
 """
 
 from __future__ import annotations
@@ -15,18 +16,25 @@ from pathlib import Path
 import pandas as pd
 
 from ..montecarlo import Ensemble
+from ..montecarlo.registry import describe
+from ..output.words import Labels
 from ..sensitivity.answers import variants_needed
 from ..sensitivity.design import factors
 from .definition import LoadedExperiment
 
+ENGLISH = Labels("en")
+"""The printed summary and its plots are in English, as the command line is."""
+
 
 def shown(outcome: str, value: float) -> str:
-    """A value as a planner reads it: kroner in 1,000 kr, shares in per cent, the rest to one decimal."""
-    if "_kr" in outcome:
-        return f"{value / 1000:,.0f}"
-    if "share" in outcome:
-        return f"{value:.1%}"
-    return f"{value:,.1f}"
+    """A value as the report's tables show it (kroner in 1,000 kr, shares in per cent), in plain digits."""
+    display = describe(outcome).table
+    return f"{value / display.divisor:,.{display.decimals}f}"
+
+
+def with_unit(outcome: str) -> str:
+    """An outcome's name with the unit its values are printed in: 'spend_kr.total (1,000 kr)'."""
+    return f"{outcome} ({describe(outcome).table.unit_word(ENGLISH)})"
 
 
 def _interval(row: pd.Series) -> str:
@@ -41,14 +49,14 @@ def summary_text(ensemble: Ensemble, outcomes: list[str], summary: pd.DataFrame,
     level = summary[(summary["year"] == year) & summary["outcome"].isin(outcomes)]
     table = level.assign(cell=level.apply(_interval, axis=1)).pivot(index="outcome", columns="scenario",
                                                                      values="cell")
-    table = table.reindex(index=outcomes, columns=list(ensemble.scenarios))
+    table = table.reindex(index=outcomes, columns=list(ensemble.scenarios)).rename(index=with_unit)
     blocks = [f"{year}, median [5% to 95%] over {ensemble.replications} replications "
-              f"({ensemble.uncertainty} uncertainty); kr in 1,000 kr", table.to_string()]
+              f"({ensemble.uncertainty} uncertainty)", table.to_string()]
     if len(ensemble.scenarios) > 1:
         diff = comparison[(comparison["year"] == year) & comparison["outcome"].isin(outcomes)]
         cells = diff.apply(lambda r: f"{_interval(r)} P(lower) {r['p_lower']:.2f}", axis=1)
         paired = diff.assign(cell=cells).pivot(index="outcome", columns="scenario", values="cell")
-        paired = paired.reindex(index=outcomes, columns=list(ensemble.scenarios[1:]))
+        paired = paired.reindex(index=outcomes, columns=list(ensemble.scenarios[1:])).rename(index=with_unit)
         blocks += [f"\n{year}, paired difference from {ensemble.baseline!r} (variant minus baseline), "
                    "median [5% to 95%]", paired.to_string()]
     return "\n".join(blocks)
@@ -115,7 +123,6 @@ def sensitivity_text(indices: pd.DataFrame, answers: pd.DataFrame, top: int = 10
         first = about.iloc[0]
         noise = ", ".join(f"{r['stage']} {r['noise_share']:.0%}" for _, r in about.iterrows()
                           if pd.notna(r["noise_share"]))
-        unit = " (1,000 kr)" if "_kr" in first["outcome"] else ""
         frame = pd.DataFrame({
             "assumption": rows["parameter"],
             "mu*": [shown(first["outcome"], v) for v in rows["mu_star"]],
@@ -126,8 +133,9 @@ def sensitivity_text(indices: pd.DataFrame, answers: pd.DataFrame, top: int = 10
                 for lo, hi in zip(rows["low_end"], rows["high_end"], strict=True)],
         }).head(top).set_axis(rows["rank"].head(top).to_numpy())
         what = f"{first['variant']!r}{' minus the baseline' if first['kind'] == 'difference' else ''}"
-        blocks.append(f"{label}: {first['outcome']}, {what}, {first['year']}{unit}; Monte Carlo noise share "
-                      f"of the variance between points: {noise or 'not estimated'}\n{frame.to_string()}")
+        blocks.append(f"{label}: {with_unit(first['outcome'])}, {what}, {first['year']}; Monte Carlo "
+                      f"noise share of the variance between points: {noise or 'not estimated'}\n"
+                      f"{frame.to_string()}")
     return "\n\n".join(blocks)
 
 
@@ -144,15 +152,6 @@ def convergence_note(summary: pd.DataFrame, outcomes: list[str], precision: floa
     return note
 
 
-def _plot_unit(outcome: str) -> tuple[float, str]:
-    """Divisor and unit of an outcome on a plot's axis: kroner in mio kr, shares in per cent."""
-    if "_kr" in outcome:
-        return 1e6, "mio kr"
-    if "share" in outcome:
-        return 0.01, "%"
-    return 1.0, ""
-
-
 def plot_outcomes(
     summary: pd.DataFrame, outcomes: list[str], scenarios: tuple[str, ...], folder: Path
 ) -> list[Path]:
@@ -166,15 +165,16 @@ def plot_outcomes(
     written = []
     for outcome in outcomes:
         rows = summary[summary["outcome"] == outcome]
-        scale, unit = _plot_unit(outcome)
+        display = describe(outcome).figure
         figure, axes = plt.subplots(figsize=(7, 4))
         for scenario in scenarios:
             mine = rows[rows["scenario"] == scenario].sort_values("year")
-            axes.plot(mine["year"], mine["median"] / scale, marker="o", label=scenario)
-            axes.fill_between(mine["year"], mine["p5"] / scale, mine["p95"] / scale, alpha=0.15)
+            axes.plot(mine["year"], mine["median"] / display.divisor, marker="o", label=scenario)
+            axes.fill_between(mine["year"], mine["p5"] / display.divisor, mine["p95"] / display.divisor,
+                              alpha=0.15)
         axes.set_title(outcome)
         axes.set_xlabel("year")
-        axes.set_ylabel(f"{unit + ', ' if unit else ''}median and 90% interval")
+        axes.set_ylabel(f"{display.unit_word(ENGLISH)}, median and 90% interval")
         axes.xaxis.get_major_locator().set_params(integer=True)
         axes.legend(fontsize="small")
         figure.tight_layout()

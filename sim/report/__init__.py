@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..errors import InputError, Problem
 from ..output.folders import check_new_folder, new_folder, write_atomically
-from .labels import LANGUAGES, Labels
+from ..output.words import LANGUAGES, Labels
 from .run import Run, read_run
 
 REPORT = "report.html"

@@ -4,9 +4,9 @@ A planner compares the report with the accounts (regnskab) and the budget,
 which list the levels of the ladder and the placement types as rows and
 years as columns. Each table here is one such layout: a block of rows per
 variant, and per year the median with the 90% interval beside it, in the
-unit the accounts use (kroner in 1,000 kr, shares in per cent). The
-workbook and the HTML report both show these tables, so they cannot
-disagree.
+unit the accounts use (the outcome registry's table display: kroner in
+1,000 kr, shares in per cent). The workbook and the HTML report both show
+these tables, so they cannot disagree.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import pandas as pd
 
 from ..measures import PLACEMENT_TYPES
 from ..montecarlo.outcomes import ACCOUNTS_LEVELS, FLOWS, SERVICE_MEASURES, YEAR_MEANS
-from .labels import Labels, scale
+from ..montecarlo.registry import describe, outcome_label
+from ..output.words import Labels
 
 LEVEL_STATS = ("median", "p5", "p95")
 """Columns per year of a table of levels: the median and the 90% interval."""
@@ -69,14 +70,14 @@ def account_table(summary: pd.DataFrame, layout: Layout, variants: list[str], la
                   stats: tuple[str, ...] = LEVEL_STATS) -> pd.DataFrame:
     """``layout`` filled from ``summary`` (or a comparison): rows (variant, item), columns (year, statistic).
 
-    Values are in the unit shown (see :func:`sim.report.labels.scale`);
+    Values are in the unit of the outcome's table display (:mod:`sim.montecarlo.registry`);
     ``p_lower`` stays a probability. An item a variant lacks is left empty.
     """
     outcomes = [outcome for _, outcome in layout.rows]
     mine = summary[summary["outcome"].isin(outcomes) & summary["scenario"].isin(variants)]
     years = sorted(int(year) for year in mine["year"].unique())
     index = pd.MultiIndex.from_tuples(
-        [(variant, labels.outcome(outcome) if layout.key == "services" else labels.row(row))
+        [(variant, outcome_label(outcome, labels) if layout.key == "services" else labels.row(row))
          for variant in variants for row, outcome in layout.rows],
         names=[labels.word("variant"), labels.word("row")],
     )
@@ -85,7 +86,7 @@ def account_table(summary: pd.DataFrame, layout: Layout, variants: list[str], la
     by_key = mine.set_index(["scenario", "outcome", "year"])
     for label, (variant, (_, outcome)) in zip(index, [(v, r) for v in variants for r in layout.rows],
                                               strict=True):
-        divisor = scale(outcome)[0]
+        divisor = describe(outcome).table.divisor
         for year in years:
             if (variant, outcome, year) in by_key.index:
                 found = by_key.loc[(variant, outcome, year)]

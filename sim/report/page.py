@@ -19,9 +19,10 @@ from typing import Any
 import jinja2
 import pandas as pd
 
+from ..montecarlo.registry import Display, describe, outcome_label
+from ..output.words import Labels
 from .accounts import DIFFERENCE_STATS, LEVEL_STATS, account_table, layouts
 from .assumptions import levers, parameter_table, ranged
-from .labels import Labels, scale
 from .plots import Figure
 from .run import Run
 from .sensitivity import answer_blocks, has_sensitivity
@@ -48,29 +49,21 @@ def key_outcomes(run: Run) -> list[str]:
     return spend + other or run.outcomes[:1]
 
 
-def sentence_scale(outcome: str, labels: Labels) -> tuple[float, int, str]:
-    """Divisor, decimals and unit of a figure in a sentence: kroner in mio kr, as a committee reads them."""
-    if "_kr" in outcome:
-        return 1e6, 1, labels.word("mio_kr")
-    divisor, decimals = scale(outcome)
-    return divisor, decimals, labels.unit(outcome)
-
-
 def key_answers(run: Run, labels: Labels) -> list[Answer]:
     """The baseline's level and each variant's paired difference, in the last year, per key outcome."""
     summary, comparison, year = run.tables["summary"], run.tables["comparison"], run.last_year
     answers = []
     for outcome in key_outcomes(run):
-        divisor, decimals, unit = sentence_scale(outcome, labels)
+        display = describe(outcome).figure  # read at a glance, as the figures show it: kroner in mio kr
+        unit, name = display.unit_word(labels), outcome_label(outcome, labels)
 
-        def shown(value: float, divisor: float = divisor, decimals: int = decimals) -> str:
-            return labels.number(value / divisor, decimals)
+        def shown(value: float, display: Display = display) -> str:
+            return display.number(value, labels)
 
         base = _row(summary, run.baseline, outcome, year)
         if base is not None:
             answers.append(Answer(run.baseline, outcome, "level", labels.word("answer_level").format(
-                variant=run.baseline, outcome=labels.outcome(outcome), year=year,
-                median=shown(base["median"]),
+                variant=run.baseline, outcome=name, year=year, median=shown(base["median"]),
                 unit=unit, low=shown(base["p5"]), high=shown(base["p95"]))))
         for variant in run.variants[1:]:
             diff = _row(comparison, variant, outcome, year)
@@ -78,7 +71,7 @@ def key_answers(run: Run, labels: Labels) -> list[Answer]:
                 continue
             direction = labels.word("lower" if diff["median"] < 0 else "higher")
             answers.append(Answer(variant, outcome, "difference", labels.word("answer_difference").format(
-                variant=variant, outcome=labels.outcome(outcome), year=year, size=shown(abs(diff["median"])),
+                variant=variant, outcome=name, year=year, size=shown(abs(diff["median"])),
                 unit=unit, direction=direction, baseline=run.baseline, low=shown(diff["p5"]),
                 high=shown(diff["p95"]), p_lower=labels.percent(diff["p_lower"]))))
     return answers
@@ -108,7 +101,8 @@ def _tables(run: Run, labels: Labels) -> list[dict[str, Any]]:
             outcomes = layout.outcome_per_row(variants)
             rows = []
             for (variant, item), outcome in zip(table.index, outcomes, strict=True):
-                decimals = scale(outcome)[1]
+                display = describe(outcome).table
+                decimals = display.decimals
                 cells = []
                 for year in table.columns.get_level_values(0).unique():
                     values = table.loc[(variant, item), year]
@@ -118,7 +112,7 @@ def _tables(run: Run, labels: Labels) -> list[dict[str, Any]]:
                         interval += f" · P {labels.percent(values['p_lower'])}"
                     cells.append({"year": year, "median": labels.number(values["median"], decimals),
                                   "interval": interval})
-                rows.append({"variant": variant, "item": item, "unit": labels.unit(outcome),
+                rows.append({"variant": variant, "item": item, "unit": display.unit_word(labels),
                              "outcome": outcome, "cells": cells})
             blocks.append({"key": layout.key, "kind": kind, "heading": heading,
                            "years": list(table.columns.get_level_values(0).unique()), "rows": rows})

@@ -24,7 +24,8 @@ import pandas as pd
 
 from ..measures import PLACEMENT_TYPES
 from ..montecarlo.outcomes import ACCOUNTS_LEVELS
-from .labels import Labels, scale
+from ..montecarlo.registry import describe, outcome_label
+from ..output.words import Labels
 from .run import Run
 from .sensitivity import SHOWN, answer_outcomes, has_sensitivity
 
@@ -41,8 +42,6 @@ PLACEMENT_ROWS = (*PLACEMENT_TYPES, "total")
 """The placement types in the published table's order, then the total."""
 DIFFERENCE_OUTCOMES = ("spend_kr.total_with_authority", "spend_kr.total")
 """The spend whose paired difference is shown, the first the run holds: with authority, staff cost counts."""
-MIO = 1e6
-"""Kroner are shown in mio kr on the figures: a committee reads budgets in millions."""
 DPI = 150
 STYLE = {
     "svg.fonttype": "none",  # text stays text: searchable, and editable in a committee paper
@@ -96,14 +95,12 @@ def report_figures(run: Run, labels: Labels, folder: Path) -> list[Figure]:
 
 def fan_spend(run: Run, labels: Labels) -> Drawn:
     """Spend per level over the years, a panel per level, in mio kr (``None`` without spend outcomes)."""
-    return _fan_panels(run, labels, "spend_kr", SPEND_ROWS, MIO, labels.word("mio_kr"), "fan_spend",
-                       whole=False)
+    return _fan_panels(run, labels, "spend_kr", SPEND_ROWS, "fan_spend", whole=False)
 
 
 def fan_placements(run: Run, labels: Labels) -> Drawn:
     """Placed children at 31 December per type and in total, a panel each, in persons."""
-    return _fan_panels(run, labels, "placements_31_dec", PLACEMENT_ROWS, 1.0, labels.word("persons"),
-                       "fan_placements", whole=True)
+    return _fan_panels(run, labels, "placements_31_dec", PLACEMENT_ROWS, "fan_placements", whole=True)
 
 
 def paired_difference(run: Run, labels: Labels) -> Drawn:
@@ -116,15 +113,16 @@ def paired_difference(run: Run, labels: Labels) -> Drawn:
     outcome = next((o for o in DIFFERENCE_OUTCOMES if o in set(comparison["outcome"])), None)
     if len(run.variants) < 2 or outcome is None:
         return None
-    title = f"{labels.word('paired')} {run.baseline} – {labels.outcome(outcome)}"
+    title = f"{labels.word('paired')} {run.baseline} – {outcome_label(outcome, labels)}"
+    display = describe(outcome).figure
     figure, axes = _figure(1, 1)
     axes = axes[0]
     rows = comparison[comparison["outcome"] == outcome]
     axes.axhline(0, color="black", linewidth=0.8)
     for variant in [v for v in run.variants if v != run.baseline]:
         mine = rows[rows["scenario"] == variant]
-        _fan(axes, mine, _colour(run, variant), f"{variant}{_chance_of_lower(mine, labels)}", MIO)
-    _year_axes(axes, labels, labels.word("mio_kr"))
+        _fan(axes, mine, _colour(run, variant), f"{variant}{_chance_of_lower(mine, labels)}", display.divisor)
+    _year_axes(axes, labels, display.unit_word(labels))
     _legend(figure, axes, labels)
     figure.suptitle(title)
     return figure, title
@@ -156,7 +154,7 @@ def waits(run: Run, labels: Labels) -> Drawn:
         axes.set_xticks(range(len(run.variants)), [textwrap.fill(v, 14) for v in run.variants])
         axes.set_title(labels.row(outcome.partition(".")[2]))
         axes.set_xlabel(labels.word("variant"))
-        axes.set_ylabel(labels.word("days"))
+        axes.set_ylabel(describe(outcome).figure.unit_word(labels))
         axes.yaxis.set_major_formatter(_number_format(labels))
         axes.grid(axis="y", alpha=0.3)
     figure.suptitle(title)
@@ -172,13 +170,15 @@ def caseload(run: Run, labels: Labels) -> Drawn:
         return None
     title = labels.word("caseload_title")
     target = run.scenarios[run.baseline].follow_up.reference_caseload.value
+    display = describe(outcome).figure
+    unit = display.unit_word(labels)
     figure, axes = _figure(1, 1)
     axes = axes[0]
     for variant in run.variants:
-        _fan(axes, rows[rows["scenario"] == variant], _colour(run, variant), variant, 1.0)
-    axes.axhline(target, color="black", linestyle="--", linewidth=1.2,
-                 label=f"{labels.word('target')}: {labels.number(target, 0)} {labels.word('cases')}")
-    _year_axes(axes, labels, labels.word("cases"))
+        _fan(axes, rows[rows["scenario"] == variant], _colour(run, variant), variant, display.divisor)
+    axes.axhline(target / display.divisor, color="black", linestyle="--", linewidth=1.2,
+                 label=f"{labels.word('target')}: {labels.number(target, 0)} {unit}")
+    _year_axes(axes, labels, unit)
     _legend(figure, axes, labels)
     figure.suptitle(title)
     return figure, title
@@ -202,8 +202,8 @@ def tornado(run: Run, labels: Labels) -> Drawn:
     figure, panels = plt.subplots(len(outcomes), 1, figsize=(10, 1.2 + 3.2 * len(outcomes)),
                                   layout="constrained", squeeze=False)
     for axes, (label, outcome) in zip(panels.flat, outcomes.items(), strict=True):
-        divisor, unit = (MIO, labels.word("mio_kr")) if "_kr" in outcome else (scale(outcome)[0],
-                                                                                labels.unit(outcome))
+        display = describe(outcome).figure
+        divisor, unit = display.divisor, display.unit_word(labels)
         rows = table[table["answer"] == label].head(SHOWN)
         about = answers[(answers["answer"] == label) & (answers["stage"] == "morris")].iloc[0]
         base = about["mean"] / divisor
@@ -224,25 +224,27 @@ def tornado(run: Run, labels: Labels) -> Drawn:
     return figure, title
 
 
-def _fan_panels(run: Run, labels: Labels, measure: str, names: tuple[str, ...], divisor: float, unit: str,
-                key: str, *, whole: bool) -> Drawn:
+def _fan_panels(run: Run, labels: Labels, measure: str, names: tuple[str, ...], key: str, *,
+                whole: bool) -> Drawn:
     """A panel per row of ``measure`` the summary holds, every variant's fan in each; ``None`` if none.
 
-    ``whole``: the rows count people, so y ticks are whole numbers (no 12.5 children).
+    The rows share the measure's figure display (kroner in mio kr). ``whole``:
+    the rows count people, so y ticks are whole numbers (no 12.5 children).
     """
     summary = run.tables["summary"]
     held = set(summary["outcome"])
     names = tuple(name for name in names if f"{measure}.{name}" in held)
     if not names:
         return None
+    display = describe(f"{measure}.{names[0]}").figure
     columns = min(len(names), 3 if len(names) <= 6 else 4)
     figure, panels = _figure(-(-len(names) // columns), columns)
     for axes, name in zip(panels, names, strict=False):
         rows = summary[summary["outcome"] == f"{measure}.{name}"]
         for variant in run.variants:
-            _fan(axes, rows[rows["scenario"] == variant], _colour(run, variant), variant, divisor)
+            _fan(axes, rows[rows["scenario"] == variant], _colour(run, variant), variant, display.divisor)
         axes.set_title(textwrap.fill(labels.row(name), 120 // columns))  # about a panel's width
-        _year_axes(axes, labels, unit, whole=whole)
+        _year_axes(axes, labels, display.unit_word(labels), whole=whole)
     for axes in panels[len(names):]:
         axes.set_visible(False)
     _legend(figure, panels[0], labels)

@@ -14,7 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from .labels import Labels, scale
+from ..montecarlo.registry import describe, outcome_label
+from ..output.words import Labels
 from .run import Run
 
 SHOWN = 10
@@ -41,7 +42,7 @@ def in_answer_unit(run: Run) -> pd.DataFrame:
     """The ranked table with each answer's figures divided as the report shows them, and a ``unit`` column."""
     table = run.tables["sensitivity"].copy()
     outcomes = table["answer"].map(answer_outcomes(run))
-    divisors = outcomes.map(lambda outcome: scale(outcome)[0])
+    divisors = outcomes.map(lambda outcome: describe(outcome).table.divisor)
     for column in IN_ANSWER_UNIT:
         table[column] = table[column] / divisors
     return table.assign(outcome=outcomes)
@@ -50,7 +51,7 @@ def in_answer_unit(run: Run) -> pd.DataFrame:
 def workbook_table(run: Run, labels: Labels) -> pd.DataFrame:
     """The whole ranked table for the workbook, every answer and assumption, with units."""
     table = in_answer_unit(run)
-    table["unit"] = table["outcome"].map(labels.unit)
+    table["unit"] = table["outcome"].map(lambda outcome: describe(outcome).table.unit_word(labels))
     return table[list(WORKBOOK_COLUMNS)]
 
 
@@ -70,14 +71,15 @@ def answer_blocks(run: Run, labels: Labels) -> list[dict[str, Any]]:
             r["noise_share"]), replications=r["replications"]) for _, r in about.iterrows()
             if pd.notna(r["noise_share"])]
         difference = labels.word("minus_baseline") if first["kind"] == "difference" else ""
+        display = describe(outcome).table
         note = labels.word("sensitivity_answer_note").format(
-            outcome=labels.outcome(outcome), variant=first["variant"], year=first["year"],
-            unit=labels.unit(outcome), difference=difference)
+            outcome=outcome_label(outcome, labels), variant=first["variant"], year=first["year"],
+            unit=display.unit_word(labels), difference=difference)
         rows = table[table["answer"] == label].head(SHOWN)
         blocks.append({
             "answer": label, "note": " ".join([note, *noise]),
             "columns": [labels.word(key) for key in ANSWER_COLUMNS],
-            "rows": [_cells(row, labels, scale(outcome)[1]) for _, row in rows.iterrows()],
+            "rows": [_cells(row, labels, display.decimals) for _, row in rows.iterrows()],
         })
     return blocks
 

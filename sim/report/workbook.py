@@ -20,9 +20,10 @@ from typing import Any, BinaryIO
 import pandas as pd
 import xlsxwriter
 
+from ..montecarlo.registry import describe
+from ..output.words import Labels
 from .accounts import DIFFERENCE_STATS, account_table, layouts
 from .assumptions import parameter_table, timeline_table
-from .labels import Labels, scale
 from .run import Run
 from .sensitivity import has_sensitivity, workbook_table
 
@@ -118,8 +119,9 @@ def _account_sheet(sheet: Any, formats: _Formats, labels: Labels, outcomes: list
         row = HEADER_ROWS + r
         sheet.write(row, 0, variant, formats.text)
         sheet.write(row, 1, item, formats.text)
-        sheet.write(row, 2, labels.unit(outcome), formats.text)
-        number = formats.numbers[scale(outcome)[1]]
+        display = describe(outcome).table
+        sheet.write(row, 2, display.unit_word(labels), formats.text)
+        number = formats.numbers[display.decimals]
         for c, value in enumerate(table.iloc[r].to_numpy()):
             cell_format = formats.probability if stats[c % len(stats)] == "p_lower" else number
             if pd.isna(value):

@@ -1,0 +1,308 @@
+"""The one word table: every label of the report, workbook, app and command line, in Danish and English.
+
+A committee paper uses the accounts' own terms (forebyggende, foregribende,
+anbringelser by type, helårspersoner, underretninger), and a planner who
+reads them in the report must find the same words in the app and in what
+``python -m sim run`` prints. So each term is written once, here, in both
+languages, and every screen looks it up; :class:`Labels` picks a language
+and writes numbers as that language writes them. It sits with the outputs,
+below the Monte Carlo, report and app packages, so the command line uses it
+without loading them. How an outcome is named and scaled is the outcome
+registry's (:mod:`sim.montecarlo.registry`), which takes its words from here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+LANGUAGES = ("da", "en")
+
+TERMS = {
+    "preventive": ("Forebyggende foranstaltninger", "Preventive measures"),
+    "home_based": ("Foregribende foranstaltninger (i hjemmet)", "Home-based measures"),
+    "placement": ("Anbringelser", "Placements"),
+    "small_children_special": ("Småbørn og særlige institutioner", "Small children and special institutions"),
+    "authority": ("Myndighed (rådgivernes løn)", "Authority (caseworkers' salaries)"),
+    "total": ("I alt", "Total"),
+    "total_with_authority": ("I alt med myndighed", "Total with authority"),
+    "foster_family": ("Almindelig plejefamilie", "Foster family"),
+    "network_foster_family": ("Netværksplejefamilie", "Network foster family"),
+    "municipal_foster_family": ("Kommunal plejefamilie", "Municipal foster family"),
+    "boarding_school": ("Kost- og efterskole", "Boarding school"),
+    "own_room": ("Eget værelse", "Own room"),
+    "residential_institution": ("Døgninstitution", "Residential institution"),
+    "residential_home": ("Socialpædagogisk opholdssted", "Residential home"),
+    "familiehus": ("Familiehuset", "Familiehus (family centre)"),
+    "dut": ("DUT (kontaktpersonteamet)", "DUT (contact-person team)"),
+    "spend": ("Udgifter", "Spend"),
+    "full_year_persons": ("Helårspersoner", "Full-year persons"),
+    "persons_31_dec": ("Personer pr. 31. december", "Persons at 31 December"),
+    "placements_31_dec": ("Anbragte pr. 31. december", "Placed children at 31 December"),
+    "notifications": ("Underretninger", "Notifications (underretninger)"),
+    "investigations_decided": ("Afsluttede børnefaglige undersøgelser", "Investigations concluded"),
+    "deadline_breaches": ("Heraf efter fristen på 4 måneder", "Of them after the 4-month deadline"),
+    "placements_started": ("Nye anbringelser", "Placements started"),
+    "placements_substituted": ("Heraf i en anden type end den besluttede",
+                               "Of them in a substitute type"),
+    "caseload_per_worker.mean": ("Sager pr. rådgiver", "Cases per caseworker"),
+    "open_cases.mean": ("Åbne sager", "Open cases"),
+    "awaiting_investigation.mean": ("Venter på undersøgelse", "Awaiting investigation"),
+    "placements.mean": ("Anbragte", "Placed children"),
+    "requests": ("Henvisninger", "Requests"),
+    "median_wait_days": ("Ventetid, median", "Median wait"),
+    "max_wait_days": ("Længste ventetid", "Longest wait"),
+    "waiting_31_dec": ("Venter pr. 31. december", "Waiting at 31 December"),
+    "external_share": ("Andel købt eksternt", "Share bought externally"),
+    "in_house_spend_kr": ("Udgift, egen indsats", "In-house spend"),
+    "external_spend_kr": ("Udgift, købt eksternt", "External spend"),
+}
+"""The domain's terms: levels, placement types, services, what the outcomes measure, flows and counts.
+
+Rows of the account tables and the command line's budget frame, and the
+words outcome labels are made of. Keyed by the model's own names.
+"""
+
+WORDS = {
+    "title": ("Rapport", "Report"),
+    "experiment": ("Eksperiment", "Experiment"),
+    "what_was_run": ("Hvad blev kørt", "What was run"),
+    "key_answer": ("Svaret", "The answer"),
+    "tables": ("Tabeller", "Tables"),
+    "plots": ("Figurer", "Plots"),
+    "assumptions": ("Antagelser", "Assumptions"),
+    "manifest": ("Manifest", "Manifest"),
+    "published": ("Offentliggjorte tal", "Published figures"),
+    "variant": ("Scenarie", "Variant"),
+    "variants": ("Scenarier", "Variants"),
+    "row": ("Post", "Item"),
+    "year": ("År", "Year"),
+    "median": ("Median", "Median"),
+    "p5": ("5 %", "5%"),
+    "p95": ("95 %", "95%"),
+    "p25": ("25 %", "25%"),
+    "p75": ("75 %", "75%"),
+    "interval90": ("90 %-interval", "90% interval"),
+    "and_interval": ("og 90 %-interval", "and 90% interval"),
+    "p_lower_note": ("andelen af gentagelser, hvor scenariet giver et lavere tal end grundscenariet; "
+                     "for udgifter sandsynligheden for en besparelse",
+                     "the share of replications in which the variant is lower than the baseline; "
+                     "for spend the probability of a saving"),
+    "band50": ("50 %-interval", "50% interval"),
+    "p_lower": ("P(lavere)", "P(lower)"),
+    "difference": ("Forskel fra", "Difference from"),
+    "replications": ("Gentagelser", "Replications"),
+    "years": ("År", "Years"),
+    "seed": ("Startværdi (seed)", "Seed"),
+    "uncertainty": ("Usikkerhed", "Uncertainty"),
+    "started": ("Startet", "Started"),
+    "version": ("barnesim-version", "barnesim version"),
+    "parameter": ("Parameter", "Parameter"),
+    "meaning": ("Betydning", "Meaning"),
+    "low": ("Fra", "Low"),
+    "high": ("Til", "High"),
+    "published_value": ("Offentliggjort", "Published"),
+    "unit": ("Enhed", "Unit"),
+    "range": ("Spænd", "Range"),
+    "source": ("Kilde", "Source"),
+    "value": ("Værdi", "Value"),
+    "field": ("Felt", "Field"),
+    "target": ("Mål", "Target"),
+    "days": ("dage", "days"),
+    "thousand_kr": ("1.000 kr.", "1,000 kr"),
+    "mio_kr": ("mio. kr.", "mio kr"),
+    "persons": ("personer", "persons"),
+    "cases": ("sager", "cases"),
+    "percent": ("%", "%"),
+    "count": ("antal", "count"),
+    "flows": ("Forløb", "Flows"),
+    "caseworkers": ("Rådgivere og sager", "Caseworkers and cases"),
+    "services": ("Familiehus og DUT", "Familiehus and DUT"),
+    "parameters": ("Parametre", "Parameters"),
+    "levers": ("Det, scenarierne ændrer", "What the variants change"),
+    "ranged": ("Antagelser med spænd", "Assumptions with a range"),
+    "timeline": ("Beslutninger over tid", "Decisions over time"),
+    "date": ("Dato", "Date"),
+    "note": ("Note", "Note"),
+    "lower": ("lavere", "lower"),
+    "higher": ("højere", "higher"),
+    "wait_distribution": ("Ventetid, median pr. gentagelse", "Median wait per replication"),
+    "caseload_title": ("Sager pr. rådgiver mod målet", "Caseload against the target"),
+    "fan_spend": ("Udgifter pr. niveau", "Spend per level"),
+    "fan_placements": ("Anbragte pr. 31. december efter type", "Placed children at 31 December by type"),
+    "paired": ("Parret forskel fra", "Paired difference from"),
+    "generated": ("Lavet af barnesim", "Made by barnesim"),
+    "sensitivity": ("Hvilke antagelser afgør svaret", "Which assumptions drive the answer"),
+    "sensitivity_intro": (
+        "Alle antagelser med spænd blev varieret på én gang: først Morris-screening af dem alle, så "
+        "Sobol-indeks for de stærkeste. μ er den gennemsnitlige ændring i svaret, når antagelsen går fra "
+        "den laveste til den højeste ende af sit spænd og de andre står stille (i svarets enhed; fortegnet "
+        "siger retningen), μ* det samme uden fortegn (styrken). S1 og ST er antagelsens andel af svarets "
+        "varians alene og i samspil med andre (± konfidensinterval). De to sidste kolonner er svaret med "
+        "antagelsen i den laveste og den højeste ende af sit spænd, til første orden. Samme tilfældige tal "
+        "i alle punkter, så forskellene skyldes antagelserne og ikke held.",
+        "Every assumption with a range was varied at once: first Morris screening of them all, then Sobol "
+        "indices of the strongest. μ is the mean change in the answer when the assumption goes from the "
+        "low to the high end of its range and the others stay (in the answer's unit; its sign says which "
+        "way), μ* the same without sign (the strength). S1 and ST are the assumption's share of the "
+        "answer's variance alone and with its interactions (± confidence interval). The last two columns "
+        "are the answer with the assumption at the low and the high end of its range, to first order. The "
+        "same random numbers at every point, so differences are due to the assumptions, not to luck."),
+    "sensitivity_answer_note": ("{outcome}, {variant}{difference}, {year}, i {unit}.",
+                                "{outcome}, {variant}{difference}, {year}, in {unit}."),
+    "minus_baseline": (" minus grundscenariet", " minus the baseline"),
+    "noise_note": ("{stage}: Monte Carlo-støj er {share} af variansen mellem punkterne ({replications} "
+                   "gentagelser pr. punkt).",
+                   "{stage}: Monte Carlo noise is {share} of the variance between points ({replications} "
+                   "replications per point)."),
+    "tornado": ("Tornado: svaret med hver antagelse i den laveste og den højeste ende af sit spænd",
+                "Tornado: the answer with each assumption at the low and the high end of its range"),
+    "low_end_bar": ("Antagelsen lavest", "Assumption at its low end"),
+    "high_end_bar": ("Antagelsen højest", "Assumption at its high end"),
+    "mean_over_points": ("Gennemsnit over punkterne", "Mean over the points"),
+    "answer": ("Svar", "Answer"),
+    "rank": ("Rang", "Rank"),
+    "mu_star": ("Morris μ*", "Morris μ*"),
+    "mu_star_conf": ("μ* ±", "μ* ±"),
+    "mu": ("Morris μ", "Morris μ"),
+    "sigma": ("Morris σ", "Morris σ"),
+    "S1": ("Sobol S1", "Sobol S1"),
+    "S1_conf": ("S1 ±", "S1 ±"),
+    "ST": ("Sobol ST", "Sobol ST"),
+    "ST_conf": ("ST ±", "ST ±"),
+    "low_end": ("Svar, lav ende", "Answer, low end"),
+    "high_end": ("Svar, høj ende", "Answer, high end"),
+    "sensitivity_sheet": ("Følsomhed", "Sensitivity"),
+    "sensitivity_answers_sheet": ("Følsomhed, svar og støj", "Sensitivity, answers and noise"),
+    "answer_level": ("{variant}: {outcome} i {year} er {median} {unit} (90 %-interval {low} til {high}).",
+                     "{variant}: {outcome} in {year} is {median} {unit} (90% interval {low} to {high})."),
+    "answer_difference": (
+        "{variant}: {outcome} i {year} er {size} {unit} {direction} end med {baseline} (90 %-interval for "
+        "forskellen {low} til {high}); sandsynligheden for, at det bliver lavere, er {p_lower}.",
+        "{variant}: {outcome} in {year} is {size} {unit} {direction} than with {baseline} (90% interval of "
+        "the difference {low} to {high}); the probability that it is lower is {p_lower}."),
+    "table_note": (
+        "Median over gentagelserne og under den 90 %-intervallet (5 % – 95 %). I tabellerne over forskelle "
+        "er P sandsynligheden for, at scenariet giver et lavere tal end grundscenariet. Alle udfald og år "
+        "står i regnearket.",
+        "Median over the replications with the 90% interval (5% – 95%) below it. In the tables of "
+        "differences, P is the probability that the variant is lower than the baseline. Every outcome and "
+        "year is in the workbook."),
+    "app_title": ("barnesim: børne- og ungeområdets økonomi", "barnesim: child welfare flows and budget"),
+    "other_language": ("English", "Dansk"),
+    "start": ("Start fra scenarie", "Start from scenario"),
+    "upload": ("Upload scenarie (TOML eller Excel-skabelon)",
+               "Upload a scenario (TOML or the Excel template)"),
+    "template": ("Hent Excel-skabelon", "Download the Excel template"),
+    "uploaded": ("Uploadet og valgt", "Uploaded and chosen"),
+    "name": ("Scenariets navn", "Scenario name"),
+    "run": ("Kør", "Run"),
+    "running": ("{done} af {total} kørsler", "{done} of {total} runs"),
+    "finished": ("Færdig: {folder}", "Finished: {folder}"),
+    "failed": ("Kørslen stoppede", "The run stopped"),
+    "levers_tab": ("Håndtag", "Levers"),
+    "results": ("Resultater", "Results"),
+    "compare": ("Sammenlign", "Compare"),
+    "group_decisions": ("Beslutninger", "Decisions"),
+    "group_demand": ("Efterspørgsel", "Demand"),
+    "group_prices": ("Prisudvikling pr. anbringelsestype", "Price drift per placement type"),
+    "group_assumptions": ("Øvrige antagelser (inden for deres spænd)",
+                          "Other assumptions (within their ranges)"),
+    "from": ("fra", "from"),
+    "drift": ("Prisudvikling", "Price drift"),
+    "allowed": ("tilladt", "allowed"),
+    "valid": ("Scenariet er gyldigt.", "The scenario is valid."),
+    "save_as": ("Gem scenariet som", "Save the scenario as"),
+    "save": ("Gem", "Save"),
+    "saved_as": ("Gemt som {name}", "Saved as {name}"),
+    "saved": ("Gemte scenarier", "Saved scenarios"),
+    "compare_with": ("Kør side om side med", "Run side by side with"),
+    "load": ("Hent til håndtagene", "Load into the levers"),
+    "shown_run": ("Vis kørsel", "Show run"),
+    "no_run": ("Ingen kørsel endnu: vælg håndtag og tryk Kør.", "No run yet: set the levers and press Run."),
+    "comparison": ("Parret sammenligning med {baseline}: {outcome} ({unit})",
+                   "Paired comparison with {baseline}: {outcome} ({unit})"),
+    "difference_median": ("Forskel, median", "Difference, median"),
+    "p_saving": ("P(besparelse > 0)", "P(saving > 0)"),
+    "download_workbook": ("Hent regneark (Excel)", "Download the workbook (Excel)"),
+    "download_report": ("Hent rapport (HTML)", "Download the report (HTML)"),
+    "download_bundle": ("Hent scenariefiler, der gentager kørslen",
+                        "Download the scenario files that repeat the run"),
+    "side_by_side": ("Håndtagene side om side", "The levers side by side"),
+    "lever": ("Håndtag", "Lever"),
+    "parameter_caseworkers.count": ("Sagsbehandlere (årsværk)", "Caseworkers (full-time)"),
+    "parameter_services.familiehus.places": ("Pladser i Familiehuset", "Places at Familiehus"),
+    "parameter_services.dut.places": ("Pladser i DUT (kontaktpersoner)", "Places at DUT (contact persons)"),
+    "parameter_notification.growth_per_year": ("Vækst i underretninger pr. år",
+                                               "Growth of notifications per year"),
+}
+"""Every other word: headings, units, sentences and notes of the report, the workbook, the plots and the app.
+
+A word may hold ``{names}`` that its user fills in (``str.format``); both
+languages hold the same ones.
+"""
+
+COLUMNS = {"path": "parameter", "scenario": "variant", "published": "published_value", "reference": "row"}
+"""Columns of the run's tables named by another word of the report."""
+
+UNCERTAINTY = {
+    "stochastic": ("tilfældighed i forløbene (parametre faste)", "chance in the flows (parameters fixed)"),
+    "parameters": ("tilfældighed og antagelser trukket i deres spænd",
+                   "chance and assumptions drawn in their ranges"),
+}
+"""What a run's intervals cover, by its ``uncertainty`` setting."""
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The words and number style of one language."""
+
+    lang: str
+
+    def __post_init__(self) -> None:
+        if self.lang not in LANGUAGES:
+            raise ValueError(f'"lang" must be one of {list(LANGUAGES)}, got {self.lang!r}')
+
+    def _pick(self, pair: tuple[str, str]) -> str:
+        return pair[LANGUAGES.index(self.lang)]
+
+    def word(self, key: str) -> str:
+        """A heading or word (``KeyError`` for a key that was never written: a bug, not input)."""
+        return self._pick(WORDS[key])
+
+    def heading(self, key: str) -> str:
+        """A table's heading: a word (``flows``) or a term (``spend``, ``full_year_persons``)."""
+        return self._pick(WORDS[key] if key in WORDS else TERMS[key])
+
+    def column(self, name: str) -> str:
+        """A column of a plain table (parameters, decisions, published figures); the name if unknown."""
+        key = COLUMNS.get(name, name)
+        return self._pick(WORDS[key]) if key in WORDS else name
+
+    def row(self, name: str) -> str:
+        """A term: a level, placement type, service, flow or count; the name itself if it has none.
+
+        A scenario may name a service of its own, which has no term until
+        someone writes one; it shows under its name meanwhile.
+        """
+        return self._pick(TERMS[name]) if name in TERMS else name
+
+    def uncertainty(self, kind: str) -> str:
+        """What the intervals cover."""
+        return self._pick(UNCERTAINTY[kind]) if kind in UNCERTAINTY else kind
+
+    def number(self, value: float, decimals: int = 0) -> str:
+        """``value`` as the language writes it: 12.345,6 in Danish, 12,345.6 in English; '–' for none."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "–"
+        text = f"{value:,.{decimals}f}"
+        if text in ("-0", "-0.0", "-0.00"):
+            text = text[1:]
+        if self.lang == "da":
+            text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+        return text.replace("-", "−")
+
+    def percent(self, share: float) -> str:
+        """A probability or share in whole per cent: '83 %' in Danish, '83%' in English."""
+        text = self.number(share * 100, 0)
+        return f"{text} %" if self.lang == "da" else f"{text}%"
