@@ -83,7 +83,7 @@ def test_every_name_in_the_glossary_exists_in_the_code():
 
 
 @pytest.mark.parametrize("name", [
-    "foster_family", "sim.investigation", "caseworkers.count", "full_year_persons.placement",
+    "foster_family", "sim.model.investigation", "caseworkers.count", "full_year_persons.placement",
     "budget_frame.spend_kr", "OPEN_CASE_STATES",
 ])
 def test_a_real_name_is_found(name):
@@ -91,7 +91,7 @@ def test_a_real_name_is_found(name):
 
 
 @pytest.mark.parametrize("name", [
-    "foster_famly", "sim.investigaton", "caseworkers.cont", "full_year_persons.placment",
+    "foster_famly", "sim.model.investigaton", "caseworkers.cont", "full_year_persons.placment",
     "budget_frame.spend", "network_foster_familiy",
 ])
 def test_a_misspelt_or_partial_name_is_not_found(name):
