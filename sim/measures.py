@@ -83,3 +83,17 @@ the case, or renew (a new measure on the same rung)."""
 
 INVESTIGATION_OUTCOMES = ("none", "preventive", "home_based", "placement")
 """What an investigation decides."""
+
+NEEDS = ("none", "preventive", "home_based", "placement")
+"""What a reported child needs: nothing the authority must act on, or the measure of that rung.
+
+A report is not a need: most reported children need nothing of the authority,
+and a child in need may be reported several times or not at all. A child's
+need is drawn when it is found and is what the assessment and the
+investigation judge."""
+
+IN_NEED = NEEDS[1:]
+"""The needs that call for a measure."""
+
+MECHANISM_NAMES = ("review_pace", "external_purchase", "foster_substitution", "detection", "threshold", "reform")
+"""The mechanisms of the model (sim.model.mechanisms), by the name a scenario switches one off with."""

@@ -1,21 +1,24 @@
 """Assessment of a notification (vurdering), within 24 hours.
 
-The published share of notifications leads to a child protection
-investigation. Repeat notifications join their case instead of being
-assessed afresh, so among first notifications the share is higher:
-``share_to_investigation / (1 - repeat_share)``. Of the rest, a share gets
-early preventive advice (forebyggende rådgivning, § 11); the others end
-without action.
+Each child newly notified (or notified again after being screened out) is
+assessed. Whether an investigation is opened depends on what the child
+needs (``assessment.investigated``) and on the authority's threshold at its
+load of the moment (:mod:`sim.model.mechanisms.threshold`): so the share of
+notifications that lead to an investigation comes out of who is reported
+and how loaded the caseworkers are. Of the others, a share gets early
+preventive advice (forebyggende rådgivning, § 11); the rest end without
+action, and a child in need among them may be reported again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING
 
 import simpy
 
 from ..scenario.schema import Assessment as AssessmentParams
+from .mechanisms.threshold import Threshold
 from .register import Register
 
 if TYPE_CHECKING:
@@ -24,25 +27,28 @@ if TYPE_CHECKING:
 
 
 class Assessment:
-    """The 24-hour assessment of the first notification about a child."""
+    """The 24-hour assessment of a notified child."""
 
     def __init__(self, env: simpy.Environment, register: Register, params: AssessmentParams,
-                 repeat_share: float):
+                 threshold: Threshold, unmet: Callable[[Child], None]):
         self.env = env
         self.register = register
         self.hours = params.hours.value
-        self.to_investigation = params.share_to_investigation.value / (1.0 - repeat_share)
-        """The share of first notifications that lead to an investigation."""
         self.early_preventive = params.share_early_preventive.value
+        self.threshold = threshold
+        self.unmet = unmet
+        """Called for a child who leaves without a measure (it may be reported again if in need)."""
 
     def assess(self, child: Child, resume: Resume | None = None) -> Generator[simpy.Event, None, str | None]:
         """Assess the child's notification; returns the next step (None: no action, the child leaves)."""
         self.register.set_state(child, "assessment")
         yield self.env.timeout(float(child.rng.random()) * self.hours / 24.0)
+        investigated = self.threshold.investigated(child.need)
         u = float(child.rng.random())
-        if u < self.to_investigation:
+        if u < investigated:
             return "investigation"
-        if u < self.to_investigation + (1.0 - self.to_investigation) * self.early_preventive:
+        if u < investigated + (1.0 - investigated) * self.early_preventive:
             return "preventive"
         self.register.exit(child, "no_action")
+        self.unmet(child)
         return None

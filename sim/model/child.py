@@ -37,6 +37,10 @@ class Child:
     """True once the child continues in after-care past 18."""
     after_care_until_age: float = 23.0
     state: str = ""
+    need: str = "none"
+    """What the child needs (one of ``NEEDS``): what the assessment and investigation judge."""
+    case_opened: float = 0.0
+    """Model day its case opened (before the start, -inf, for the stock of the start date)."""
     home_measures: list[Measure] = field(default_factory=list)
     """Home-based measures running or requested (they continue while a placement is prepared)."""
 

@@ -36,18 +36,21 @@ the first years neither jump nor drift.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
+import simpy
 
 from ..measures import PLACEMENT_TYPES
 from ..scenario import Scenario
 from .calendar import DAYS_PER_YEAR
 from .child import ADULT_AGE, Child
-from .distributions import age_in_bands, elapsed_and_remaining, gamma_days
+from .distributions import age_in_bands, choose, elapsed_and_remaining, gamma_days
 from .ladder import Resume
+from .mechanisms.external_purchase import ExternalPurchase
 from .mechanisms.review_pace import ReviewPace
 from .placement import PlacementSupply
+from .records import Records
 from .register import AgeDraw, Register
 from .services import HomeBasedSupport
 
@@ -60,13 +63,15 @@ def build(
     support: HomeBasedSupport,
     supply: PlacementSupply,
     review_pace: ReviewPace,
-    caseworkers: float,
+    investigated_needs: Mapping[str, float],
     start_career: Callable[[Child, str, Resume], object],
 ) -> None:
     """Create the initial stock and start each child's career where it stands.
 
-    ``caseworkers`` is their number on the start date, which paces the
-    first reviews; ``start_career`` starts a child's career at a rung.
+    The first reviews are paced at the caseload of the start date
+    (:func:`start_caseload`); ``investigated_needs`` gives the shares of
+    the needs of the children under investigation; ``start_career`` starts
+    a child's career at a rung.
     """
     initial = scenario.initial
     ages = scenario.age.at_first_contact.bands()
@@ -79,12 +84,14 @@ def build(
 
     def set_age(child: Child, age_at_entry: AgeDraw, elapsed: float, after_care: bool) -> None:
         limit = scenario.exits.after_care_until_age.value if after_care else ADULT_AGE
-        age = _age_now(child.rng, age_at_entry, elapsed, limit)
+        age = _age_now(child.rng, age_at_entry, elapsed, limit, scenario.exits.after_care_share.value)
         register.set_age(child, age)
         child.after_care = age >= ADULT_AGE
 
+    needs = list(investigated_needs)
     for _ in range(initial.investigations.value):
         child = register.new_child("initial_investigation", entry_age)
+        child.need = choose(child.rng, needs, [investigated_needs[need] for need in needs])
         elapsed = scenario.investigation.work_days.value * float(child.rng.random())
         set_age(child, entry_age, elapsed, after_care=False)
         stock.append((child, "awaiting_investigation", "investigation", Resume(elapsed=elapsed)))
@@ -98,7 +105,8 @@ def build(
         set_age(child, entry_age, elapsed, after_care=False)
         stock.append((child, "preventive", "preventive", Resume(elapsed=elapsed, remaining=remaining)))
 
-    interval = _review_intervals(scenario, review_pace, caseworkers)
+    caseload = start_caseload(scenario)
+    interval = {rung: review_pace.interval(rung, caseload) for rung in ("home_based", "placement")}
     measures_left = initial.home_based_measures.value
     while measures_left > 0:
         child = register.new_child("initial_home_based", entry_age)
@@ -125,9 +133,10 @@ def build(
             )))
 
     # Every child is counted before any career starts, so the first reviews
-    # are paced by the caseload of the whole stock.
+    # are paced by the caseload of the whole stock. Their cases opened before the start.
     for child, state, _, _ in stock:
         register.set_state(child, state)
+        child.case_opened = float("-inf")
     for child, _, rung, resume in stock:
         start_career(child, rung, resume)
 
@@ -136,20 +145,49 @@ CANDIDATE_ROUNDS = 64
 """Candidate rounds drawn per stock child, of which one is picked by its length."""
 
 
-def _review_intervals(scenario: Scenario, review_pace: ReviewPace, caseworkers: float) -> dict[str, float]:
-    """Review intervals at the caseload the stock will make on the start date.
+def start_caseload(scenario: Scenario) -> float:
+    """The caseload the stock makes on the start date: its open cases over the caseworkers of that day.
 
-    Open cases are estimated before the home-based children exist: their
-    measures over the measures a new case gets.
+    Found once per scenario and process.
+
+    The home-based children are not published, only their measures; how many
+    children carry them depends on the review interval, which depends on the
+    caseload. So the count is found by drawing the home-based stock's rounds
+    as :func:`build` does (with a fixed stream) at a caseload, and the
+    caseload again from that count, until the two agree.
     """
+    key = scenario.fingerprint()
+    if key not in _START_CASELOADS:
+        _START_CASELOADS[key] = _start_caseload(scenario)
+    return _START_CASELOADS[key]
+
+
+_START_CASELOADS: dict[str, float] = {}
+
+
+def _start_caseload(scenario: Scenario) -> float:
     initial = scenario.initial
-    open_cases = (
-        initial.investigations.value
-        + sum(getattr(initial.placements, kind).value for kind in PLACEMENT_TYPES)
-        + initial.home_based_measures.value / scenario.home_based.measures_per_child.value
-    )
-    caseload = open_cases / caseworkers
-    return {rung: review_pace.interval(rung, caseload) for rung in ("home_based", "placement")}
+    others = initial.investigations.value + sum(getattr(initial.placements, k).value for k in PLACEMENT_TYPES)
+    caseworkers = scenario.at_start("caseworkers.count")
+    pace = ReviewPace(scenario.follow_up, lambda: 0.0, "review_pace" not in scenario.mechanisms.off)
+    support = HomeBasedSupport(simpy.Environment(), Records(), scenario.home_based, scenario.services,
+                               ExternalPurchase({}))
+    caseload = (others + initial.home_based_measures.value / scenario.home_based.measures_per_child.value) / caseworkers
+    for _ in range(START_CASELOAD_ROUNDS):
+        rng = np.random.default_rng(START_CASELOAD_SEED)
+        interval = pace.interval("home_based", caseload)
+        children, left = 0, initial.home_based_measures.value
+        while left > 0:
+            _, running, _ = _home_based_round(rng, support, interval)
+            left -= len(running)
+            children += 1
+        caseload = (others + children) / caseworkers
+    return caseload
+
+
+START_CASELOAD_ROUNDS = 2
+"""Rounds of caseload -> home-based children -> caseload; the second moves it by a few hundredths."""
+START_CASELOAD_SEED = 2017
 
 
 def _round_in_progress(
@@ -191,13 +229,20 @@ def _home_based_round(
     return elapsed, running, phase
 
 
-def _age_now(rng: np.random.Generator, entry_age: AgeDraw, elapsed: float, limit: float) -> float:
-    """Age today = age at entry + time elapsed, drawn again until below ``limit`` (18 or after-care's)."""
+def _age_now(rng: np.random.Generator, entry_age: AgeDraw, elapsed: float, limit: float,
+             after_care_share: float) -> float:
+    """Age today = age at entry + time elapsed, drawn again until it is an age a child in care can have.
+
+    Below ``limit`` (18, or after-care's limit where it is allowed), and past
+    18 only as often as young people continue in after-care: of the children
+    whose measure went on past their 18th birthday only that share is still
+    here, so an age past 18 is kept with that chance.
+    """
     for _ in range(MAX_AGE_DRAWS):
         age = entry_age(rng) + elapsed / DAYS_PER_YEAR
-        if age < limit:
+        if age < ADULT_AGE or (age < limit and rng.random() < after_care_share):
             return age
-    return limit - 1.0 / DAYS_PER_YEAR
+    return min(limit, ADULT_AGE) - 1.0 / DAYS_PER_YEAR
 
 
 def _placement_age(ages: list[tuple[int, int, float]], supply: PlacementSupply, kind: str) -> AgeDraw:

@@ -5,22 +5,25 @@ caseworkers' investigation slots (a backlog forms when they are overloaded),
 the work takes its time, and the decision sets the next rung. The legal
 deadline runs from the decision to investigate; a decision after it is a
 breach. Spend starts only when a measure starts, so a backlog delays spend
-as well as help.
+as well as help. An investigation of a child in need decides the measure
+its need calls for, or no measure (``investigation.measure_decided``, moved
+by the threshold at the load of the moment, which also shortens the work of
+an overloaded team); a child without need gets none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING
 
 import simpy
 
-from ..measures import INVESTIGATION_OUTCOMES
 from ..scenario.schema import Investigation as InvestigationParams
 from .calendar import DAYS_PER_MONTH
 from .capacity import Places
 from .child import wait_until
-from .distributions import choose, gamma_days
+from .distributions import gamma_days
+from .mechanisms.threshold import Threshold
 from .records import Records
 from .register import Register
 
@@ -33,14 +36,17 @@ class Investigations:
     """Investigations: the caseworkers' slots they queue for, the work and its decision."""
 
     def __init__(self, env: simpy.Environment, register: Register, records: Records,
-                 params: InvestigationParams, slots: Places):
+                 params: InvestigationParams, slots: Places, threshold: Threshold,
+                 unmet: Callable[[Child], None]):
         self.env = env
         self.register = register
         self.records = records
         self.params = params
         self.slots = slots
         """The caseworkers' investigation slots (their queue is the backlog)."""
-        self.shares = [params.outcome.share(o) for o in INVESTIGATION_OUTCOMES]
+        self.threshold = threshold
+        self.unmet = unmet
+        """Called for a child who leaves without a measure (it may be reported again if in need)."""
 
     def investigate(
         self, child: Child, resume: Resume | None = None
@@ -63,17 +69,19 @@ class Investigations:
         records.start_investigation(child.id, env.now)
         register.set_state(child, "investigation")
         work = gamma_days(child.rng, params.work_days.value, params.work_days_cv.value)
-        finish = min(env.now + work, child.leaves_day)
+        finish = min(env.now + work * self.threshold.work_factor(), child.leaves_day)
         yield wait_until(env, finish)
         self.slots.release(slot)
-        outcome = "left" if finish == child.leaves_day else choose(
-            child.rng, INVESTIGATION_OUTCOMES, self.shares
-        )
+        if finish == child.leaves_day:
+            outcome = "left"
+        else:
+            outcome = child.need if child.rng.random() < self.threshold.measure_decided(child.need) else "none"
         records.close_investigation(child.id, env.now, outcome)
         if outcome == "left":
             register.leave(child)
             return None
         if outcome == "none":
             register.exit(child, "closed")
+            self.unmet(child)
             return None
         return outcome

@@ -13,10 +13,14 @@ no process ticks daily and leaving needs no interrupt.
   review (paced by :mod:`sim.model.mechanisms.review_pace`), measures whose
   need has passed end; when none is left the review steps down to
   preventive, ends the case, or renews (``home_based.after_need``).
-  A need for placement can arise at any time (step up); the home-based
-  measures continue until the child moves in.
-- **Placement**: time-limited; at the first review after its need has passed
-  it usually steps down to home-based support (``placement.after_need``).
+  A need for placement can arise at any time (step up; less often under the
+  reform's closer follow-up, :mod:`sim.model.mechanisms.reform`); the
+  home-based measures continue until the child moves in.
+- **Placement**: at the first review after its need has passed it usually
+  steps down to home-based support (``placement.after_need``). Under the
+  reform the committee may decide a family instead of an institution, and
+  the placement is time-limited: at the first review after its time limit
+  the child goes home to home-based support with the rest of its need.
 - **At 18** a child with a home-based measure or placement may continue in
   after-care until ``exits.after_care_until_age``; otherwise it ages out.
 """
@@ -35,6 +39,7 @@ from .assessment import Assessment
 from .child import Child, wait_until
 from .distributions import choose, exponential_days, gamma_days
 from .investigation import Investigations
+from .mechanisms.reform import Reform
 from .mechanisms.review_pace import ReviewPace
 from .placement import PlacementSupply
 from .records import Records
@@ -69,6 +74,11 @@ def _first(env: simpy.Environment, **days: float) -> tuple[str, simpy.Timeout]:
     return name, wait_until(env, days[name])
 
 
+def _time_limited(now: float, need_end: float, limit: float | None) -> float:
+    """The day a placement's time limit (a share ``limit`` of its need from now) runs out; inf if none."""
+    return float("inf") if limit is None else now + (need_end - now) * limit
+
+
 def _after_need(child: Child, mix: Mix) -> str:
     return choose(child.rng, AFTER_NEED, [mix.share(o) for o in AFTER_NEED])
 
@@ -86,6 +96,7 @@ class Ladder:
         support: HomeBasedSupport,
         supply: PlacementSupply,
         review_pace: ReviewPace,
+        reform: Reform,
         preventive: Preventive,
         home_based: HomeBased,
         placement: Placement,
@@ -96,6 +107,7 @@ class Ladder:
         self.support = support
         self.supply = supply
         self.review_pace = review_pace
+        self.reform = reform
         self.params = {"preventive": preventive, "home_based": home_based, "placement": placement}
         self.rungs: dict[str, Rung] = {
             "assessment": assessment.assess,
@@ -119,6 +131,7 @@ class Ladder:
         """A preventive measure until its need passes or the child needs an investigation."""
         env, params, register, records = self.env, self.params["preventive"], self.register, self.records
         register.set_state(child, "preventive")
+        child.need = "preventive"
         if resume:
             spell = records.open_spell(child.id, "preventive", "in_house", env.now - resume.elapsed)
             need = resume.remaining
@@ -134,6 +147,7 @@ class Ladder:
         yield wait
         if event == "step_up":
             records.close_spell(spell, env.now, "step_up")
+            child.need = "home_based"
             return "investigation"
         if event == "ended":
             records.close_spell(spell, env.now, "closed")
@@ -147,9 +161,10 @@ class Ladder:
         """Home-based measures, reviewed at the caseload's pace."""
         env, support, register, params = self.env, self.support, self.register, self.params["home_based"]
         register.set_state(child, "home_based")
+        child.need = "home_based"
         if not resume:
             support.start_new(child)
-        step_up = env.now + exponential_days(child.rng, params.step_up_per_year.value)
+        step_up = env.now + self._step_up_days(child)
         review = env.now + (resume.review_phase if resume else 1.0) * self.review_pace.interval("home_based")
         while True:
             event, wait = _first(env, review=review, step_up=step_up, leave=child.leaves_day)
@@ -161,6 +176,7 @@ class Ladder:
                     continue
                 register.leave(child)
                 return None
+            self.records.reviews.append((child.id, "home_based", env.now))
             support.end_needs_met(child)
             if not child.home_measures:
                 decision = _after_need(child, params.after_need)
@@ -171,11 +187,19 @@ class Ladder:
                     return None
                 support.start_new(child)
             review = env.now + self.review_pace.interval("home_based")
+            step_up = env.now + self._step_up_days(child)
+
+    def _step_up_days(self, child: Child) -> float:
+        """Days until a child at home needs a placement, at the rate of now (redrawn at each review)."""
+        rate = self.params["home_based"].step_up_per_year.value
+        return exponential_days(child.rng, rate * self.reform.step_up_factor(child, self.env.now))
 
     def placement(self, child: Child, resume: Resume | None = None) -> Step:
         """A time-limited placement: decision, moving in, reviews, and the way out."""
         env, supply, records, register = self.env, self.supply, self.records, self.register
         params = self.params["placement"]
+        child.need = "placement"
+        limit = None
         if resume:
             kind, family = resume.kind, resume.family
             spell = records.open_spell(child.id, kind, "external", env.now - resume.elapsed)
@@ -185,6 +209,9 @@ class Ladder:
             register.set_state(child, "awaiting_placement")
             decided = env.now
             wanted = supply.choose_type(child)
+            if self.reform.family_instead(child, decided, wanted):
+                wanted = supply.choose_family_type(child)
+            limit = self.reform.time_limit(child, decided)
             prepared = env.now + gamma_days(child.rng, params.preparation_days.value, 1.0)
             event, wait = _first(env, prepared=prepared, leave=child.leaves_day)
             yield wait
@@ -199,6 +226,7 @@ class Ladder:
                 child.rng, params.type(kind).duration_days.value, params.duration_cv.value
             )
             review = env.now + self.review_pace.interval("placement")
+        home_day = _time_limited(env.now, need_end, limit)
         register.set_state(child, "placement")
         while True:
             event, wait = _first(env, review=review, leave=child.leaves_day)
@@ -210,12 +238,18 @@ class Ladder:
                 supply.leave(kind, family)
                 register.leave(child)
                 return None
+            records.reviews.append((child.id, "placement", env.now))
+            if home_day <= env.now < need_end:  # the homecoming plan: home with the rest of the need
+                records.close_spell(spell, env.now, "step_down")
+                supply.leave(kind, family)
+                return "home_based"
             if env.now >= need_end:
                 decision = _after_need(child, params.after_need)
                 if decision == "renew":
                     need_end = env.now + gamma_days(
                         child.rng, params.type(kind).duration_days.value, params.duration_cv.value
                     )
+                    home_day = _time_limited(env.now, need_end, limit)
                 else:
                     records.close_spell(spell, env.now, "step_down" if decision == "step_down" else "closed")
                     supply.leave(kind, family)

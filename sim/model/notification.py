@@ -1,35 +1,44 @@
-"""How children arrive: notifications (underretninger) and other routes to an investigation.
+"""Notifications (underretninger): reports of concern, and the arrivals they are part of.
 
-Notifications arrive as a Poisson process whose yearly rate is the
-scenario's ``notification.per_year``, grown by ``growth_per_year`` each
-1 January and reset by the timeline. A share of notifications are repeats:
-they concern a child notified within the last ``repeat_window_days`` (or,
-when there is none, any child with an open case) and are recorded against
-that child without changing its course, which is why a month's 160
-notifications concern only 142 children. Every other
-notification brings a new child, who is assessed within 24 hours.
+A notification is a report about a child, who may or may not be in need.
+Most reported children need nothing of the authority; the children in need
+come by :mod:`sim.model.need`. Here:
 
-Applications from families and young people, and children moving in with an
-open case, reach an investigation without a notification; they arrive as a
-Poisson process of their own.
+- :class:`Notifications` records a child's first notification with its
+  repeats: a share ``notification.reported_again_share`` of notified
+  children are reported again, ``notification.per_notified_child``
+  notifications each on average, within ``repeat_window_days`` (several
+  reporters about the same child). Repeats are recorded against the child
+  and change nothing in its course;
+- the reports about children without need arrive as a Poisson process whose
+  rate follows the reporting intensity (``reporting.intensity``), each
+  bringing a new child to the 24-hour assessment;
+- :class:`Arrivals` is the Poisson process every stream of new children is
+  drawn from. Candidates come at a fixed rate and each is kept with the
+  share the rate of the moment allows, so that two scenarios run with the
+  same seed meet the same candidates, with the same luck, whatever either
+  decides about reporting (common random numbers).
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Generator, Sequence
 
 import numpy as np
 import simpy
 
-from ..scenario.schema import Applications, Notification
+from ..scenario.schema import Notification
 from .calendar import DAYS_PER_YEAR
 from .child import Child
 from .distributions import age_in_bands
 from .records import Records
 from .register import Register
-from .steps import Schedules, Steps
+from .steps import Steps
 from .streams import Streams
+
+CANDIDATE_HEADROOM = 4.0
+"""Candidates come at this many times a stream's rate at the start, so that a scenario may raise the
+rate (a reporting surge, a trend) up to it without losing common random numbers with its baseline."""
 
 
 def poisson_arrivals(
@@ -54,8 +63,40 @@ def poisson_arrivals(
         arrive()
 
 
+class Arrivals:
+    """New children of one stream: candidates at a fixed rate, each kept as the rate of its moment allows.
+
+    ``arrive(number, draw)`` is called for each candidate kept, with its
+    number among the candidates (the key of its child's random stream) and
+    a uniform draw of its own for any choice made before the child exists
+    (by notification or by application).
+    """
+
+    def __init__(self, env: simpy.Environment, streams: Streams, name: str, rate_per_year: Steps,
+                 arrive: Callable[[int, float], None]):
+        self.env = env
+        self.rate = rate_per_year
+        self.arrive = arrive
+        self.candidates = 0
+        base = float(rate_per_year.at(0.0))
+        peak = float(np.max(rate_per_year.values)) if len(rate_per_year.values) else 0.0
+        self.candidate_rate = max(CANDIDATE_HEADROOM * base, peak)
+        """Candidates per year: the headroom over the start's rate, or the peak if a scenario goes above."""
+        self.draws = streams.stream(f"{name}.candidates")
+        if self.candidate_rate > 0:
+            env.process(poisson_arrivals(env, Steps.of([(0.0, self.candidate_rate)]),
+                                         streams.stream(f"{name}.arrivals"), self._candidate))
+
+    def _candidate(self) -> None:
+        number = self.candidates
+        self.candidates += 1
+        keep, choice = self.draws.random(2)
+        if keep < self.rate.at(self.env.now) / self.candidate_rate:
+            self.arrive(number, float(choice))
+
+
 class Notifications:
-    """The stream of notifications and the children they bring."""
+    """A child's first notification and its repeats, and the reports about children without need."""
 
     def __init__(
         self,
@@ -63,57 +104,45 @@ class Notifications:
         register: Register,
         records: Records,
         streams: Streams,
-        schedules: Schedules,
         params: Notification,
-        applications: Applications,
         ages: Sequence[tuple[int, int, float]],
+        horizon: float,
         start_career: Callable[[Child, str], object],
     ):
         self.env = env
         self.register = register
         self.records = records
+        self.streams = streams
+        self.ages = ages
+        self.horizon = horizon
         self.start_career = start_career
         """Starts a new child's career at a step (the ladder's start)."""
-        self.repeat_share = params.repeat_share.value
+        self.again = params.reported_again_share.value
         self.window = params.repeat_window_days.value
-        self.ages = ages
+        extra = params.per_notified_child.value - 1.0
+        self.more = max(extra / self.again - 1.0, 0.0) if self.again > 0 else 0.0
+        """Mean repeats beyond the first repeat, of a child notified again."""
         self.repeat_rng = streams.stream("notification.repeat")
-        self.recent: deque[tuple[float, Child]] = deque()
-        rate = schedules.yearly("notification.per_year", params.growth_per_year.value)
-        env.process(poisson_arrivals(env, rate, streams.stream("notification.arrivals"), self.arrive))
-        env.process(poisson_arrivals(
-            env,
-            schedules.yearly("applications.per_year", applications.growth_per_year.value),
-            streams.stream("applications.arrivals"),
-            self.apply,
-        ))
 
-    def arrive(self) -> None:
-        """A notification: a repeat is recorded against the child it concerns; otherwise a new child comes."""
+    def notify(self, child: Child) -> None:
+        """The first notification about ``child`` now, and its repeats in the days after."""
         now = self.env.now
-        if self.repeat_rng.random() < self.repeat_share:
-            known = self._known_child()
-            if known is not None:
-                self.records.notifications.append((now, known.id, True))
-                return
-        child = self.register.new_child("notification", lambda rng: age_in_bands(rng, self.ages))
         self.records.notifications.append((now, child.id, False))
-        self.recent.append((now, child))
+        if self.repeat_rng.random() >= self.again:
+            return
+        repeats = 1 + int(self.repeat_rng.poisson(self.more))
+        for day in np.sort(now + self.window * self.repeat_rng.random(repeats)):
+            if day < self.horizon:
+                self.records.notifications.append((float(day), child.id, True))
+
+    def reports_without_need(self, rate_per_year: Steps) -> Arrivals:
+        """Start the reports about children without need, at ``rate_per_year``."""
+        return Arrivals(self.env, self.streams, "notification.without_need", rate_per_year,
+                        self.arrive_without_need)
+
+    def arrive_without_need(self, number: int, _choice: float = 0.0) -> None:
+        """The ``number``-th report about a child without need brings that child to the assessment."""
+        child = self.register.new_child("notification", lambda rng: age_in_bands(rng, self.ages), "none",
+                                        key=("notification.without_need", number))
+        self.notify(child)
         self.start_career(child, "assessment")
-
-    def _known_child(self) -> Child | None:
-        """A recently notified child still present, else any child with an open case."""
-        now, present = self.env.now, self.register.children
-        while self.recent and self.recent[0][0] < now - self.window:
-            self.recent.popleft()
-        candidates = [child for _, child in self.recent if child.id in present]
-        if not candidates:
-            candidates = self.register.open_case_children()
-        if not candidates:
-            return None
-        return candidates[int(self.repeat_rng.integers(len(candidates)))]
-
-    def apply(self) -> None:
-        """An investigation opened without a notification."""
-        child = self.register.new_child("application", lambda rng: age_in_bands(rng, self.ages))
-        self.start_career(child, "investigation")

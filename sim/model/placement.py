@@ -12,7 +12,7 @@ bought per place at the year's price, without limit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,6 +31,9 @@ from .steps import Steps
 
 if TYPE_CHECKING:
     from .child import Child
+
+FAMILY_TYPES = ("foster_family", "network_foster_family", "municipal_foster_family")
+"""The placements in a family, ordinary foster family first."""
 
 
 class FamilyPool:
@@ -109,13 +112,18 @@ class PlacementSupply:
         pools: dict[str, FamilyPool],
         params: Placement,
         substitution: FosterSubstitution,
+        mix: Mapping[str, Mapping[str, float]] | None = None,
     ):
         self.env = env
         self.pools = pools
         """The foster family pools by type; types without one are bought per place."""
-        self.bands = sorted(
-            (*parse_band(band), mix) for band, mix in params.mix_by_age.value.items()
-        )
+        decided = params.mix_by_age.value if mix is None else {
+            band: Mix(value=dict(shares), source="derived: the steady state of the start date")
+            for band, shares in mix.items()
+        }
+        self.bands = sorted((*parse_band(band), shares) for band, shares in decided.items())
+        """(first age, last age, mix) of each age band: the scenario's mix, or ``mix`` when given (the
+        mix that holds the published stock by type still, :mod:`sim.model.equilibrium`)."""
         self.substitution = substitution
 
     def mix_for_age(self, age: float) -> Mix:
@@ -129,6 +137,14 @@ class PlacementSupply:
         """The type the placement committee decides for the child."""
         mix = self.mix_for_age(child.age(self.env.now))
         return choose(child.rng, PLACEMENT_TYPES, [mix.share(kind) for kind in PLACEMENT_TYPES])
+
+    def choose_family_type(self, child: Child) -> str:
+        """A foster family type for a child the committee decides to place in a family, by its age's mix."""
+        mix = self.mix_for_age(child.age(self.env.now))
+        shares = [mix.share(kind) for kind in FAMILY_TYPES]
+        if sum(shares) <= 0:
+            return FAMILY_TYPES[0]
+        return choose(child.rng, FAMILY_TYPES, [share / sum(shares) for share in shares])
 
     def find_place(
         self, child: Child, wanted: str

@@ -37,6 +37,10 @@ LEDGERS: dict[str, dict[str, str]] = {
         "child_id": "int64", "decided_day": "float64", "wanted": "str", "placed": "str",
         "moved_in_day": "float64",
     },
+    "unmet": {
+        "child_id": "int64", "need": "str", "screened_day": "float64", "ended_day": "float64", "outcome": "str",
+    },
+    "reviews": {"child_id": "int64", "rung": "str", "day": "float64"},
 }
 """The columns and types of each list of rows in :class:`Records`."""
 
@@ -61,7 +65,12 @@ class Records:
     notifications: list[tuple] = field(default_factory=list)
     investigations: list[tuple] = field(default_factory=list)
     placements: list[tuple] = field(default_factory=list)
-    """One list of rows per ledger, in the column order of :data:`LEDGERS`."""
+    unmet: list[tuple] = field(default_factory=list)
+    """A child screened out while in need: when, until when, and how it ended (``renotified``, the need
+    ``passed``, the child ``left``, or ``in_need`` at the horizon); child -1 is one in need on the start
+    date, not yet known."""
+    reviews: list[tuple] = field(default_factory=list)
+    """One row per review (opfølgning) of a home-based case or a placement."""
     capacity: dict[str, list[tuple[float, int]]] = field(default_factory=dict)
     """Places over time: name -> [(day, capacity)] (caseworker slots, services, pools)."""
     caseworkers: list[tuple[float, float]] = field(default_factory=list)

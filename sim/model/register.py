@@ -51,16 +51,22 @@ class Register:
         self._routes: Counter[str] = Counter()
         self._next_id = 0
 
-    def new_child(self, route: str, age: AgeDraw) -> Child:
-        """Register a child entering by ``route``, with an age drawn from its own stream."""
-        number = self._routes[route]
-        self._routes[route] += 1
-        rng = self.streams.child(route, number)
+    def new_child(self, route: str, age: AgeDraw, need: str = "none", key: tuple[str, int] | None = None
+                  ) -> Child:
+        """Register a child entering by ``route`` with ``need``, its age drawn from its own stream.
+
+        The stream is keyed by ``key`` (a stream's name and the child's number
+        in it) or else by the route and the child's number on it.
+        """
+        if key is None:
+            key = (route, self._routes[route])
+            self._routes[route] += 1
+        rng = self.streams.child(*key)
         now = self.env.now
         age_at_entry = age(rng)
         child = Child(
             self._next_id, route, rng, now - age_at_entry * DAYS_PER_YEAR,
-            after_care_until_age=self.exits.after_care_until_age.value,
+            after_care_until_age=self.exits.after_care_until_age.value, need=need, case_opened=now,
         )
         child.move_away_day = now + exponential_days(rng, self.exits.move_away_per_year.value)
         self._next_id += 1

@@ -92,7 +92,8 @@ class InHouseService:
             self._buy_externally(measure)
             return
         request.callbacks.append(partial(self._granted, measure))
-        self.env.timeout(patience).callbacks.append(partial(self._patience_over, measure))
+        if patience < float("inf"):
+            self.env.timeout(patience).callbacks.append(partial(self._patience_over, measure))
 
     def _granted(self, measure: Measure, _event: simpy.Event) -> None:
         if not measure.ended and measure.spell_id < 0:

@@ -120,8 +120,12 @@ class Schedules:
         """A yearly rate or price at ``path``, compounded by ``growth`` each 1 January (:func:`yearly`)."""
         key = (path, growth)
         if key not in self._made:
-            self._made[key] = yearly(self.calendar, self.scenario.schedule(path), growth)
+            self._made[key] = yearly(self.calendar, self.settings(path), growth)
         return self._made[key]
+
+    def settings(self, path: str) -> list[tuple[dt.date, float]]:
+        """The values set for ``path``: (from date, value), the start's first."""
+        return self.scenario.schedule(path)
 
 
 def per_day(calendar: Calendar, annual: Steps) -> Steps:

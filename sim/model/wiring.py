@@ -3,10 +3,11 @@
 :class:`Model` builds the parts in the order the system works and hands each
 only what it uses: the register of children, the caseworkers, the
 mechanisms (:mod:`sim.model.mechanisms`), the home-based support with its
-in-house services, the placement supply, the steps of the ladder; then
-:meth:`Model.run` creates the initial stock, the small-children stock, the
-arrivals and the timeline's decisions, runs them to the horizon and returns
-the records. The order is part of the model: events scheduled at the same
+in-house services, the placement supply, the rates that make the start date
+a steady state (:mod:`sim.model.equilibrium`), the notifications, need and
+the steps of the ladder; then :meth:`Model.run` creates the initial stock,
+the small-children stock, the arrivals and the timeline's decisions, runs
+them to the horizon and returns the records. The order is part of the model: events scheduled at the same
 moment run in the order they were made.
 """
 
@@ -17,20 +18,21 @@ from typing import Any
 import simpy
 
 from ..scenario import Scenario
-from . import initial_stock, mechanisms
+from . import equilibrium, initial_stock, mechanisms
 from .assessment import Assessment
 from .calendar import Calendar
 from .caseworkers import Caseworkers
 from .decisions import Handler, take_effect
 from .investigation import Investigations
 from .ladder import Ladder
+from .need import Need
 from .notification import Notifications
 from .placement import PlacementSupply, family_pools
 from .records import Records
 from .register import Register
 from .services import HomeBasedSupport
 from .small_children import SmallChildrenSpecial
-from .steps import Schedules
+from .steps import Schedules, Steps
 from .streams import Streams
 
 
@@ -52,17 +54,31 @@ class Model:
         )
         self.support = HomeBasedSupport(env, records, scenario.home_based, scenario.services,
                                         self.mechanisms["external_purchase"])
+        self.steady = equilibrium.derive(scenario)
+        """The rates (and placement mix) at which the start date is the municipality's steady state."""
         pools = family_pools(env, records, scenario.placement, scenario.initial.placements,
                              self.schedules.of, self.streams.stream)
         self.placement = PlacementSupply(env, pools, scenario.placement,
-                                         self.mechanisms["foster_substitution"])
+                                         self.mechanisms["foster_substitution"], self.steady.placement_mix)
+        ages = scenario.age.at_first_contact.bands()
+        self.notifications = Notifications(env, register, records, self.streams, scenario.notification, ages,
+                                           self.calendar.horizon, self._start)
+        self.intensity = self.schedules.yearly("reporting.intensity", scenario.reporting.growth_per_year.value)
+        self.need = Need(env, register, scenario.need, self.mechanisms["detection"], self.mechanisms["reform"],
+                         self.intensity, self.notifications, ages, self._start, self.calendar.horizon)
+        threshold = self.mechanisms["threshold"]
         self.ladder = Ladder(
             env, register, records,
-            Assessment(env, register, scenario.assessment, scenario.notification.repeat_share.value),
-            Investigations(env, register, records, scenario.investigation, self.caseworkers.slots),
-            self.support, self.placement, self.mechanisms["review_pace"],
+            Assessment(env, register, scenario.assessment, threshold, self.need.unmet),
+            Investigations(env, register, records, scenario.investigation, self.caseworkers.slots, threshold,
+                           self.need.unmet),
+            self.support, self.placement, self.mechanisms["review_pace"], self.mechanisms["reform"],
             scenario.preventive, scenario.home_based, scenario.placement,
         )
+
+    def _start(self, child: Any, step: str) -> object:
+        """Start a newly arrived child's career at ``step``."""
+        return self.ladder.start(child, step)
 
     def _end_home_based(self, child: Any, reason: str) -> None:
         """A child leaving takes its home-based measures with it."""
@@ -82,10 +98,12 @@ class Model:
         scenario, env, register = self.scenario, self.env, self.register
         ages = scenario.age.at_first_contact.bands()
         initial_stock.build(scenario, register, self.support, self.placement, self.mechanisms["review_pace"],
-                            self.caseworkers.count, self.ladder.start)
+                            self.steady.investigated_needs, self.ladder.start)
         SmallChildrenSpecial(env, register, self.records, self.streams, scenario.small_children_special, ages)
-        Notifications(env, register, self.records, self.streams, self.schedules, scenario.notification,
-                      scenario.applications, ages, self.ladder.start)
+        self.need.start(self.streams, self.calendar, self.steady.found_per_year)
+        self.need.start_unmet(self.streams, self.steady.unmet_at_start)
+        self.notifications.reports_without_need(
+            Steps(self.intensity.days, self.intensity.values * self.steady.reports_without_need_per_year))
         env.process(take_effect(env, self.calendar, scenario.timeline, self.capacity_handlers()))
         env.run(until=self.calendar.horizon)
         self.records.finish()

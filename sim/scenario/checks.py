@@ -16,15 +16,24 @@ def cross_checks(scenario: Scenario, where) -> list[Problem]:
     """Problems with combinations of parameters; ``where(loc)`` names the file."""
     problems = []
 
-    share = scenario.assessment.share_to_investigation.value
-    repeats = scenario.notification.repeat_share.value
-    if repeats >= 1 or share / (1 - repeats) > 1:
+    notified = scenario.notification
+    again, per_child = notified.reported_again_share.value, notified.per_notified_child.value
+    if per_child < 1 + again - 1e-9 or (again == 0 and per_child > 1):
         problems.append(Problem(
-            where(("assessment", "share_to_investigation")),
-            "assessment.share_to_investigation",
-            f"with notification.repeat_share = {repeats:g} at most {1 - repeats:g} of notifications "
-            "can lead to an investigation (repeats join their case)",
-            share,
+            where(("notification", "per_notified_child")), "notification.per_notified_child",
+            f"with notification.reported_again_share = {again:g} a notified child has at least "
+            f"{1 + again:g} notifications on average" + (" and exactly 1 when none is notified again"
+                                                         if again == 0 else ""),
+            per_child,
+        ))
+
+    reform = scenario.reform
+    if reform.no_effect_caseload.value <= reform.full_effect_caseload.value:
+        problems.append(Problem(
+            where(("reform", "no_effect_caseload")), "reform.no_effect_caseload",
+            f"must be above reform.full_effect_caseload ({reform.full_effect_caseload.value:g}): the "
+            "reform's effect fades between the two",
+            reform.no_effect_caseload.value,
         ))
 
     measures = [service.measure for _, service in scenario.services]

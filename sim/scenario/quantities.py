@@ -183,3 +183,27 @@ class AgeMix(Sourced):
         """(first age, last age, share) of each band, youngest first."""
         return sorted((*parse_band(b), s) for b, s in self.value.items())
 
+
+
+class AgeBand(Sourced):
+    """An age band such as ``"0-17"``: ages from its first year up to (not including) the year after its last."""
+
+    value: str
+
+    @model_validator(mode="after")
+    def _is_a_band(self) -> AgeBand:
+        low, high = parse_band(self.value)
+        if high > 22:
+            raise ValueError(f"age band {self.value!r} goes past 22, the oldest age the model follows")
+        return self
+
+    def contains(self, age: float) -> bool:
+        """Whether a child of ``age`` years falls in the band."""
+        low, high = parse_band(self.value)
+        return low <= age < high + 1
+
+
+class CaseScope(Sourced):
+    """Which cases a practice applies to: those opened while it is practised, or all."""
+
+    value: Literal["new", "all"]

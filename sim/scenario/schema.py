@@ -17,11 +17,13 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 from ..measures import (
     AFTER_NEED,
     HOME_BASED,
-    INVESTIGATION_OUTCOMES,
+    MECHANISM_NAMES,
     PLACEMENT_TYPES,
 )
 from .quantities import (
+    AgeBand,
     AgeMix,
+    CaseScope,
     Count,
     Days,
     Growth,
@@ -56,53 +58,126 @@ class ScenarioInfo(Section):
     )
 
 
-class Notification(Section):
-    """Notifications (underretninger) about children."""
+class Population(Section):
+    """The children of the municipality: the population in which need arises."""
 
-    per_year: Rate = param(
-        "Notifications received per year in the start year, repeats included.",
-        "per year",
-        time_varying=True,
+    children: Count = param(
+        "Children and young people aged 0-22 living in the municipality.", "persons"
     )
-    growth_per_year: Growth = param(
-        "Yearly growth of notifications (early detection raises it).", "fraction per year"
-    )
-    repeat_share: Share = param(
-        "Share of notifications about a child already notified or with an open case; "
-        "they join that case.",
+
+
+class NeedOf(Section):
+    """Children with one kind of need: how visible it is and how long it lasts unmet."""
+
+    found_share: Share = param(
+        "Share of the children with this need who are reported or apply before the need passes by "
+        "itself, at the reporting intensity of the start.",
         "share",
     )
-    repeat_window_days: Days = param(
-        "A repeat notification concerns a child first notified within this many days, "
-        "when there is one; otherwise any child with an open case.",
+    lasts_days: Days = param(
+        "How long the need lasts when the authority does not act on it (a child screened out "
+        "stays in need this long on average and may be reported again meanwhile).",
         "days",
     )
 
 
-class Applications(Section):
-    """Other routes to an investigation than a notification."""
+class Need(Section):
+    """Need (behov): children whose situation calls for a measure, arising in the population.
 
-    per_year: Rate = param(
-        "Investigations opened per year without a notification: applications from families and "
-        "young people, children moving in with an open case.",
-        "per year",
+    How many children are found in need each year is derived when a run
+    starts, so that the stock of the start date is the municipality's own
+    steady state (docs/model.md, "A municipality that stands still"); these
+    assumptions say how visible each need is and how it changes.
+    """
+
+    growth_per_year: Growth = param(
+        "Trend: yearly growth of the children in need (0: need as at the start, the municipality "
+        "stands still).",
+        "fraction per year",
+    )
+    by_application: Share = param(
+        "Share of the children found in need who come by an application (families and young "
+        "people asking for help, children moving in with an open case) and go straight to an "
+        "investigation; the rest are reported in a notification.",
+        "share",
+    )
+    preventive: NeedOf = Field(description="Children needing a preventive measure.")
+    home_based: NeedOf = Field(description="Children needing home-based support.")
+    placement: NeedOf = Field(description="Children needing a placement out of home.")
+
+    def of(self, need: str) -> NeedOf:
+        """The section of one need."""
+        return getattr(self, need)
+
+
+class Reporting(Section):
+    """Reporting intensity: how readily schools, health services, police and others report concern.
+
+    Reports are not need: the intensity scales the reports about children
+    without need in full, and finds more of the children in need only as
+    far as they were not yet found (the detection mechanism).
+    """
+
+    intensity: quantity(gt=0, le=10) = param(  # type: ignore[valid-type]
+        "Reporting intensity relative to the start (1: as at the start; 2: reporters report twice "
+        "as readily, a reporting surge).",
+        "ratio",
         time_varying=True,
     )
-    growth_per_year: Growth = param("Yearly growth of these openings.", "fraction per year")
+    growth_per_year: Growth = param(
+        "Trend: yearly growth of the reporting intensity (0: none).", "fraction per year"
+    )
+
+
+class Notification(Section):
+    """Notifications (underretninger): reports of concern about a child."""
+
+    per_year: Rate = param(
+        "Notifications received in the year before the start, repeats included: the figure the "
+        "reports about children without need are derived from.",
+        "per year",
+    )
+    per_notified_child: quantity(ge=1, le=5) = param(  # type: ignore[valid-type]
+        "Notifications per notified child within the window below (nationally 1.75-1.79 a year).",
+        "notifications per child",
+    )
+    reported_again_share: Share = param(
+        "Share of notified children notified more than once (nationally about a third).", "share"
+    )
+    repeat_window_days: Days = param(
+        "Repeat notifications about a child come within this many days of the first.", "days"
+    )
+
+
+class ByNeed(Section):
+    """A share for each need a reported child can have."""
+
+    none: Share
+    preventive: Share
+    home_based: Share
+    placement: Share
+
+
+class ForNeed(Section):
+    """A share for each need that calls for a measure."""
+
+    preventive: Share
+    home_based: Share
+    placement: Share
 
 
 class Assessment(Section):
     """The assessment of each notification (vurdering) within 24 hours."""
 
     hours: Positive = param("Time allowed for the assessment of a notification.", "hours")
-    share_to_investigation: Share = param(
-        "Share of all notifications that lead to a child protection investigation "
-        "(børnefaglig undersøgelse). Repeat notifications join their case, so the share among "
-        "first notifications is this divided by (1 - notification.repeat_share).",
-        "share of notifications",
+    investigated: ByNeed = param(
+        "Share of the assessed children with each need for whom an investigation is opened, at "
+        "the threshold's reference caseload. The share of notifications that lead to an "
+        "investigation is not an input: it comes out of who is reported and of the threshold.",
+        "share",
     )
     share_early_preventive: Share = param(
-        "Of first notifications not investigated, the share given early preventive advice "
+        "Of assessed children not investigated, the share given early preventive advice "
         "(forebyggende rådgivning); the rest end without action.",
         "share",
     )
@@ -128,8 +203,11 @@ class Investigation(Section):
     deadline_months: Positive = param(
         "Legal deadline from the decision to investigate to its conclusion.", "months"
     )
-    outcome: mix_of(INVESTIGATION_OUTCOMES) = param(  # type: ignore[valid-type]
-        "What investigations decide: no measure, preventive, home-based, placement.", "share"
+    measure_decided: ForNeed = param(
+        "Share of the investigations of a child in need that decide the measure its need calls "
+        "for, at the threshold's reference caseload; the others end without a measure (a child "
+        "without need never gets one).",
+        "share",
     )
 
 
@@ -169,6 +247,95 @@ class FollowUp(Section):
         "the same number of reviews a year whatever the caseload. A measure that no longer "
         "fits ends at the next review, so this is the strength of the Swedish model's bet.",
         "elasticity",
+    )
+
+
+class Threshold(Section):
+    """The authority's threshold: how its load changes whether it acts (a balancing loop).
+
+    The load is the caseload over the reference caseload. Above it the
+    shares investigated and given a measure fall, and investigations are
+    shortened; below it they rise (a share never above 1):
+    ``share = share at reference x (caseload / reference) ^ -elasticity``.
+    """
+
+    reference_caseload: Positive = param(
+        "Caseload at which the shares of assessment.investigated and investigation.measure_decided "
+        "hold.",
+        "cases per caseworker",
+    )
+    opening_elasticity: quantity(ge=0, le=3) = param(  # type: ignore[valid-type]
+        "How the share of assessed children investigated falls with the load (0: not at all).",
+        "elasticity",
+    )
+    measure_elasticity: quantity(ge=0, le=3) = param(  # type: ignore[valid-type]
+        "How the share of investigations deciding a measure falls with the load (0: not at all).",
+        "elasticity",
+    )
+    shortening_elasticity: quantity(ge=0, le=1) = param(  # type: ignore[valid-type]
+        "How investigations are shortened above the reference caseload: work days x (caseload / "
+        "reference) ^ -elasticity (never lengthened below it).",
+        "elasticity",
+    )
+
+
+class Reform(Section):
+    """The Swedish model (Fællesskabsmodellen) as a practice decided on the timeline.
+
+    Its effects are full at or below ``full_effect_caseload``, fall linearly
+    to none at ``no_effect_caseload``, and apply to children in the age band
+    ``ages`` (and, with ``cases = "new"``, only to cases opened after the
+    practice started).
+    """
+
+    practised: quantity(ge=0, le=1) = param(  # type: ignore[valid-type]
+        "1 while the municipality practises the reform, 0 while it does not (a decision on the "
+        "timeline).",
+        "0 or 1",
+        time_varying=True,
+    )
+    ages: AgeBand = param("The age band the reform applies to.", "ages")
+    cases: CaseScope = param(
+        "Which cases the reform applies to: \"new\" (opened while it is practised) or \"all\".", "cases"
+    )
+    step_up_reduction: Share = param(
+        "(a) Closer follow-up: how much lower the rate at which children at home need a placement "
+        "is, at full effect.",
+        "share",
+    )
+    placement_time_limit: quantity(gt=0, le=1) = param(  # type: ignore[valid-type]
+        "(b) Time-limited placements with a homecoming plan: a placement decided under the reform "
+        "ends after this share of its need, at full effect; the child goes home to home-based "
+        "support for the rest.",
+        "share of the need",
+    )
+    mix_shift: Share = param(
+        "(c) The placement committee: share of the placements in residential institutions and "
+        "homes decided as foster or network foster family placements instead, at full effect "
+        "(families must be free: otherwise the substitute type is used).",
+        "share",
+    )
+    detection_increase: quantity(ge=0, le=2) = param(  # type: ignore[valid-type]
+        "(e) Preventive district social workers and closer contact: the rise in reporting "
+        "intensity about children in need, once ramped up.",
+        "fraction",
+    )
+    detection_ramp_months: quantity(ge=0, le=60) = param(  # type: ignore[valid-type]
+        "Months from the start of the practice until the detection rise is full.", "months"
+    )
+    full_effect_caseload: Positive = param(
+        "Caseload at or below which the reform has its full effect.", "cases per caseworker"
+    )
+    no_effect_caseload: Positive = param(
+        "Caseload at or above which the reform has no effect left.", "cases per caseworker"
+    )
+
+
+class Mechanisms(Section):
+    """Which mechanisms of the model are switched off (to see what each contributes)."""
+
+    off: tuple[Literal[MECHANISM_NAMES], ...] = Field(  # type: ignore[valid-type]
+        (), strict=False, description="Names of the mechanisms switched off (docs/odd.md, Submodels)."
     )
 
 
@@ -429,12 +596,15 @@ class Scenario(Section):
     """A whole scenario: one municipality, its policies and the assumptions behind the model."""
 
     scenario: ScenarioInfo
+    population: Population
+    need: Need
+    reporting: Reporting
     notification: Notification
-    applications: Applications
     assessment: Assessment
     age: Age
     investigation: Investigation
     caseworkers: Caseworkers
+    threshold: Threshold
     follow_up: FollowUp
     preventive: Preventive
     home_based: HomeBased
@@ -444,6 +614,8 @@ class Scenario(Section):
     small_children_special: SmallChildrenSpecial
     prices: Prices
     initial: InitialStock
+    reform: Reform
+    mechanisms: Mechanisms = Mechanisms()
     timeline: tuple[TimelineChange, ...] = Field((), strict=False)
 
     _files: tuple[tuple[str, str], ...] = PrivateAttr(default=())
@@ -480,6 +652,11 @@ class Scenario(Section):
         steps = [(self.scenario.start_date, self.get(path).value)]
         steps += [(c.date, c.value) for c in self.timeline if c.path == path]
         return sorted(steps, key=lambda step: step[0])
+
+    def at_start(self, path: str) -> float:
+        """The value of the time-varying parameter at ``path`` on the start date (a change that day included)."""
+        start = self.scenario.start_date
+        return [value for since, value in self.schedule(path) if since <= start][-1]
 
     def services_by_measure(self) -> dict[str, tuple[str, Service]]:
         """Home-based measure -> (service name, service) for the in-house services."""

@@ -17,13 +17,16 @@ from typing import Any
 
 from ...scenario import Scenario
 from ..steps import Schedules
-from . import external_purchase, foster_substitution, review_pace
-from .mechanism import SIGNALS, Inputs, Mechanism
+from . import detection, external_purchase, foster_substitution, reform, review_pace, threshold
+from .mechanism import GLOBAL_SIGNALS, SIGNALS, Inputs, Mechanism
 
 MECHANISMS: tuple[Mechanism, ...] = (
     review_pace.MECHANISM,
     external_purchase.MECHANISM,
     foster_substitution.MECHANISM,
+    detection.MECHANISM,
+    threshold.MECHANISM,
+    reform.MECHANISM,
 )
 """Every mechanism of the model, in the order they are built."""
 
@@ -31,14 +34,19 @@ MECHANISMS: tuple[Mechanism, ...] = (
 def build(
     scenario: Scenario, signals: Mapping[str, Callable[[], float]], schedules: Schedules
 ) -> dict[str, Any]:
-    """Each registered mechanism built from its scenario section and the signals it reads, by name."""
+    """Each registered mechanism built from its scenario section and the signals it reads, by name.
+
+    A mechanism the scenario switches off (``mechanisms.off``) is built off.
+    """
     built = {}
     for mechanism in MECHANISMS:
         given = {name: signals[name] for name in mechanism.reads if name in signals}
+        on = mechanism.name not in scenario.mechanisms.off
+        uses = {name: getattr(scenario, name) for name in mechanism.uses}
         built[mechanism.name] = mechanism.build(
-            Inputs(getattr(scenario, mechanism.section), given, schedules)
+            Inputs(getattr(scenario, mechanism.section), uses, given, schedules, on)
         )
     return built
 
 
-__all__ = ["MECHANISMS", "SIGNALS", "Inputs", "Mechanism", "build"]
+__all__ = ["GLOBAL_SIGNALS", "MECHANISMS", "SIGNALS", "Inputs", "Mechanism", "build"]

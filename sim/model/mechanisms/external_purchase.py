@@ -28,15 +28,21 @@ class ExternalPurchase:
         return self.patience[service].at(day)
 
 
+NEVER = Steps.of([(0.0, float("inf"))])
+"""The policy with the mechanism off: a child waits for an in-house place however long it takes."""
+
+
 def _build(inputs: Inputs) -> ExternalPurchase:
     return ExternalPurchase({
-        name: inputs.schedules.of(f"services.{name}.external_after_days") for name, _ in inputs.section
+        name: inputs.schedules.of(f"services.{name}.external_after_days") if inputs.on else NEVER
+        for name, _ in inputs.section
     })
 
 
 MECHANISM = Mechanism(
     name="external_purchase",
     section="services",
+    uses=(),
     reads=("waiting_days",),
     changes="whether a home-based measure is delivered in-house or bought externally",
     build=_build,

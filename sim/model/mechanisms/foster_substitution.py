@@ -18,12 +18,13 @@ from .mechanism import Inputs, Mechanism
 class FosterSubstitution:
     """How long a child waits for a family of each pool type, and which type it is placed in instead."""
 
-    def __init__(self, params: Placement):
+    def __init__(self, params: Placement, on: bool = True):
         self.substitutes = dict(params.substitutes.value)
         self.wait = {
-            kind: params.type(kind).pool.wait_days.value
+            kind: params.type(kind).pool.wait_days.value if on else float("inf")
             for kind in PLACEMENT_TYPES if params.type(kind).pool is not None
         }
+        """Days a child waits for a family of each pool type (without end when the mechanism is off)."""
 
     def wait_days(self, kind: str) -> float:
         """Days a child waits for a free family of pool type ``kind``."""
@@ -35,12 +36,13 @@ class FosterSubstitution:
 
 
 def _build(inputs: Inputs) -> FosterSubstitution:
-    return FosterSubstitution(inputs.section)
+    return FosterSubstitution(inputs.section, inputs.on)
 
 
 MECHANISM = Mechanism(
     name="foster_substitution",
     section="placement",
+    uses=(),
     reads=("free_families",),
     changes="the placement type a child moves into when no foster family of the decided type is free",
     build=_build,

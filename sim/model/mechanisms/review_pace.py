@@ -23,10 +23,11 @@ from .mechanism import Inputs, Mechanism
 class ReviewPace:
     """Days until the next review of a case, at the caseload of the moment."""
 
-    def __init__(self, params: FollowUp, caseload: Callable[[], float]):
+    def __init__(self, params: FollowUp, caseload: Callable[[], float], on: bool = True):
         self.caseload = caseload
         self.reference = params.reference_caseload.value
-        self.elasticity = params.caseload_elasticity.value
+        self.elasticity = params.caseload_elasticity.value if on else 0.0
+        """0 when the mechanism is off: every case is reviewed at its reference interval."""
         self.base_interval = {
             "home_based": params.home_based_interval_days.value,
             "placement": params.placement_interval_days.value,
@@ -39,12 +40,13 @@ class ReviewPace:
 
 
 def _build(inputs: Inputs) -> ReviewPace:
-    return ReviewPace(inputs.section, inputs.signals["caseload"])
+    return ReviewPace(inputs.section, inputs.signals["caseload"], inputs.on)
 
 
 MECHANISM = Mechanism(
     name="review_pace",
     section="follow_up",
+    uses=(),
     reads=("caseload",),
     changes="the days until a home-based case or a placement is next reviewed",
     build=_build,
