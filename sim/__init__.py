@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .errors import InputError, Problem, ScenarioError
 from .model import simulate
+from .model.equilibrium import problems as steady_state_problems
 from .output.manifest import package_version
 from .output.result import TABLES, Result
 from .scenario import Scenario, embedded_names, load_scenario
@@ -62,6 +63,9 @@ def run(scenario: Scenario | str | Path, years: int = 10, seed: int = 0) -> Resu
     """Run one replication of ``scenario`` (a Scenario, a file path or an embedded name)."""
     check_run_arguments(years, seed)
     scenario = load_scenario(scenario)
+    contradictions = steady_state_problems(scenario)
+    if contradictions:
+        raise InputError(contradictions, f"scenario {scenario.name} cannot stand still at its start")
     started = dt.datetime.now(dt.UTC)
     _, records = simulate(scenario, years, seed)
     return Result(scenario, years, seed, records, started, dt.datetime.now(dt.UTC))

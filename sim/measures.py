@@ -95,5 +95,7 @@ investigation judge."""
 IN_NEED = NEEDS[1:]
 """The needs that call for a measure."""
 
-MECHANISM_NAMES = ("review_pace", "external_purchase", "foster_substitution", "detection", "threshold", "reform")
+MECHANISM_NAMES = (
+    "review_pace", "external_purchase", "foster_substitution", "detection", "threshold", "reform",
+)
 """The mechanisms of the model (sim.model.mechanisms), by the name a scenario switches one off with."""

@@ -8,9 +8,11 @@ without the rest of the system around it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import pytest
 import simpy
 from hypothesis import given
@@ -18,7 +20,7 @@ from hypothesis import strategies as st
 from variants import BASE, set_value, variant, with_values
 
 import sim
-from sim.measures import EXIT_REASONS, HOME_BASED, INVESTIGATION_OUTCOMES, OPEN_CASE_STATES
+from sim.measures import EXIT_REASONS, HOME_BASED, OPEN_CASE_STATES
 from sim.model import initial_stock, mechanisms
 from sim.model.assessment import Assessment
 from sim.model.calendar import DAYS_PER_YEAR, Calendar
@@ -29,10 +31,14 @@ from sim.model.decisions import take_effect
 from sim.model.distributions import age_in_bands, choose, elapsed_and_remaining, exponential_days, gamma_days
 from sim.model.investigation import Investigations
 from sim.model.ladder import Ladder
+from sim.model.mechanisms.detection import Detection
 from sim.model.mechanisms.external_purchase import ExternalPurchase
 from sim.model.mechanisms.foster_substitution import FosterSubstitution
+from sim.model.mechanisms.reform import Reform
 from sim.model.mechanisms.review_pace import ReviewPace
-from sim.model.notification import Notifications
+from sim.model.mechanisms.threshold import Threshold
+from sim.model.need import Need
+from sim.model.notification import Arrivals, Notifications
 from sim.model.placement import FamilyPool, PlacementSupply, family_pools
 from sim.model.records import Records
 from sim.model.register import Register
@@ -184,28 +190,28 @@ def test_each_mechanism_declares_a_scenario_section_signals_it_may_read_and_what
         assert mechanism.changes.strip(), mechanism.name
 
 
-def test_a_mechanism_is_handed_only_the_signals_it_declares():
+def test_a_mechanism_is_handed_only_the_signals_and_sections_it_declares(monkeypatch):
     seen = {}
 
     def spy(name):
         def build(inputs):
-            seen[name] = set(inputs.signals)
+            seen[name] = (set(inputs.signals), set(inputs.uses), inputs.on)
             return name
         return build
 
     calendar = Calendar(DEFAULT.scenario.start_date, 1)
-    signals = {name: (lambda: 0.0) for name in mechanisms.SIGNALS}
+    signals = {name: (lambda: 0.0) for name in mechanisms.GLOBAL_SIGNALS}
     original = mechanisms.MECHANISMS
-    try:
-        mechanisms.MECHANISMS = tuple(
-            type(m)(m.name, m.section, m.reads, m.changes, spy(m.name)) for m in original
-        )
-        built = mechanisms.build(DEFAULT, signals, Schedules(DEFAULT, calendar))
-    finally:
-        mechanisms.MECHANISMS = original
+    spies = tuple(dataclasses.replace(m, build=spy(m.name)) for m in original)
+    monkeypatch.setattr(mechanisms, "MECHANISMS", spies)
+    switched = variant(lambda d: d.update(mechanisms={"off": ["threshold"]}))
+    built = mechanisms.build(switched, signals, Schedules(switched, calendar))
     assert built == {m.name: m.name for m in original}
     for mechanism in original:
-        assert seen[mechanism.name] == set(mechanism.reads) & set(signals)
+        given, uses, on = seen[mechanism.name]
+        assert given == set(mechanism.reads) & set(signals)
+        assert uses == set(mechanism.uses)
+        assert on == (mechanism.name != "threshold")
 
 
 # -- in-house services and external purchase ------------------------------------------------------
@@ -371,13 +377,16 @@ def test_the_committee_chooses_a_type_from_the_mix_of_the_childs_age_band():
 # -- assessment, investigation and the ladder -------------------------------------------------------
 
 
-def assessed(share: float, early: float, seed: int) -> tuple[str | None, list]:
-    env, leaving = simpy.Environment(), []
-    register = register_of(env, leaving=leaving)
-    scenario = with_values(("assessment.share_to_investigation", share),
+def assessed(share: float, early: float, seed: int) -> tuple[str | None, list, list]:
+    """What the assessment of a child needing home-based support decides; who left; who was screened out."""
+    env, leaving, unmet = simpy.Environment(), [], []
+    register = register_of(env, seed=seed, leaving=leaving)
+    scenario = with_values(("assessment.investigated.home_based", share),
                            ("assessment.share_early_preventive", early))
-    assessment = Assessment(env, register, scenario.assessment, repeat_share=0.0)
-    child = register.new_child("notification", ten)
+    threshold = Threshold(scenario.threshold, scenario.assessment, scenario.investigation, lambda: 20.0)
+    assessment = Assessment(env, register, scenario.assessment, threshold,
+                            lambda child: unmet.append(child.id))
+    child = register.new_child("notification", ten, "home_based")
     result = []
 
     def run():
@@ -386,14 +395,14 @@ def assessed(share: float, early: float, seed: int) -> tuple[str | None, list]:
     env.process(run())
     env.run()
     assert env.now <= scenario.assessment.hours.value / 24.0
-    return result[0], leaving
+    return result[0], leaving, unmet
 
 
 @pytest.mark.parametrize("seed", range(5))
 def test_an_assessment_leads_to_an_investigation_to_advice_or_to_no_action(seed):
-    assert assessed(1.0, 0.0, seed) == ("investigation", [])
-    assert assessed(0.0, 1.0, seed) == ("preventive", [])
-    assert assessed(0.0, 0.0, seed) == (None, [(0, "no_action")])
+    assert assessed(1.0, 0.0, seed) == ("investigation", [], [])
+    assert assessed(0.0, 1.0, seed) == ("preventive", [], [])
+    assert assessed(0.0, 0.0, seed) == (None, [(0, "no_action")], [0])  # screened out while in need
 
 
 def test_investigations_queue_for_a_slot_and_breach_the_deadline_when_the_queue_is_long():
@@ -402,14 +411,16 @@ def test_investigations_queue_for_a_slot_and_breach_the_deadline_when_the_queue_
     slots = Caseworkers(env, records, with_values(("caseworkers.count", 1),
                                                   ("caseworkers.investigations_per_worker", 1)).caseworkers,
                         register.open_cases).slots
-    investigations = Investigations(env, register, records, DEFAULT.investigation, slots)
-    children = [register.new_child("notification", ten) for _ in range(8)]
+    threshold = Threshold(DEFAULT.threshold, DEFAULT.assessment, DEFAULT.investigation, lambda: 20.0)
+    investigations = Investigations(env, register, records, DEFAULT.investigation, slots, threshold,
+                                    lambda child: None)
+    children = [register.new_child("notification", ten, "placement") for _ in range(8)]
     for child in children:
         child.move_away_day = float("inf")
         env.process(investigations.investigate(child))
     env.run(until=2 * DAYS_PER_YEAR)
     rows = records.table("investigations").sort_values("started_day")
-    assert len(rows) == 8 and set(rows["outcome"]) <= set(INVESTIGATION_OUTCOMES)
+    assert len(rows) == 8 and set(rows["outcome"]) <= {"placement", "none"}
     assert (rows["started_day"].diff().dropna() > 0).all()  # one at a time
     late = rows["decided_day"] > rows["deadline_day"]
     assert not late.iloc[0] and late.iloc[-1]
@@ -427,11 +438,13 @@ def ladder_of(scenario: Scenario) -> tuple[simpy.Environment, Register, Ladder, 
     register = Register(env, Streams(0), records, scenario.exits, when_leaving=leave)
     workers = Caseworkers(env, records, scenario.caseworkers, register.open_cases)
     supply = PlacementSupply(env, {}, scenario.placement, FosterSubstitution(scenario.placement))
+    threshold = Threshold(scenario.threshold, scenario.assessment, scenario.investigation, workers.caseload)
     ladder = Ladder(
-        env, register, records, Assessment(env, register, scenario.assessment, 0.0),
-        Investigations(env, register, records, scenario.investigation, workers.slots), support, supply,
-        ReviewPace(scenario.follow_up, workers.caseload), scenario.preventive, scenario.home_based,
-        scenario.placement,
+        env, register, records, Assessment(env, register, scenario.assessment, threshold, lambda child: None),
+        Investigations(env, register, records, scenario.investigation, workers.slots, threshold,
+                       lambda child: None),
+        support, supply, ReviewPace(scenario.follow_up, workers.caseload), reform_of(practised_from=1e9),
+        scenario.preventive, scenario.home_based, scenario.placement,
     )
     return env, register, ladder, leaving
 
@@ -474,25 +487,6 @@ def test_a_placement_ends_at_a_review_after_its_need_and_steps_down_to_home_base
 # -- arrivals, the small-children stock, the timeline and the initial stock ------------------------
 
 
-def test_notifications_bring_new_children_and_repeats_about_known_ones():
-    env, records, started = simpy.Environment(), Records(), []
-    register = Register(env, Streams(0), records, DEFAULT.exits)
-    calendar = Calendar(DEFAULT.scenario.start_date, 2)
-    Notifications(env, register, records, Streams(0), Schedules(DEFAULT, calendar), DEFAULT.notification,
-                  DEFAULT.applications, DEFAULT.age.at_first_contact.bands(),
-                  lambda child, step: started.append(step))
-    env.run(until=DAYS_PER_YEAR)
-    notifications = records.table("notifications")
-    per_year = DEFAULT.notification.per_year.value
-    assert 0.8 * per_year < len(notifications) < 1.2 * per_year
-    repeats, share = notifications["repeat"].mean(), DEFAULT.notification.repeat_share.value
-    assert 0.5 * share < repeats < 1.5 * share
-    new = int((~notifications["repeat"]).sum())
-    assert started.count("assessment") == new
-    assert started.count("investigation") > 0  # applications go straight to an investigation
-    assert len(register.children) == len(started)
-
-
 def test_the_small_children_stock_starts_at_its_size_and_stays_near_it():
     env, records = simpy.Environment(), Records()
     register = Register(env, Streams(0), records, DEFAULT.exits)
@@ -511,7 +505,7 @@ def test_the_timeline_changes_capacities_on_their_dates_and_nothing_past_the_hor
     seen = []
     timeline = [
         TimelineChange(date=dt.date(2017, 3, 1), path="caseworkers.count", value=30),
-        TimelineChange(date=dt.date(2017, 6, 1), path="notification.per_year", value=500),
+        TimelineChange(date=dt.date(2017, 6, 1), path="reporting.intensity", value=2),
         TimelineChange(date=dt.date(2020, 1, 1), path="caseworkers.count", value=40),
     ]
     env.process(take_effect(env, calendar, timeline,
@@ -529,7 +523,7 @@ def test_the_initial_stock_holds_the_published_counts_and_starts_every_career():
     supply = PlacementSupply(env, pools, DEFAULT.placement, FosterSubstitution(DEFAULT.placement))
     started = []
     initial_stock.build(DEFAULT, register, support, supply, review_pace(1.0),
-                        DEFAULT.caseworkers.count.value,
+                        {"home_based": 0.7, "placement": 0.3},
                         lambda child, rung, resume: started.append((child.state, rung)))
     initial = DEFAULT.initial
     placed = sum(getattr(initial.placements, kind).value for kind in type(initial.placements).model_fields)
@@ -542,6 +536,9 @@ def test_the_initial_stock_holds_the_published_counts_and_starts_every_career():
                                                            for state, rung in started)
     assert set(register.state_counts) <= set(OPEN_CASE_STATES) | {"preventive"}
     assert not set(EXIT_REASONS) & set(register.state_counts)
+    investigated = [c.need for c in register.children.values() if c.state == "awaiting_investigation"]
+    assert set(investigated) == {"home_based", "placement"}
+    assert all(c.case_opened == float("-inf") for c in register.children.values())
 
 
 # -- the engine's building blocks: places, streams, distributions, records ----------------------------
@@ -639,3 +636,190 @@ def test_records_write_a_row_once_it_is_complete_and_the_rest_at_the_end():
     assert records.waits == [(wait, 3, "dut", "contact_person", 10.0, float("inf"), "waiting")]
     assert records.investigations == [(4, "notification", 12.0, 130.0, 20.0, float("inf"), "under_way")]
     assert records.table("spells").dtypes["end_day"] == "float64"
+
+
+# -- the causal core: threshold, detection, reform, need, notifications, the steady state ----------
+
+
+def threshold_at(caseload: float, on: bool = True, **settings: float) -> Threshold:
+    scenario = with_values(*((f"threshold.{k}", v) for k, v in settings.items()))
+    return Threshold(scenario.threshold, scenario.assessment, scenario.investigation, lambda: caseload, on)
+
+
+@given(st.floats(21.0, 80.0), st.sampled_from(["none", "preventive", "home_based", "placement"]))
+def test_an_overloaded_authority_opens_fewer_investigations_and_decides_fewer_measures(caseload, need):
+    reference = DEFAULT.threshold.reference_caseload.value
+    at_reference, loaded = threshold_at(reference), threshold_at(caseload)
+    share = getattr(DEFAULT.assessment.investigated, need).value
+    assert at_reference.investigated(need) == pytest.approx(share)
+    assert loaded.investigated(need) < at_reference.investigated(need) or at_reference.investigated(need) == 0
+    load = caseload / reference
+    assert loaded.investigated(need) == pytest.approx(
+        at_reference.investigated(need) * load ** -DEFAULT.threshold.opening_elasticity.value)
+    if need != "none":
+        assert loaded.measure_decided(need) <= at_reference.measure_decided(need)
+    assert loaded.measure_decided("none") == 0.0
+    assert loaded.work_factor() < 1.0 == at_reference.work_factor()
+
+
+def test_freed_capacity_lowers_the_threshold_but_no_share_goes_above_one():
+    relaxed = threshold_at(5.0)
+    assert relaxed.investigated("placement") == 1.0
+    assert relaxed.investigated("preventive") > threshold_at(20.0).investigated("preventive")
+    assert relaxed.work_factor() == 1.0  # investigations are shortened under load, never lengthened
+
+
+def test_the_threshold_switched_off_holds_the_shares_at_any_load():
+    for caseload in (10.0, 20.0, 60.0):
+        off = threshold_at(caseload, on=False)
+        assert off.investigated("home_based") == DEFAULT.assessment.investigated.home_based.value
+        assert off.work_factor() == 1.0
+
+
+def test_more_intense_reporting_finds_few_more_of_the_visible_needs_and_many_of_the_hidden():
+    detection = Detection(DEFAULT.need)
+    for need in ("preventive", "home_based", "placement"):
+        assert detection.found_factor(need, 1.0) == pytest.approx(1.0)
+        assert detection.found_factor(need, 0.5) < 1.0 < detection.found_factor(need, 2.0)
+        share = detection.found[need]
+        assert detection.found_factor(need, 2.0) * share <= 1.0  # never more than all of them
+    assert detection.found_factor("placement", 2.0) < detection.found_factor("preventive", 2.0)
+    once = detection.report_rate("home_based", 1.0)
+    assert detection.report_rate("home_based", 2.0) == pytest.approx(2 * once)
+    off = Detection(DEFAULT.need, on=False)
+    assert off.found_factor("preventive", 3.0) == 1.0
+    assert off.report_rate("home_based", 3.0) == pytest.approx(detection.report_rate("home_based", 1.0))
+
+
+def reform_of(caseload: float = 20.0, practised_from: float = 100.0, on: bool = True, **settings) -> Reform:
+    def edit(data: dict) -> None:
+        for key, value in settings.items():
+            data["reform"][key]["value"] = value
+    scenario = variant(edit)
+    practised = Steps.of([(0.0, 0.0), (practised_from, 1.0)])
+    return Reform(scenario.reform, practised, scenario.age, lambda: caseload, on)
+
+
+def child_aged(age: float, opened: float = 0.0, day: float = 0.0) -> Child:
+    child = Child(0, "notification", np.random.default_rng(1), day - age * DAYS_PER_YEAR)
+    child.case_opened = opened
+    return child
+
+
+def test_the_reform_applies_from_its_date_to_its_ages_and_cases():
+    reform = reform_of(ages="0-12", cases="new")
+    young_new, older = child_aged(8, opened=150, day=200), child_aged(15, opened=150, day=200)
+    assert not reform.applies(young_new, 50.0)  # not yet practised
+    assert reform.applies(young_new, 200.0) and not reform.applies(older, 200.0)
+    assert not reform.applies(child_aged(8, opened=20, day=200), 200.0)  # opened before the practice
+    assert reform_of(ages="0-12", cases="all").applies(child_aged(8, opened=20, day=200), 200.0)
+    assert not reform_of(on=False).applies(young_new, 200.0)
+
+
+def test_the_reform_works_fully_at_its_caseload_and_fades_to_nothing():
+    full, none = DEFAULT.reform.full_effect_caseload.value, DEFAULT.reform.no_effect_caseload.value
+    assert reform_of(full).strength() == 1.0 and reform_of(none).strength() == 0.0
+    assert reform_of((full + none) / 2).strength() == pytest.approx(0.5)
+    child = child_aged(10, day=200)
+    at_full, half = reform_of(full), reform_of((full + none) / 2)
+    reduction = DEFAULT.reform.step_up_reduction.value
+    assert at_full.step_up_factor(child, 200) == pytest.approx(1 - reduction)
+    assert half.step_up_factor(child, 200) == pytest.approx(1 - reduction / 2)
+    assert at_full.time_limit(child, 200) == pytest.approx(DEFAULT.reform.placement_time_limit.value)
+    assert reform_of(none).time_limit(child, 200) == pytest.approx(1.0)
+    assert at_full.time_limit(child, 50) is None  # not practised yet: no time limit
+
+
+def test_the_committee_moves_institution_placements_to_families_at_its_share():
+    reform, child = reform_of(20.0, mix_shift=0.5), child_aged(10, day=200)
+    moved = sum(reform.family_instead(child, 200, "residential_home") for _ in range(4000))
+    assert 0.45 < moved / 4000 < 0.55
+    assert not any(reform.family_instead(child_aged(10, day=200), 200, "foster_family") for _ in range(100))
+
+
+def test_district_social_workers_raise_detection_step_by_step_not_as_compound_growth():
+    reform = reform_of(practised_from=0.0, detection_increase=0.4, detection_ramp_months=12)
+    rise = [reform.detection_boost(day) - 1 for day in (0.0, 182.0, 365.25, 2000.0, 4000.0)]
+    assert rise[0] == 0.0 and 0 < rise[1] < rise[2]
+    assert rise[2] == rise[3] == rise[4] == pytest.approx(0.4 * reform.band_share)
+    assert reform_of(practised_from=5000.0).detection_boost(4000.0) == 1.0
+
+
+def test_candidates_are_shared_whatever_the_rate_so_a_lower_rate_keeps_a_subset():
+    kept = {}
+    for name, rate in (("low", 100.0), ("high", 300.0)):
+        env, found = simpy.Environment(), []
+        Arrivals(env, Streams(5), "test", Steps.of([(0.0, 100.0), (200.0, rate)]),
+                 lambda number, choice, found=found, env=env: found.append((number, choice, env.now)))
+        env.run(until=4 * DAYS_PER_YEAR)
+        kept[name] = found
+    assert set(kept["low"]) <= set(kept["high"])
+    early = [k for k in kept["low"] if k[2] < 200]
+    assert early == [k for k in kept["high"] if k[2] < 200]  # the same rate: the same children
+    assert 0.8 * 300 * 3.45 < len(kept["high"]) < 1.2 * 300 * 3.45
+
+
+def notifications_of(env: simpy.Environment, records: Records, **settings: float) -> Notifications:
+    scenario = with_values(*((f"notification.{k}", v) for k, v in settings.items()))
+    register = Register(env, Streams(0), records, scenario.exits)
+    return Notifications(env, register, records, Streams(0), scenario.notification,
+                         scenario.age.at_first_contact.bands(), float("inf"), lambda child, step: None)
+
+
+def test_a_notified_child_is_notified_again_as_often_as_the_national_figures_say():
+    env, records = simpy.Environment(), Records()
+    notifications = notifications_of(env, records, per_notified_child=1.75, reported_again_share=0.34)
+    for number in range(4000):
+        notifications.arrive_without_need(number)
+    notes = pd.DataFrame(records.notifications, columns=["day", "child_id", "repeat"])
+    per_child = notes.groupby("child_id").size()
+    assert per_child.mean() == pytest.approx(1.75, rel=0.05)
+    assert (per_child > 1).mean() == pytest.approx(0.34, rel=0.08)
+    window = DEFAULT.notification.repeat_window_days.value
+    assert max(day for day, _, _ in records.notifications) <= window
+
+
+def need_part(on: bool = True, found_share: float | None = None
+              ) -> tuple[simpy.Environment, Register, Need, list]:
+    scenario = DEFAULT if found_share is None else variant(
+        lambda d: d["need"]["home_based"]["found_share"].update(value=found_share, range=None))
+    env, records, started = simpy.Environment(), Records(), []
+    register = Register(env, Streams(0), records, scenario.exits)
+    notifications = Notifications(env, register, records, Streams(0), scenario.notification,
+                                  scenario.age.at_first_contact.bands(), float("inf"),
+                                  lambda child, step: started.append((child.route, child.need, step)))
+    need = Need(env, register, scenario.need, Detection(scenario.need, on), reform_of(practised_from=1e9),
+                Steps.of([(0.0, 1.0)]), notifications, scenario.age.at_first_contact.bands(),
+                lambda child, step: started.append((child.route, child.need, step)))
+    return env, register, need, started
+
+
+def test_a_child_found_in_need_comes_by_application_or_by_notification():
+    env, register, need, started = need_part()
+    for number in range(2000):
+        need.found("home_based", number, number / 2000)
+        need.found("preventive", number, number / 2000)
+    share = DEFAULT.need.by_application.value
+    routes = pd.DataFrame(started, columns=["route", "need", "step"])
+    by_application = routes[routes["route"] == "application"]
+    assert len(by_application) == pytest.approx(2 * 2000 * share, abs=4)
+    assert set(by_application[by_application["need"] == "preventive"]["step"]) == {"preventive"}
+    assert set(by_application[by_application["need"] == "home_based"]["step"]) == {"investigation"}
+    assert set(routes[routes["route"] == "notification"]["step"]) == {"assessment"}
+
+
+@pytest.mark.parametrize("found_share", [0.3, 0.8])
+def test_a_child_screened_out_in_need_is_reported_again_as_often_as_its_need_is_found(found_share):
+    env, register, need, started = need_part(found_share=found_share)
+    for number in range(3000):
+        child = register.new_child("notification", ten, "home_based", key=("test", number))
+        child.move_away_day = float("inf")
+        register.exit(child, "no_action")
+        need.unmet(child)
+    need.unmet(register.new_child("notification", ten, "none"))  # a child without need is not reported again
+    env.run()
+    again = [s for s in started if s[0] == "renotified"]
+    assert len(again) / 3000 == pytest.approx(found_share, abs=0.05)
+    assert {s[1] for s in again} == {"home_based"}
+    unmet = register.records.table("unmet")
+    assert len(unmet) == 3000 and set(unmet["outcome"]) <= {"renotified", "passed", "left"}

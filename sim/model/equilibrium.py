@@ -1,4 +1,4 @@
-"""A municipality that stands still: how many children are found in need each year, from the stock on the start date.
+"""A municipality that stands still: the children found in need each year, from the stock of the start date.
 
 A municipality publishes the children in care on a date (per level of the
 accounts) and the notifications of a year, but not how many children are
@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import simpy
+from scipy.optimize import nnls
 
 from ..errors import Problem
 from ..measures import HOME_BASED, IN_NEED, NEEDS, PLACEMENT_TYPES
@@ -61,7 +62,7 @@ from .services import HomeBasedSupport
 from .steps import Schedules, Steps
 from .streams import Streams
 
-PROBE_CHILDREN = 2000
+PROBE_CHILDREN = 1500
 """Children of each kind in the probe: the rates come out within a few per cent."""
 PROBE_SEED = 20170101
 """The probe's own seed: the same scenario always derives the same rates."""
@@ -94,6 +95,9 @@ class SteadyState:
     """The caseload of the start date, at which the probe ran."""
     targets: dict[str, float]
     """The published stock and notifications solved against."""
+    contradictions: tuple[tuple[str, str], ...] = ()
+    """(parameter path, why) of each published figure the assumptions cannot hold still; empty when they
+    can. The rates are then the nearest steady state with none below zero."""
 
     @property
     def arrivals(self) -> dict[str, float]:
@@ -112,8 +116,10 @@ class _Frozen(Schedules):
 
 
 class _Register(Register):
-    """The probe's register: it also notes which arrival each child descends from (a child reported
-    again after being screened out counts for the arrival it was)."""
+    """The probe's register, noting which arrival each child descends from.
+
+    A child reported again after being screened out counts for the arrival it was.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -155,7 +161,7 @@ class Probe:
 
 
 def probe(scenario: Scenario) -> Probe:
-    """Run the model's flow for cohorts of each kind of arrival, at the start's caseload, until all have left."""
+    """Run the model's flow for a cohort of each kind of arrival, at the start's caseload, until all left."""
     calendar = Calendar(scenario.scenario.start_date, 1)
     env, records, streams = simpy.Environment(), Records(), Streams(PROBE_SEED)
     schedules = _Frozen(scenario, calendar)
@@ -260,53 +266,61 @@ def targets(scenario: Scenario) -> dict[str, float]:
     }
 
 
-_DERIVED: dict[str, SteadyState | list[Problem]] = {}
-
-
 def derive(scenario: Scenario) -> SteadyState:
-    """The steady state of ``scenario`` (derived once per scenario and process); ValueError if impossible."""
-    found = _derive(scenario)
-    if isinstance(found, list):
-        raise ValueError("; ".join(str(problem) for problem in found))
-    return found
+    """The steady state of ``scenario``, derived once per scenario and process.
 
-
-def problems(scenario: Scenario, where: str = "") -> list[Problem]:
-    """Why the scenario's assumptions cannot hold its published stock still (empty when they can)."""
-    found = _derive(scenario)
-    if not isinstance(found, list):
-        return []
-    return [Problem(where or scenario.name, p.path, p.message) for p in found]
-
-
-def _derive(scenario: Scenario) -> SteadyState | list[Problem]:
-    key = scenario.fingerprint()
+    Where the assumptions contradict the published figures it is the nearest
+    steady state with no rate below zero, and :func:`problems` says why; a run
+    of a scenario a user gave is refused then (:func:`problems`), while a
+    scenario drawn from the ranges (Monte Carlo, sensitivity) runs with it.
+    """
+    key = _as_at_start(scenario)
     if key not in _DERIVED:
         _DERIVED[key] = _solve(scenario)
     return _DERIVED[key]
 
 
-def _solve(scenario: Scenario) -> SteadyState | list[Problem]:
+def _as_at_start(scenario: Scenario) -> str:
+    """A fingerprint of what the derivation reads: the scenario as it stands on its start date.
+
+    Scenarios that differ only in their names or in decisions after the start
+    (the variants of an experiment) derive the same steady state, once.
+    """
+    start = scenario.scenario.start_date
+    at_start = scenario.model_copy(update={
+        "timeline": tuple(change for change in scenario.timeline if change.date <= start),
+        "scenario": scenario.scenario.model_copy(update={"name": "start", "title": "", "description": ""}),
+    })
+    return at_start.fingerprint()
+
+
+def problems(scenario: Scenario, where: str = "") -> list[Problem]:
+    """Why the scenario's assumptions cannot hold its published stock still (empty when they can)."""
+    return [Problem(where or scenario.name, path, message)
+            for path, message in derive(scenario).contradictions]
+
+
+_DERIVED: dict[str, SteadyState] = {}
+
+
+def _solve(scenario: Scenario) -> SteadyState:
     measured = probe(scenario)
     goal = targets(scenario)
     placed = {kind: float(getattr(scenario.initial.placements, kind).value) for kind in PLACEMENT_TYPES}
     mix = {_band_name(*parse_band(band)): {kind: shares.share(kind) for kind in PLACEMENT_TYPES}
            for band, shares in scenario.placement.mix_by_age.value.items()}
-    missing = [kind for kind in PLACEMENT_TYPES if placed[kind] > 0
-               and not any(mix[band][kind] > 0 and kind in measured.placement_years
-                           and band in measured.placement_years[kind] for band in mix)]
-    if missing:
-        return [Problem(scenario.name, "placement.mix_by_age", f"children are placed in {kind} on the start "
-                        f"date ({placed[kind]:.0f}) but the mix decides no placement of that type, so none would "
-                        "stay") for kind in missing]
+    contradictions = [("placement.mix_by_age", f"children are placed in {kind} on the start date "
+                       f"({placed[kind]:.0f}) but the mix decides no placement of that type, so none "
+                       "would stay")
+                      for kind in PLACEMENT_TYPES if placed[kind] > 0
+                      and not any(mix[band][kind] > 0 and band in measured.placement_years.get(kind, {})
+                                  for band in mix)]
     derived = mix
     for _ in range(MIX_ROUNDS):
         per_arrival = _with_mix(measured, mix, derived)
-        rates = _rates(per_arrival, goal)
-        if isinstance(rates, list):
-            return [Problem(scenario.name, "need", message) for message in rates]
+        rates, unmet = _rates(per_arrival, goal)
         derived = _mix_holding(measured, derived, rates, placed)
-    return _steady(measured, per_arrival, rates, derived, goal)
+    return _steady(measured, per_arrival, rates, derived, goal, tuple(contradictions + unmet))
 
 
 MIX_ROUNDS = 4
@@ -315,7 +329,7 @@ MIX_ROUNDS = 4
 
 def _with_mix(measured: Probe, probed: dict[str, dict[str, float]], mix: dict[str, dict[str, float]]
               ) -> dict[str, dict[str, float]]:
-    """The probe's figures per arrival, with the placement years of ``mix`` for those of the probe's own mix."""
+    """The probe's figures per arrival, with the placement years of ``mix`` for those of its own mix."""
     def years(shares: dict[str, dict[str, float]], kind: str) -> float:
         return sum(count * sum(shares[band][t] * measured.placement_years.get(t, {}).get(band, 0.0)
                                for t in PLACEMENT_TYPES)
@@ -325,18 +339,26 @@ def _with_mix(measured: Probe, probed: dict[str, dict[str, float]], mix: dict[st
             for kind, values in measured.per_arrival.items()}
 
 
-def _rates(per_arrival: dict[str, dict[str, float]], goal: dict[str, float]) -> dict[str, float] | list[str]:
-    """Arrivals per year of each kind that hold the published figures, or why there are none."""
+def _rates(per_arrival: dict[str, dict[str, float]], goal: dict[str, float]
+           ) -> tuple[dict[str, float], list[tuple[str, str]]]:
+    """Arrivals per year of each kind nearest to holding the published figures, none below zero.
+
+    Also the figures they cannot hold, with the arithmetic of why.
+    """
     kinds = [*IN_NEED, "none"]
     matrix = np.array([[per_arrival[kind][stock] for kind in kinds] for stock in STOCKS])
-    try:
-        solved = np.linalg.solve(matrix, np.array([goal[stock] for stock in STOCKS]))
-    except np.linalg.LinAlgError:
-        return ["the flows cannot be solved for the rates that hold the published stock still: two kinds of "
-                "arrival add to the levels in the same proportions"]
+    wanted = np.array([goal[stock] for stock in STOCKS])
+    solved, _ = nnls(matrix, wanted)
     rates = dict(zip(kinds, (float(rate) for rate in solved), strict=True))
-    negative = [kind for kind in kinds if rates[kind] < 0]
-    return [_arithmetic(kind, per_arrival, goal, rates) for kind in negative] or rates
+    held = matrix @ solved
+    if all(abs(h - w) <= HELD * w for h, w in zip(held, wanted, strict=True)):
+        return rates, []
+    exact = dict(zip(kinds, np.linalg.lstsq(matrix, wanted, rcond=None)[0], strict=True))
+    return rates, [("need", _arithmetic(kind, per_arrival, goal, exact)) for kind in kinds if exact[kind] < 0]
+
+
+HELD = 0.02
+"""How near the steady state must come to each published figure (2%); further is a contradiction."""
 
 
 def _mix_holding(measured: Probe, mix: dict[str, dict[str, float]], rates: dict[str, float],
@@ -368,7 +390,8 @@ def _normalised(shares: dict[str, float]) -> dict[str, float]:
 
 
 def _steady(measured: Probe, per_arrival: dict[str, dict[str, float]], rates: dict[str, float],
-            mix: dict[str, dict[str, float]], goal: dict[str, float]) -> SteadyState:
+            mix: dict[str, dict[str, float]], goal: dict[str, float],
+            contradictions: tuple[tuple[str, str], ...]) -> SteadyState:
     weights = {kind: rates[kind] * measured.investigations[kind] for kind in rates}
     total = sum(weights.values())
     return SteadyState(
@@ -382,6 +405,7 @@ def _steady(measured: Probe, per_arrival: dict[str, dict[str, float]], rates: di
         placement_mix=mix,
         caseload=measured.caseload,
         targets=goal,
+        contradictions=contradictions,
     )
 
 
@@ -392,7 +416,7 @@ def _arithmetic(kind: str, per_arrival: dict[str, dict[str, float]], goal: dict[
     lines = []
     for stock in STOCKS:
         others = sum(rates[k] * per_arrival[k][stock] for k in rates if k != kind and rates[k] > 0)
-        if others > goal[stock]:
+        if others > (1 + HELD) * goal[stock]:
             lines.append(f"the other arrivals alone add {others:,.0f} to {stock.replace('_', '-')} "
                          f"against the published {goal[stock]:,.0f}")
     reason = "; ".join(lines) or "the published figures are not a mix of what the arrivals add"

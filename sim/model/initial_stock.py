@@ -37,6 +37,7 @@ the first years neither jump nor drift.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 import numpy as np
 import simpy
@@ -55,6 +56,9 @@ from .register import AgeDraw, Register
 from .services import HomeBasedSupport
 
 MAX_AGE_DRAWS = 100
+"""Draws of a spell in progress and an age, of which the first a child still here can have is kept."""
+
+T = TypeVar("T")
 
 
 def build(
@@ -82,27 +86,46 @@ def build(
     stock: list[tuple[Child, str, str, Resume]] = []
     """(child, state on the start date, rung to start, where it stands)"""
 
-    def set_age(child: Child, age_at_entry: AgeDraw, elapsed: float, after_care: bool) -> None:
-        limit = scenario.exits.after_care_until_age.value if after_care else ADULT_AGE
-        age = _age_now(child.rng, age_at_entry, elapsed, limit, scenario.exits.after_care_share.value)
+    exits = scenario.exits
+
+    def seen_in_progress(child: Child, age_at_entry: AgeDraw, after_care: bool,
+                         draw: Callable[[], tuple[float, T]]) -> tuple[float, T]:
+        """A spell in progress and the child's age drawn together, as they are for a child still here.
+
+        A spell seen in progress is length-biased, but a child whose spell began
+        long ago is less likely to be here still: it may have moved away, and
+        past 18 only the share in after-care stays. So a drawn spell and age are
+        kept with the chance that the child is still here, else drawn again.
+        """
+        limit = exits.after_care_until_age.value if after_care else ADULT_AGE
+        for _ in range(MAX_AGE_DRAWS):
+            elapsed, seen = draw()
+            age = age_at_entry(child.rng) + elapsed / DAYS_PER_YEAR
+            stays = np.exp(-exits.move_away_per_year.value * elapsed / DAYS_PER_YEAR)
+            if age >= ADULT_AGE:
+                stays *= exits.after_care_share.value if age < limit else 0.0
+            if child.rng.random() < stays:
+                break
+        else:
+            age = min(age, limit - 1.0 / DAYS_PER_YEAR)
         register.set_age(child, age)
         child.after_care = age >= ADULT_AGE
+        return elapsed, seen
 
     needs = list(investigated_needs)
+    work = scenario.investigation.work_days.value
     for _ in range(initial.investigations.value):
         child = register.new_child("initial_investigation", entry_age)
         child.need = choose(child.rng, needs, [investigated_needs[need] for need in needs])
-        elapsed = scenario.investigation.work_days.value * float(child.rng.random())
-        set_age(child, entry_age, elapsed, after_care=False)
+        elapsed, _ = seen_in_progress(child, entry_age, False,
+                                      lambda c=child: (work * float(c.rng.random()), None))
         stock.append((child, "awaiting_investigation", "investigation", Resume(elapsed=elapsed)))
 
     preventive = scenario.preventive
     for _ in range(initial.preventive.value):
         child = register.new_child("initial_preventive", entry_age)
-        elapsed, remaining = elapsed_and_remaining(
-            child.rng, preventive.duration_days.value, preventive.duration_cv.value
-        )
-        set_age(child, entry_age, elapsed, after_care=False)
+        elapsed, remaining = seen_in_progress(child, entry_age, False, lambda c=child: elapsed_and_remaining(
+            c.rng, preventive.duration_days.value, preventive.duration_cv.value))
         stock.append((child, "preventive", "preventive", Resume(elapsed=elapsed, remaining=remaining)))
 
     caseload = start_caseload(scenario)
@@ -110,10 +133,10 @@ def build(
     measures_left = initial.home_based_measures.value
     while measures_left > 0:
         child = register.new_child("initial_home_based", entry_age)
-        elapsed, running, phase = _home_based_round(child.rng, support, interval["home_based"])
+        elapsed, (running, phase) = seen_in_progress(
+            child, entry_age, True, lambda c=child: _home_based_round(c.rng, support, interval["home_based"]))
         running = running[:measures_left]
         measures_left -= len(running)
-        set_age(child, entry_age, elapsed, after_care=True)
         for kind, remaining in running:
             support.resume(child, kind, elapsed, remaining)
         stock.append((child, "home_based", "home_based", Resume(review_phase=phase)))
@@ -122,14 +145,19 @@ def build(
     for kind in PLACEMENT_TYPES:
         age_at_decision = _placement_age(ages, supply, kind)
         mean, cv = placement.type(kind).duration_days.value, placement.duration_cv.value
-        for _ in range(getattr(initial.placements, kind).value):
-            child = register.new_child(f"initial_{kind}", age_at_decision)
+
+        def placement_round(child: Child, mean: float = mean, cv: float = cv) -> tuple[float, tuple]:
             needs = np.array([[gamma_days(child.rng, mean, cv)] for _ in range(CANDIDATE_ROUNDS)])
             chosen, elapsed, phase = _round_in_progress(child.rng, needs, interval["placement"])
-            set_age(child, age_at_decision, elapsed, after_care=True)
+            return elapsed, (float(needs[chosen, 0]) - elapsed, phase)
+
+        for _ in range(getattr(initial.placements, kind).value):
+            child = register.new_child(f"initial_{kind}", age_at_decision)
+            elapsed, (remaining, phase) = seen_in_progress(child, age_at_decision, True,
+                                                           lambda c=child: placement_round(c))
             stock.append((child, "placement", "placement", Resume(
-                elapsed=elapsed, remaining=float(needs[chosen, 0]) - elapsed, review_phase=phase,
-                kind=kind, family=supply.take_family(kind),
+                elapsed=elapsed, remaining=remaining, review_phase=phase, kind=kind,
+                family=supply.take_family(kind),
             )))
 
     # Every child is counted before any career starts, so the first reviews
@@ -152,9 +180,10 @@ def start_caseload(scenario: Scenario) -> float:
 
     The home-based children are not published, only their measures; how many
     children carry them depends on the review interval, which depends on the
-    caseload. So the count is found by drawing the home-based stock's rounds
-    as :func:`build` does (with a fixed stream) at a caseload, and the
-    caseload again from that count, until the two agree.
+    caseload. So the count is found from the measures a child carries on
+    average when rounds are drawn as :func:`build` draws them (with a fixed
+    stream) at a caseload, and the caseload again from that count, until
+    the two agree.
     """
     key = scenario.fingerprint()
     if key not in _START_CASELOADS:
@@ -172,22 +201,37 @@ def _start_caseload(scenario: Scenario) -> float:
     pace = ReviewPace(scenario.follow_up, lambda: 0.0, "review_pace" not in scenario.mechanisms.off)
     support = HomeBasedSupport(simpy.Environment(), Records(), scenario.home_based, scenario.services,
                                ExternalPurchase({}))
-    caseload = (others + initial.home_based_measures.value / scenario.home_based.measures_per_child.value) / caseworkers
+    first_guess = initial.home_based_measures.value / scenario.home_based.measures_per_child.value
+    caseload = (others + first_guess) / caseworkers
     for _ in range(START_CASELOAD_ROUNDS):
         rng = np.random.default_rng(START_CASELOAD_SEED)
-        interval = pace.interval("home_based", caseload)
-        children, left = 0, initial.home_based_measures.value
-        while left > 0:
-            _, running, _ = _home_based_round(rng, support, interval)
-            left -= len(running)
-            children += 1
-        caseload = (others + children) / caseworkers
+        running = _running_per_child(rng, support, pace.interval("home_based", caseload))
+        caseload = (others + initial.home_based_measures.value / running) / caseworkers
     return caseload
 
 
 START_CASELOAD_ROUNDS = 2
 """Rounds of caseload -> home-based children -> caseload; the second moves it by a few hundredths."""
 START_CASELOAD_SEED = 2017
+START_CASELOAD_SAMPLE = 4000
+"""Rounds drawn to find the measures a home-based child of the stock carries on average."""
+
+
+def _running_per_child(rng: np.random.Generator, support: HomeBasedSupport, interval: float) -> float:
+    """Measures running per home-based child seen at a random moment, as the stock draws its rounds.
+
+    A round lasts until the review after its last measure's need; a child is
+    seen in a round in proportion to its length, and each measure runs until
+    the review after its own need, so the mean is the measure-days of all
+    rounds over their days.
+    """
+    measure_days = round_days = 0.0
+    for _ in range(START_CASELOAD_SAMPLE):
+        ends = [np.ceil(gamma_days(rng, support.duration[kind], support.cv) / interval) * interval
+                for kind in support.draw_kinds(rng)]
+        measure_days += sum(ends)
+        round_days += max(ends)
+    return measure_days / round_days
 
 
 def _round_in_progress(
@@ -209,11 +253,11 @@ def _round_in_progress(
 
 def _home_based_round(
     rng: np.random.Generator, support: HomeBasedSupport, interval: float
-) -> tuple[float, list[tuple[str, float]], float]:
+) -> tuple[float, tuple[list[tuple[str, float]], float]]:
     """A home-based round in progress.
 
-    Returns the elapsed days, the (measure, remaining need) still running and
-    the review phase.
+    Returns the elapsed days, and the (measure, remaining need) still running
+    with the review phase.
     """
     rounds = [support.draw_kinds(rng) for _ in range(CANDIDATE_ROUNDS)]
     needs = np.full((CANDIDATE_ROUNDS, max(len(kinds) for kinds in rounds)), np.nan)
@@ -226,23 +270,7 @@ def _home_based_round(
         for kind, need in zip(rounds[chosen], needs[chosen], strict=False)
         if np.ceil(need / interval) * interval > elapsed
     ]
-    return elapsed, running, phase
-
-
-def _age_now(rng: np.random.Generator, entry_age: AgeDraw, elapsed: float, limit: float,
-             after_care_share: float) -> float:
-    """Age today = age at entry + time elapsed, drawn again until it is an age a child in care can have.
-
-    Below ``limit`` (18, or after-care's limit where it is allowed), and past
-    18 only as often as young people continue in after-care: of the children
-    whose measure went on past their 18th birthday only that share is still
-    here, so an age past 18 is kept with that chance.
-    """
-    for _ in range(MAX_AGE_DRAWS):
-        age = entry_age(rng) + elapsed / DAYS_PER_YEAR
-        if age < ADULT_AGE or (age < limit and rng.random() < after_care_share):
-            return age
-    return min(limit, ADULT_AGE) - 1.0 / DAYS_PER_YEAR
+    return elapsed, (running, phase)
 
 
 def _placement_age(ages: list[tuple[int, int, float]], supply: PlacementSupply, kind: str) -> AgeDraw:

@@ -75,7 +75,8 @@ class Investigations:
         if finish == child.leaves_day:
             outcome = "left"
         else:
-            outcome = child.need if child.rng.random() < self.threshold.measure_decided(child.need) else "none"
+            decided = child.rng.random() < self.threshold.measure_decided(child.need)
+            outcome = child.need if decided else "none"
         records.close_investigation(child.id, env.now, outcome)
         if outcome == "left":
             register.leave(child)

@@ -71,7 +71,7 @@ class Need:
         return self.intensity.at(day) * self.reform.detection_boost(day)
 
     def found_rate(self, need: str, per_year: float, calendar: Calendar) -> Steps:
-        """Children with ``need`` found per year, month by month: the start's rate, the trend and detection."""
+        """Children with ``need`` found per year, month by month: the start's rate, trend and detection."""
         growth = self.params.growth_per_year.value
         pairs = []
         month = 0
@@ -93,10 +93,11 @@ class Need:
                      lambda number, choice, need=need: self.found(need, number, choice))
 
     def found(self, need: str, number: int, choice: float) -> None:
-        """The ``number``-th child found with ``need`` comes; ``choice`` decides by application or notification."""
+        """The ``number``-th child found with ``need`` comes; ``choice`` decides the route it comes by."""
         by_application = choice < self.params.by_application.value
         child = self.register.new_child("application" if by_application else "notification",
-                                        lambda rng: age_in_bands(rng, self.ages), need, key=(f"need.{need}", number))
+                                        lambda rng: age_in_bands(rng, self.ages), need,
+                                        key=(f"need.{need}", number))
         if by_application:  # light needs are met at once (§ 11 counselling), the others investigated
             self.start_career(child, "preventive" if need == "preventive" else "investigation")
             return
@@ -104,7 +105,7 @@ class Need:
         self.start_career(child, "assessment")
 
     def unmet(self, child: Child) -> None:
-        """``child`` leaves without a measure; if it is in need, it may be reported again while the need lasts."""
+        """``child`` leaves without a measure; one in need may be reported again while the need lasts."""
         if child.need in IN_NEED:
             self.env.process(self._still_in_need(child))
 

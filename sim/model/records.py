@@ -38,7 +38,8 @@ LEDGERS: dict[str, dict[str, str]] = {
         "moved_in_day": "float64",
     },
     "unmet": {
-        "child_id": "int64", "need": "str", "screened_day": "float64", "ended_day": "float64", "outcome": "str",
+        "child_id": "int64", "need": "str", "screened_day": "float64", "ended_day": "float64",
+        "outcome": "str",
     },
     "reviews": {"child_id": "int64", "rung": "str", "day": "float64"},
 }

@@ -63,9 +63,11 @@ class Model:
         ages = scenario.age.at_first_contact.bands()
         self.notifications = Notifications(env, register, records, self.streams, scenario.notification, ages,
                                            self.calendar.horizon, self._start)
-        self.intensity = self.schedules.yearly("reporting.intensity", scenario.reporting.growth_per_year.value)
-        self.need = Need(env, register, scenario.need, self.mechanisms["detection"], self.mechanisms["reform"],
-                         self.intensity, self.notifications, ages, self._start, self.calendar.horizon)
+        self.intensity = self.schedules.yearly("reporting.intensity",
+                                               scenario.reporting.growth_per_year.value)
+        built = self.mechanisms
+        self.need = Need(env, register, scenario.need, built["detection"], built["reform"], self.intensity,
+                         self.notifications, ages, self._start, self.calendar.horizon)
         threshold = self.mechanisms["threshold"]
         self.ladder = Ladder(
             env, register, records,

@@ -265,11 +265,18 @@ def _spells_at(spell_table: pd.DataFrame, measure: str, times: np.ndarray) -> np
     return active(mine["start_day"].to_numpy(), mine["end_day"].to_numpy(), times)
 
 
+NOTIFIED = ("notification", "renotified")
+"""Routes by which a child comes in a notification (the first about it, or again after being screened out)."""
+
+
 def flows(records: Records, child_table: pd.DataFrame, calendar: Calendar) -> pd.DataFrame:
     """Per year: notifications, investigations, placements and exits."""
     notes = records.table("notifications")
     inv = records.table("investigations")
     placed = records.table("placements")
+    assessed = records.table("states").query("state == 'assessment'")
+    unmet = records.table("unmet").query("child_id >= 0")
+    reviews = records.table("reviews")
     from_outside = ~child_table["route"].str.startswith("initial")
     rows = []
     for year, first, last in year_windows(calendar):
@@ -288,8 +295,11 @@ def flows(records: Records, child_table: pd.DataFrame, calendar: Calendar) -> pd
             "repeat_notifications": int(year_notes["repeat"].sum()),
             "children_notified": int((~year_notes["repeat"]).sum()),
             "applications": int((entered["route"] == "application").sum()),
+            "children_renotified": int((entered["route"] == "renotified").sum()),
+            "assessments": int(within(assessed["start_day"]).sum()),
+            "screened_out_in_need": int(within(unmet["screened_day"]).sum()),
             "investigations_requested": len(requested),
-            "investigations_from_notifications": int((requested["route"] == "notification").sum()),
+            "investigations_from_notifications": int(requested["route"].isin(NOTIFIED).sum()),
             "investigations_decided": len(decided),
             "deadline_breaches": int((decided["decided_day"] > decided["deadline_day"]).sum()),
             "placements_started": len(moved),
@@ -297,6 +307,7 @@ def flows(records: Records, child_table: pd.DataFrame, calendar: Calendar) -> pd
             "mean_days_to_move_in": float((moved["moved_in_day"] - moved["decided_day"]).mean())
             if len(moved) else np.nan,
             "children_entered": len(entered),
+            "reviews": int(within(reviews["day"]).sum()),
         }
         notified = row["notifications"]
         row["share_notifications_to_investigation"] = (

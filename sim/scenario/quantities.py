@@ -186,7 +186,7 @@ class AgeMix(Sourced):
 
 
 class AgeBand(Sourced):
-    """An age band such as ``"0-17"``: ages from its first year up to (not including) the year after its last."""
+    """An age band such as ``"0-17"``: ages from its first year up to the year after its last."""
 
     value: str
 

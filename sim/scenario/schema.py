@@ -654,7 +654,7 @@ class Scenario(Section):
         return sorted(steps, key=lambda step: step[0])
 
     def at_start(self, path: str) -> float:
-        """The value of the time-varying parameter at ``path`` on the start date (a change that day included)."""
+        """The time-varying parameter at ``path`` on the start date (a change on that day included)."""
         start = self.scenario.start_date
         return [value for since, value in self.schedule(path) if since <= start][-1]
 

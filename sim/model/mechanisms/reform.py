@@ -32,7 +32,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ...scenario.schema import Age, Reform as ReformParams
+from ...scenario.schema import Age
+from ...scenario.schema import Reform as ReformParams
 from ..calendar import DAYS_PER_MONTH
 from ..child import Child
 from ..steps import Steps

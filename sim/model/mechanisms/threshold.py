@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ...scenario.schema import Assessment, Investigation, Threshold as ThresholdParams
+from ...scenario.schema import Assessment, Investigation
+from ...scenario.schema import Threshold as ThresholdParams
 from .mechanism import Inputs, Mechanism
 
 
@@ -36,7 +37,8 @@ class Threshold:
         self.measure = params.measure_elasticity.value if on else 0.0
         self.shortening = params.shortening_elasticity.value if on else 0.0
         self.investigated_at_reference = {
-            need: getattr(assessment.investigated, need).value for need in type(assessment.investigated).model_fields
+            need: getattr(assessment.investigated, need).value
+            for need in type(assessment.investigated).model_fields
         }
         self.decided_at_reference = {
             need: getattr(investigation.measure_decided, need).value
