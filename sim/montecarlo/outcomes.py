@@ -26,8 +26,8 @@ ACCOUNTS_LEVELS = ("preventive", "home_based", "placement", "small_children_spec
 """The levels of the accounts' frame (182.8 mio kr in 2017); authority is the caseworkers' salaries."""
 
 FLOWS = (
-    "notifications", "investigations_decided", "deadline_breaches",
-    "placements_started", "placements_substituted",
+    "notifications", "assessments", "applications", "children_renotified", "screened_out_in_need",
+    "investigations_decided", "deadline_breaches", "placements_started", "placements_substituted", "reviews",
 )
 """Yearly flows kept as they are."""
 

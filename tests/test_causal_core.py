@@ -1,0 +1,222 @@
+"""The causal core on synthetic municipalities: it stands still, overload is bounded, the mechanisms push the
+way the evidence says, and reports are not need.
+
+Every municipality here is Ballerup's of 1 January 2017 scaled to another
+size, with as many caseworkers as give a chosen caseload
+(:mod:`municipalities`). Decisions are compared under common random numbers
+(the same seeds: the same children with the same luck), and each test
+asserts a direction or a bound, never a number copied from a run.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import json
+import statistics
+
+import numpy as np
+import pytest
+from municipalities import CASELOADS, SIZES, municipality
+
+import sim
+from sim.montecarlo import run_ensemble
+from sim.scenario.schema import Scenario
+
+pytestmark = [pytest.mark.functional, pytest.mark.slow]
+
+YEARS = 10
+REPLICATIONS = {0.5: 12, 1.0: 8, 5.0: 2}
+"""Replications per size: enough that the mean of a small municipality's levels is not noise."""
+LEVELS = ("preventive", "home_based", "placement")
+DECIDED = dt.date(2017, 3, 1)
+"""When the decisions of the direction tests take effect."""
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with concurrent.futures.ProcessPoolExecutor(2) as executor:
+        yield executor
+
+
+def outcomes_by_year(scenarios: dict[str, Scenario], replications: int, years: int, pool) -> dict:
+    """Scenario label -> outcome -> the mean over replications per year."""
+    ensemble = run_ensemble(scenarios, replications, 0, years=years, executor=pool)
+    means = ensemble.outcomes.groupby(["scenario", "outcome", "year"])["value"].mean()
+    return {label: {outcome: means[label][outcome].to_numpy() for outcome in means[label].index.levels[0]
+                    if outcome in means[label]} for label in scenarios}
+
+
+def decided(scenario: Scenario, name: str, **changes: float) -> Scenario:
+    """``scenario`` with each dotted path set to a value from :data:`DECIDED`."""
+    data = json.loads(scenario.model_dump_json())
+    data["scenario"]["name"] = f"{scenario.name}.{name}"
+    data["timeline"] = [*data["timeline"], *({"date": DECIDED.isoformat(), "path": path.replace("__", "."),
+                                              "value": value, "note": name} for path, value in changes.items())]
+    return Scenario.model_validate_json(json.dumps(data))
+
+
+def with_setting(scenario: Scenario, name: str, edit) -> Scenario:
+    """``scenario`` with its dumped form edited by ``edit``."""
+    data = json.loads(scenario.model_dump_json())
+    edit(data)
+    data["scenario"]["name"] = f"{scenario.name}.{name}"
+    return Scenario.model_validate_json(json.dumps(data))
+
+
+def practising(scenario: Scenario) -> Scenario:
+    """``scenario`` practising the reform from its start date."""
+    return with_setting(scenario, "reform", lambda d: d["reform"]["practised"].update(value=1))
+
+
+def switched_off(scenario: Scenario, mechanism: str) -> Scenario:
+    return with_setting(scenario, f"without_{mechanism}", lambda d: d.update(mechanisms={"off": [mechanism]}))
+
+
+# -- a municipality that stands still --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def standing(pool) -> dict:
+    """(size, caseload) -> outcome -> mean per year, with nothing decided and no trend."""
+    found = {}
+    for size in SIZES:
+        scenarios = {f"{caseload:g}": municipality(size, caseload) for caseload in CASELOADS}
+        for label, outcomes in outcomes_by_year(scenarios, REPLICATIONS[size], YEARS, pool).items():
+            found[(size, float(label))] = outcomes
+    return found
+
+
+def drift(persons: np.ndarray) -> float:
+    """The change over the years of a straight line fitted to ``persons``, as a share of their mean.
+
+    A trend, unlike two single years, is not thrown by one year's luck.
+    """
+    years = np.arange(len(persons))
+    slope = np.polyfit(years, persons, 1)[0]
+    return float(slope * (len(persons) - 1) / persons.mean())
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("caseload", CASELOADS)
+def test_with_nothing_decided_no_level_drifts(standing, size, caseload):
+    """Full-year persons of each level: a trend under 10% over ten years, and no year 15% off the first."""
+    outcomes = standing[(size, caseload)]
+    for level in LEVELS:
+        persons = outcomes[f"full_year_persons.{level}"]
+        assert len(persons) == YEARS
+        assert abs(drift(persons)) <= 0.10, f"{level} at {size}x, caseload {caseload}: {np.round(persons, 1)}"
+        assert np.max(np.abs(persons / persons[0] - 1)) <= 0.15, f"{level}: {np.round(persons, 1)}"
+
+
+def test_ballerup_2017_steady_stands_still_at_31_december():
+    """The shipped steady scenario: persons at 31 December, median of 16 replications, within 10% of 2017."""
+    scenario = sim.load_scenario("ballerup_2017_steady")
+    with concurrent.futures.ProcessPoolExecutor(2) as executor:
+        ensemble = run_ensemble([scenario], 16, 0, years=YEARS, executor=executor)
+    medians = ensemble.outcomes.groupby(["outcome", "year"])["value"].median()
+    for level in LEVELS:
+        persons = medians[f"persons_31_dec.{level}"].to_numpy()
+        assert np.max(np.abs(persons / persons[0] - 1)) <= 0.10, f"{level}: {persons}"
+
+
+def test_an_overloaded_authority_stays_bounded_with_more_breaches_and_rarer_reviews(standing):
+    busy, calm = standing[(1.0, 36.0)], standing[(1.0, 20.0)]
+    caseload = busy["caseload_per_worker.mean"]
+    assert caseload.max() < 1.5 * caseload[0]
+    breaches = {label: outcomes["deadline_breaches"].sum() / outcomes["investigations_decided"].sum()
+                for label, outcomes in (("busy", busy), ("calm", calm))}
+    assert breaches["busy"] > breaches["calm"]
+    reviews = {label: outcomes["reviews"].sum() / outcomes["open_cases.mean"].sum()
+               for label, outcomes in (("busy", busy), ("calm", calm))}
+    assert reviews["busy"] < 0.8 * reviews["calm"]
+
+
+# -- the direction of the reform, staffing and reporting ----------------------------------------
+
+
+@pytest.mark.parametrize("size", [1.0, 5.0])
+def test_more_caseworkers_practising_the_reform_mean_fewer_placements_and_more_support_at_home(pool, size):
+    base = practising(municipality(size, 29.0))
+    workers = base.at_start("caseworkers.count")
+    staffed = decided(base, "staffed", caseworkers__count=workers * 29.0 / 20.0)
+    found = outcomes_by_year({"base": base, "staffed": staffed}, REPLICATIONS[size] * 2, 5, pool)
+    after = slice(2, 5)  # after two years
+    before, more = found["base"], found["staffed"]
+    assert more["placements_31_dec.total"][after].sum() < before["placements_31_dec.total"][after].sum()
+    assert more["spend_kr.placement"][after].sum() < before["spend_kr.placement"][after].sum()
+    for level in ("home_based", "preventive"):
+        assert more[f"full_year_persons.{level}"][after].sum() > before[f"full_year_persons.{level}"][after].sum()
+
+
+def reform_effect(pool, caseload: float) -> float:
+    """Placed children at 31 December in years 3-5 with the reform practised from March 2017, minus without."""
+    base = municipality(1.0, caseload)
+    found = outcomes_by_year({"base": base, "reform": decided(base, "reform", reform__practised=1)}, 12, 5, pool)
+    return float(found["reform"]["placements_31_dec.total"][2:].sum()
+                 - found["base"]["placements_31_dec.total"][2:].sum())
+
+
+def test_the_reform_lowers_placements_and_less_so_at_a_caseload_of_29_than_at_20(pool):
+    at_20, at_29 = reform_effect(pool, 20.0), reform_effect(pool, 29.0)
+    assert at_20 < 0 and at_29 < 0
+    assert abs(at_29) < abs(at_20)
+
+
+def test_a_reporting_surge_doubles_the_front_doors_work_but_not_the_placements(pool):
+    base = municipality(1.0, 29.0)
+    surge = decided(base, "surge", reporting__intensity=2.0)
+    found = outcomes_by_year({"base": base, "surge": surge}, 8, 5, pool)
+    after = slice(1, 5)
+    assessed = found["surge"]["assessments"][after].sum() / found["base"]["assessments"][after].sum()
+    notified = found["surge"]["notifications"][after].sum() / found["base"]["notifications"][after].sum()
+    placed = (found["surge"]["placements_31_dec.total"][after].sum()
+              / found["base"]["placements_31_dec.total"][after].sum())
+    assert 1.6 < notified < 2.4 and 1.6 < assessed < 2.4
+    assert 1.0 <= placed < 1.2
+
+
+# -- each mechanism switched off removes its effect --------------------------------------------
+
+
+def family_shortage(base: Scenario) -> Scenario:
+    def edit(data: dict) -> None:
+        for kind in ("foster_family", "network_foster_family", "municipal_foster_family"):
+            data["placement"][kind]["pool"]["recruited_per_year"] = {"value": 0.0, "source": "test"}
+    return with_setting(base, "shortage", edit)
+
+
+EFFECTS = {
+    # mechanism: (the decision that sets it to work, the outcome it moves)
+    "reform": (lambda base: decided(base, "reform", reform__practised=1), "placements_31_dec.total"),
+    "threshold": (lambda base: decided(base, "staffed", caseworkers__count=base.at_start("caseworkers.count") * 2),
+                  "screened_out_in_need"),
+    "detection": (lambda base: decided(base, "surge", reporting__intensity=2.0), "applications"),
+    "review_pace": (lambda base: decided(base, "staffed", caseworkers__count=base.at_start("caseworkers.count") * 2),
+                    "reviews"),
+    "external_purchase": (lambda base: decided(base, "closed", services__familiehus__places=0),
+                          "external_spend_kr.familiehus"),
+    "foster_substitution": (lambda base: family_shortage(base), "placements_substituted"),
+}
+
+
+@pytest.mark.parametrize("mechanism", sorted(EFFECTS))
+def test_switching_a_mechanism_off_removes_its_effect(pool, mechanism):
+    make, outcome = EFFECTS[mechanism]
+    moved = {}
+    for switched in (False, True):
+        base = municipality(1.0, 36.0)
+        base = switched_off(base, mechanism) if switched else base
+        found = outcomes_by_year({"base": base, "decided": make(base)}, 3, 4, pool)
+        moved[switched] = float(found["decided"][outcome][1:].sum() - found["base"][outcome][1:].sum())
+    assert abs(moved[False]) > 0
+    assert abs(moved[True]) < 0.2 * abs(moved[False]), moved
+
+
+def test_the_steady_rates_scale_with_the_municipality():
+    from sim.model.equilibrium import derive
+
+    rates = {size: derive(municipality(size, 29.0)).arrivals for size in (1.0, 5.0)}
+    for kind, rate in rates[1.0].items():
+        assert rates[5.0][kind] == pytest.approx(5 * rate, rel=0.05), kind
+    assert statistics.fmean(rates[1.0].values()) > 0
