@@ -11,11 +11,8 @@ on from them and ends with the tables an uninterrupted run gives.
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
-import contextlib
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +20,13 @@ import pandas as pd
 
 from ..cli import whole_number
 from ..errors import InputError, Problem, command_status
+from ..montecarlo.executors import CLUSTER_VARIABLE, executor_for
 from ..output.folders import check_new_folder, new_run_folder
 from ..report import DEFAULT_LANGUAGE, LANGUAGES, check_report_target, language_problems, make_report
 from .definition import LoadedExperiment, experiment_names, load_experiment
 from .report import convergence_note, design_text, references_text, sensitivity_text, summary_text
 from .rerun import compare_runs, experiment_from_manifest, software_changes
 from .run import DEFAULT_PRECISION, MANIFEST, RESULTS, read_manifest, run_experiment
-
-CLUSTER_VARIABLE = "BARNESIM_CLUSTER"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -65,33 +61,6 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--lang", default=DEFAULT_LANGUAGE, metavar="|".join(LANGUAGES),
                      help=f"language of the report (default: {DEFAULT_LANGUAGE})")
     return top
-
-
-@contextlib.contextmanager
-def executor_for(args: argparse.Namespace) -> Iterator[tuple[Any, str]]:
-    """The executor the flags ask for, and how the manifest names it."""
-    if args.cluster:
-        from distributed import Client
-
-        try:
-            client = Client(args.cluster, timeout="10s")
-        except OSError as error:
-            raise InputError([Problem("--cluster", "", f"no Dask scheduler answers there: {error}",
-                                      args.cluster)], "cannot run") from None
-        with client:
-            yield client, f"dask cluster {args.cluster}"
-        return
-    workers = args.workers or os.cpu_count() or 1
-    if workers == 1:
-        yield None, "this process"
-        return
-    pool = concurrent.futures.ProcessPoolExecutor(workers)
-    try:
-        yield pool, f"{workers} processes"
-    except BaseException:  # Ctrl-C: do not wait for batches not yet started
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
 
 
 def _check_flags(args: argparse.Namespace) -> list[Problem]:
@@ -210,7 +179,7 @@ def _execute(args: argparse.Namespace, experiment: LoadedExperiment, folder: Pat
           f"replications x {definition.years} years, seed {seed}; run folder {folder}/", flush=True)
     if definition.sensitivity is not None:
         print(design_text(experiment), flush=True)
-    with executor_for(args) as (executor, name):
+    with executor_for(args.workers, args.cluster) as (executor, name):
         try:
             return run_experiment(
                 experiment, folder, replications=replications, seed=seed, executor=executor,
