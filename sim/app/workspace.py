@@ -28,6 +28,7 @@ import tomli_w
 from ..errors import InputError, Problem, ScenarioError
 from ..experiments import load_experiment, run_experiment
 from ..experiments.definition import LoadedExperiment
+from ..experiments.run_folder import is_complete
 from ..montecarlo.draws import UNCERTAINTIES
 from ..montecarlo.executors import executor_for
 from ..output.folders import new_run_folder, write_atomically
@@ -237,8 +238,7 @@ class Workspace:
 
     def runs(self) -> list[Path]:
         """The complete run folders, newest first."""
-        return sorted((p for p in (self.folder / RUNS).glob("app_*") if (p / "summary.parquet").is_file()),
-                      reverse=True)
+        return sorted((p for p in (self.folder / RUNS).glob("app_*") if is_complete(p)), reverse=True)
 
     def report(self, folder: Path, lang: str) -> ReportFiles:
         """The report of the run in ``folder`` in ``lang`` (in ``report_LANG/``), made once."""

@@ -26,7 +26,8 @@ from ..report import DEFAULT_LANGUAGE, LANGUAGES, check_report_target, language_
 from .definition import LoadedExperiment, experiment_names, load_experiment
 from .report import convergence_note, design_text, references_text, sensitivity_text, summary_text
 from .rerun import compare_runs, experiment_from_manifest, software_changes
-from .run import DEFAULT_PRECISION, MANIFEST, RESULTS, read_manifest, run_experiment
+from .run import DEFAULT_PRECISION, run_experiment
+from .run_folder import MANIFEST, RESULTS, complete_manifest, folder_of, read_manifest
 
 
 def parser() -> argparse.ArgumentParser:
@@ -147,12 +148,8 @@ def _report(args: argparse.Namespace, folder: Path) -> None:
 
 def _rerun(args: argparse.Namespace) -> int:
     """Repeat the run a manifest records into a new folder; 0 when every table is identical, else 1."""
-    manifest = read_manifest(args.rerun, "--rerun")
-    original = args.rerun.parent if args.rerun.name == MANIFEST else args.rerun
-    if manifest.get("status") != "complete":
-        raise InputError([Problem("--rerun", "", f"the run is {manifest.get('status')}, not complete; "
-                                  f"finish it with --resume {original} first", str(args.rerun))],
-                         "cannot rerun")
+    manifest = complete_manifest(args.rerun, "--rerun", "cannot rerun")
+    original = folder_of(args.rerun)
     experiment = experiment_from_manifest(manifest, str(original / MANIFEST))
     for change in software_changes(manifest):
         print(f"note: the software differs from the run's: {change}")
