@@ -115,6 +115,7 @@ def run_folder_section() -> str:
 
 
 @pytest.mark.functional
+@pytest.mark.slow
 def test_the_documented_run_folder_names_every_file_and_manifest_key_a_run_writes(tmp_path):
     experiment = tmp_path / "tiny.toml"
     experiment.write_text(TINY, encoding="utf-8")
