@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -12,7 +13,9 @@ import pytest
 from sim.errors import InputError
 from sim.experiments import experiment_names, load_experiment
 from sim.experiments.cli import main
+from sim.experiments.definition import experiment_files, shipped_folder
 from sim.montecarlo import run_ensemble
+from sim.output.manifest import git_commit, package_version
 
 SHIPPED = ("caseworker_staffing", "early_detection", "investment_case", "price_drift", "waitlist_capacity")
 
@@ -200,7 +203,10 @@ def test_a_run_prints_the_comparison_and_writes_a_complete_folder(tmp_path, caps
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["status"] == "complete" and manifest["replications"] == 2 and manifest["seed"] == 3
     assert list(manifest["scenarios"]) == ["today", "more places"]
-    assert manifest["experiment"]["sha256"] and manifest["finished"] and manifest["git_commit"] is not None
+    assert manifest["experiment"]["sha256"] and manifest["finished"]
+    # a commit only where barnesim's source is a git checkout (not in an installed copy or an archive)
+    assert (manifest["git_commit"] is None) == (git_commit() is None)
+    assert manifest["barnesim_version"] == package_version()
     outcomes = pd.read_parquet(folder / "outcomes.parquet")
     again = run_ensemble(load_experiment(experiment).scenarios, 2, 3, years=1)
     pd.testing.assert_frame_equal(outcomes, again.outcomes, check_dtype=False)
@@ -251,12 +257,36 @@ def test_bad_flags_and_files_exit_2_before_anything_runs(tmp_path, capsys, monke
     assert not (tmp_path / "results").exists()
 
 
-def test_list_names_every_experiment_with_its_title(capsys):
+def test_list_names_every_experiment_with_its_title(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no experiments/ here: only the shipped ones
     assert main(["--list"]) == 0
     out = capsys.readouterr().out
     for name in SHIPPED:
-        assert name in out
+        assert re.search(rf"^{name} +shipped +", out, re.MULTILINE), name
     assert load_experiment("price_drift").definition.title in out
+    assert str(shipped_folder()) in out
+
+
+@pytest.mark.functional
+def test_an_experiment_of_the_working_folder_goes_before_the_shipped_one_and_list_says_so(
+        tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "experiments").mkdir()
+    shipped = load_experiment("price_drift")
+    assert shipped.path == shipped_folder() / "price_drift.toml"
+    mine = shipped.text.replace(shipped.definition.title, "My own price drift", 1)
+    write(tmp_path / "experiments", "price_drift", mine)
+    write(tmp_path / "experiments", "small", SMALL.format(name="small"))
+    assert load_experiment("price_drift").definition.title == "My own price drift"
+    assert load_experiment("waitlist_capacity").path.parent == shipped_folder()
+    assert experiment_files()["price_drift"] == [Path("experiments/price_drift.toml"),
+                                                 shipped_folder() / "price_drift.toml"]
+    assert main(["--list"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^price_drift +experiments/price_drift.toml \(instead of the shipped one\) +My own",
+                     out, re.MULTILINE)
+    assert re.search(r"^small +experiments/small.toml +A small test experiment", out, re.MULTILINE)
+    assert load_experiment(shipped.path).definition.title == shipped.definition.title  # a path still works
 
 
 def test_a_run_on_a_dask_cluster_gives_the_same_tables(tmp_path, capsys):

@@ -56,9 +56,10 @@ from hypothesis import strategies as st
 import sim
 from sim.errors import InputError
 from sim.experiments import LoadedExperiment, load_experiment
+from sim.experiments.definition import shipped_folder
 from sim.scenario.parameters import time_varying_fields
 
-EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
+EXPERIMENTS = shipped_folder()
 SCENARIO_FILES = ("ballerup_2017.toml", "ballerup_2017_without_extra_staff.toml")
 EXPERIMENT_FILES = ("waitlist_capacity.toml", "investment_case.toml")
 WHOLE_FILE = ("empty", "binary", "UTF-8", "UTF-16", "TOML", "no such", "cannot be read", "not a file")

@@ -1,4 +1,4 @@
-"""``python -m sim.experiments``: list, run and resume the experiments in ``experiments/``.
+"""``python -m sim.experiments``: list, run and resume experiments, the shipped ones or a user's own.
 
 Runs use every core of the machine by default (a process pool), or a Dask
 cluster given by ``--cluster ADDRESS`` or the ``BARNESIM_CLUSTER``
@@ -23,7 +23,7 @@ from ..errors import InputError, Problem, command_status
 from ..montecarlo.executors import CLUSTER_VARIABLE, executor_for
 from ..output.folders import check_new_folder, new_run_folder
 from ..report import DEFAULT_LANGUAGE, LANGUAGES, check_report_target, language_problems, make_report
-from .definition import LoadedExperiment, experiment_names, load_experiment
+from .definition import USER_FOLDER, LoadedExperiment, experiment_files, load_experiment, shipped_folder
 from .report import convergence_note, design_text, references_text, sensitivity_text, summary_text
 from .rerun import compare_runs, experiment_from_manifest, software_changes
 from .run import DEFAULT_PRECISION, run_experiment
@@ -202,6 +202,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _list() -> int:
-    for name in experiment_names():
-        print(f"{name:24} {load_experiment(name).definition.title}")
+    """Each experiment a name finds, with where it comes from and its title."""
+    shipped = shipped_folder()
+    rows = []
+    for name, files in experiment_files().items():
+        found = "shipped" if files[0].parent == shipped else str(files[0])
+        if len(files) > 1:
+            found += " (instead of the shipped one)"
+        rows.append((name, found, load_experiment(files[0]).definition.title))
+    width = max((len(found) for _, found, _ in rows), default=0)
+    for name, found, title in rows:
+        print(f"{name:24} {found:{width}}  {title}")
+    print(f"\nA name is looked up in {USER_FOLDER}/ of this folder first, then among the shipped "
+          f"experiments in {shipped}/.\nTo start from a shipped one, copy its file into {USER_FOLDER}/: "
+          "under a new file name (with the name inside changed to match), or under its own to use yours "
+          "instead.")
     return 0
