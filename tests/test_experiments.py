@@ -40,6 +40,7 @@ def write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("name", SHIPPED)
 def test_every_shipped_experiment_is_valid(name):
     assert set(SHIPPED) <= set(experiment_names())
@@ -50,6 +51,7 @@ def test_every_shipped_experiment_is_valid(name):
     assert len(fingerprints) == len(experiment.scenarios)  # every variant differs from the others
 
 
+@pytest.mark.unit
 def test_a_sweep_sets_each_value_from_its_date():
     experiment = load_experiment("waitlist_capacity")
     path = "services.familiehus.places"
@@ -60,6 +62,7 @@ def test_a_sweep_sets_each_value_from_its_date():
     assert experiment.baseline == "today"
 
 
+@pytest.mark.unit
 def test_outcome_patterns_select_names_in_the_order_given(tmp_path):
     experiment = load_experiment(write(tmp_path, "small", SMALL.format(name="small")))
     assert experiment.outcomes[0] == "median_wait_days.familiehus"
@@ -69,6 +72,7 @@ def test_outcome_patterns_select_names_in_the_order_given(tmp_path):
     }
 
 
+@pytest.mark.unit
 def test_named_change_sets_switch_the_investment_case_feedbacks_one_at_a_time():
     """Each '+ feedback' variant differs from the spreadsheet world in that feedback only."""
     scenarios = load_experiment("investment_case").scenarios
@@ -107,6 +111,8 @@ source = "a test"
 """
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_published_figures_are_set_beside_the_simulated_ones(tmp_path, capsys):
     experiment = write(tmp_path, "small", SMALL.format(name="small") + REFERENCES)
     folder = tmp_path / "run"
@@ -124,6 +130,7 @@ def test_published_figures_are_set_beside_the_simulated_ones(tmp_path, capsys):
     assert table["p95"].iloc[1] == pytest.approx(wait["p95"].iloc[0])
 
 
+@pytest.mark.unit
 def test_bad_references_and_change_sets_are_named(tmp_path):
     text = SMALL.format(name="small") + REFERENCES
     text = text.replace('variant = "more places"', 'variant = "mor places"')
@@ -158,6 +165,7 @@ changes.caseworkers.count = -3
 """
 
 
+@pytest.mark.unit
 def test_every_problem_of_an_experiment_is_reported_at_once(tmp_path):
     with pytest.raises(InputError) as error:
         load_experiment(write(tmp_path, "bad", BAD))
@@ -168,6 +176,7 @@ def test_every_problem_of_an_experiment_is_reported_at_once(tmp_path):
     assert len(error.value.problems) == 5
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(("text", "expected"), [
     ("replicatons = 3\n" + SMALL.format(name="typo"), "replicatons: unknown"),
     (SMALL.format(name="typo").replace("years = 1", "years = 0"), "years"),
@@ -189,6 +198,8 @@ def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
     return status, out, err
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_a_run_prints_the_comparison_and_writes_a_complete_folder(tmp_path, capsys):
     experiment = write(tmp_path, "small", SMALL.format(name="small"))
     folder = tmp_path / "run"
@@ -214,6 +225,8 @@ def test_a_run_prints_the_comparison_and_writes_a_complete_folder(tmp_path, caps
     assert set(comparison["scenario"]) == {"more places"} and set(comparison["baseline"]) == {"today"}
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_resuming_with_more_replications_extends_the_run(tmp_path, capsys):
     experiment = write(tmp_path, "small", SMALL.format(name="small"))
     folder = tmp_path / "run"
@@ -227,6 +240,8 @@ def test_resuming_with_more_replications_extends_the_run(tmp_path, capsys):
     pd.testing.assert_frame_equal(written, fresh.outcomes, check_dtype=False)
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_resuming_with_another_seed_is_refused_and_leaves_the_run_as_it_was(tmp_path, capsys):
     experiment = write(tmp_path, "small", SMALL.format(name="small"))
     folder = tmp_path / "run"
@@ -237,6 +252,7 @@ def test_resuming_with_another_seed_is_refused_and_leaves_the_run_as_it_was(tmp_
     assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
 
 
+@pytest.mark.functional
 def test_an_existing_folder_is_never_overwritten(tmp_path, capsys):
     experiment = write(tmp_path, "small", SMALL.format(name="small"))
     folder = tmp_path / "taken"
@@ -247,6 +263,7 @@ def test_an_existing_folder_is_never_overwritten(tmp_path, capsys):
     assert [p.name for p in folder.iterdir()] == ["mine.txt"]
 
 
+@pytest.mark.functional
 def test_bad_flags_and_files_exit_2_before_anything_runs(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     bad = write(tmp_path, "bad", BAD)
@@ -257,6 +274,7 @@ def test_bad_flags_and_files_exit_2_before_anything_runs(tmp_path, capsys, monke
     assert not (tmp_path / "results").exists()
 
 
+@pytest.mark.functional
 def test_list_names_every_experiment_with_its_title(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # no experiments/ here: only the shipped ones
     assert main(["--list"]) == 0
@@ -289,6 +307,8 @@ def test_an_experiment_of_the_working_folder_goes_before_the_shipped_one_and_lis
     assert load_experiment(shipped.path).definition.title == shipped.definition.title  # a path still works
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_a_run_on_a_dask_cluster_gives_the_same_tables(tmp_path, capsys):
     distributed = pytest.importorskip("distributed")
     experiment = write(tmp_path, "small", SMALL.format(name="small"))
