@@ -13,7 +13,6 @@ the suite red.
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import cProfile
 import datetime as dt
 import io
@@ -35,8 +34,9 @@ import simpy
 from . import run
 from .cli import whole_number
 from .errors import InputError, Problem, command_status
-from .model.wiring import simulate
+from .model import simulate
 from .montecarlo import run_ensemble
+from .montecarlo.executors import executor_for
 from .montecarlo.outcomes import outcomes
 from .output.folders import new_folder
 from .output.manifest import software
@@ -199,7 +199,7 @@ def ensembles(table: Table, replications: int, efficiency_replications: int, das
 
     one_seconds, one = timed(efficiency_replications, None)
     table.add(f"{efficiency_replications} replications on 1 core", one_seconds, "s")
-    with concurrent.futures.ProcessPoolExecutor(cores) as pool:
+    with executor_for(cores) as (pool, _):  # the pool the commands run on
         all_seconds, everywhere = timed(efficiency_replications, pool)
         speed_up = one_seconds / all_seconds
         table.add(f"{efficiency_replications} replications on {cores} cores", all_seconds, "s")
@@ -217,10 +217,10 @@ def ensembles(table: Table, replications: int, efficiency_replications: int, das
         table.add("outcomes per replication, in memory",
                   everywhere.memory_usage(deep=True).sum() / efficiency_replications / 1e3, "KB")
     if dask:
-        from distributed import Client, LocalCluster
+        from distributed import LocalCluster
 
         with LocalCluster(n_workers=cores, threads_per_worker=1, dashboard_address=None) as cluster, \
-                Client(cluster) as client:
+                executor_for(cluster=cluster.scheduler_address) as (client, _):
             dask_seconds, on_dask = timed(efficiency_replications, client)
         table.add(f"{efficiency_replications} replications on a Dask LocalCluster", dask_seconds, "s")
         table.add("Dask time / process pool time", dask_seconds / all_seconds, "ratio", "<= 1.1",

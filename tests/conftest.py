@@ -21,6 +21,28 @@ settings.register_profile(
 settings.register_profile("thorough", parent=settings.get_profile("barnesim"), max_examples=300)
 settings.load_profile("barnesim")  # pytest --hypothesis-profile=thorough for a long search
 
+LAYERS = ("unit", "property", "functional", "browser")
+"""The markers of which every test carries exactly one (pyproject.toml says what each means)."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Refuse to run a test without exactly one layer, so that no test falls out of the lanes unnoticed.
+
+    The fast lane (``-m "not slow and not browser"``) and any lane by layer
+    choose tests by their markers; a test with none would be run by no lane
+    but the whole suite, and one with two by lanes that mean different things.
+    """
+    wrong = []
+    for item in items:
+        found = [layer for layer in LAYERS if item.get_closest_marker(layer)]
+        if len(found) != 1:
+            wrong.append(f"{item.nodeid} ({', '.join(found) or 'none'})")
+    if wrong:
+        raise pytest.UsageError(
+            f"every test needs exactly one layer marker of {', '.join(LAYERS)} "
+            "(pytestmark = pytest.mark.<layer> for a module, @pytest.mark.<layer> for a test):\n  "
+            + "\n  ".join(wrong))
+
 
 @pytest.fixture(scope="session")
 def default() -> sim.Scenario:

@@ -5,12 +5,15 @@ loopback port with a workspace of its own. What the browser downloads is
 checked against the run folder the app wrote: the workbook's numbers are
 the run's, and the scenario files run again give the same outcomes.
 Screenshots of the main screens go to ``results/screenshots/app_*.png``.
-The browser tests against the shared app are steps of one planner's
-session, in file order: the downloads are those of the run made before them.
+The browser tests share one app; each opens a session of its own, and
+those that look at a finished run or download from it ask for
+``planner_run``, made once in the app as a planner makes it. So any one of
+them runs alone and in any order.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
@@ -52,6 +55,7 @@ def base() -> sim.Scenario:
     return sim.load_scenario("ballerup_2017")
 
 
+@pytest.mark.property
 @given(count=st.integers(1, 60), places=st.integers(0, 400), day=st.integers(0, 4 * 365),
        growth=st.floats(0.0, 0.11), drift=st.floats(0.02, 0.08))
 def test_levers_written_as_changes_read_back_as_set(base, count, places, day, growth, drift):
@@ -77,6 +81,7 @@ def test_levers_written_as_changes_read_back_as_set(base, count, places, day, gr
         assert [s for s in schedule if s[0] < start] == [s for s in base.schedule(path) if s[0] < start]
 
 
+@pytest.mark.unit
 def test_levers_allow_what_the_scenario_format_allows(base):
     by_path = {lever.path: lever for lever in levers(base)}
     assert by_path["caseworkers.count"].allowed() == "> 0" and by_path["caseworkers.count"].dated
@@ -88,11 +93,13 @@ def test_levers_allow_what_the_scenario_format_allows(base):
     assert set(assumptions(base)) <= set(by_path) and len(by_path) == len(levers(base))
 
 
+@pytest.mark.unit
 def test_unchanged_levers_change_nothing(base):
     chosen = levers(base)
     assert changes(base, chosen, settings(base, chosen)) == {}
 
 
+@pytest.mark.unit
 def test_the_template_reads_back_as_the_scenario_it_was_written_from(base, tmp_path):
     data = read_template("t.xlsx", write_template(base, "ballerup_2017"))
     assert data["scenario"]["extends"] == "ballerup_2017"
@@ -103,6 +110,7 @@ def test_the_template_reads_back_as_the_scenario_it_was_written_from(base, tmp_p
             assert (written[p.path].value, written[p.path].range) == (p.value.value, p.value.range), p.path
 
 
+@pytest.mark.unit
 def test_a_bad_template_names_each_cell(base):
     book = openpyxl.load_workbook(io.BytesIO(write_template(base, "ballerup_2017")))
     sheet = book["parameters"]
@@ -121,6 +129,7 @@ def test_a_bad_template_names_each_cell(base):
         read_template("mine.xlsx", b"not a workbook")
 
 
+@pytest.mark.unit
 def test_a_template_of_an_uploaded_scenario_uploads_on_top_of_it(tmp_path):
     workspace = Workspace(tmp_path)
     start = workspace.upload("ours.toml", b'[scenario]\nextends = "ballerup_2017"\nname = "ours"\n'
@@ -136,6 +145,7 @@ def test_a_template_of_an_uploaded_scenario_uploads_on_top_of_it(tmp_path):
     assert sorted(p.name for p in (tmp_path / "uploads").iterdir()) == ["ours.toml", "ours_2018.toml"]
 
 
+@pytest.mark.unit
 def test_saving_never_overwrites_and_a_bad_name_is_named(tmp_path, base):
     workspace = Workspace(tmp_path)
     workspace.save("ballerup_2017", "plus_four", {"caseworkers": {"count": 24}})
@@ -147,6 +157,7 @@ def test_saving_never_overwrites_and_a_bad_name_is_named(tmp_path, base):
     assert start == "ballerup_2017" and scenario.caseworkers.count.value == 24
 
 
+@pytest.mark.unit
 def test_runs_prepared_in_the_same_second_get_names_of_their_own(tmp_path):
     workspace = Workspace(tmp_path)
     request = RunRequest("ballerup_2017", "mine", {}, years=1, replications=1)
@@ -155,6 +166,7 @@ def test_runs_prepared_in_the_same_second_get_names_of_their_own(tmp_path):
     assert all((tmp_path / "experiments" / f"{folder.name}.toml").is_file() for folder in folders)
 
 
+@pytest.mark.unit
 def test_a_run_that_cannot_be_run_leaves_no_experiment(tmp_path):
     workspace = Workspace(tmp_path)
     with pytest.raises(InputError, match="levers of mine: caseworkers.count.value: got -1: must be above 0"):
@@ -164,6 +176,8 @@ def test_a_run_that_cannot_be_run_leaves_no_experiment(tmp_path):
     assert not list((tmp_path / "experiments").glob("*.toml"))
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_an_app_run_stopped_part_way_resumes_from_the_command_line(tmp_path):
     workspace = Workspace(tmp_path)
     request = RunRequest("ballerup_2017", "cw24", {"caseworkers": {"count": 24}}, years=1, replications=3)
@@ -185,6 +199,7 @@ def test_an_app_run_stopped_part_way_resumes_from_the_command_line(tmp_path):
                                   pd.read_parquet(again / "outcomes.parquet"))
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("query, default, chosen", [
     ("lang=en", "da", "en"), ("?lang=da", "en", "da"), ("", "en", "en"), ("lang=fr&x=1", "da", "da"),
 ])
@@ -193,6 +208,7 @@ def test_the_address_chooses_the_language_else_the_flag_does(query, default, cho
     assert language(query, default) == chosen
 
 
+@pytest.mark.functional
 @pytest.mark.parametrize("argv, named", [
     (["--lang", "fr"], "--lang: got 'fr'"), (["--port", "0"], "--port: got 0"),
     (["--host", "localhost:80"], "--host"), (["--workers", "0"], "--workers: got 0"),
@@ -235,13 +251,46 @@ def app(tmp_path_factory):
     process.wait(10)
 
 
-@pytest.fixture(scope="module")
-def page(browser, app):
+@contextlib.contextmanager
+def new_page(browser):
+    """A page in a browser context of its own: a new session of the app, with no other test's state."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT)
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser, app):
+    with new_page(browser) as page:
+        yield page
+
+
+@pytest.fixture(scope="module")
+def planner_run(browser, app) -> Path:
+    """A planner's run made in the app: 24 caseworkers from February 2017, 2 years, 3 replications.
+
+    Made once in a session of its own, for every test that looks at a
+    finished run or downloads from it; a screenshot shows it running.
+    """
+    address, folder = app
+    before = set(Workspace(folder).runs())
+    with new_page(browser) as page:
+        open_app(page, address)
+        set_number(page, lever_id(page, "caseworkers.count"), 24)
+        page.locator("#name").fill("cw24")
+        set_number(page, "years", 2)
+        set_number(page, "replications", 3)
+        page.wait_for_selector("#lever_problems:has-text('gyldigt')")
+        page.locator("#run").click()
+        page.wait_for_selector("#run_progress progress")
+        shot(page, "running")
+        page.wait_for_selector("#run_finished")
+    [run] = set(Workspace(folder).runs()) - before
+    return run
 
 
 def shot(page, name: str) -> None:
@@ -269,38 +318,53 @@ def lever_id(page, path: str) -> str:
     return page.locator(f"[data-path='{path}'] input[type=number]").get_attribute("id")
 
 
+def open_app(page, address: str) -> None:
+    """Open the app at ``address`` and wait until its session is up: the levers bound, the start found valid.
+
+    What a test types before then races the session's first values (a lever
+    set to 0.5 was once read back as valid).
+    """
+    page.goto(address)
+    page.wait_for_selector("#lever_problems.text-success")
+
+
+def show_results(page, address: str, run: Path) -> None:
+    """Open the app's results tab (in Danish) on ``run``, the newest run, as a new session shows it."""
+    open_app(page, address)
+    page.get_by_role("tab", name="Resultater").click()
+    page.wait_for_selector("#comparison_table")
+    assert page.locator("#shown_run").input_value() == str(run)
+
+
+@pytest.mark.functional
 def test_the_app_serves_on_loopback_only(app):
     address, _ = app
     assert address.startswith("http://127.0.0.1:")
 
 
-def test_a_planner_changes_the_caseworkers_runs_and_sees_the_comparison(page, app, base):
-    address, folder = app
-    page.goto(address)
-    caseworkers = lever_id(page, "caseworkers.count")
-    assert page.locator(f"#{caseworkers}").input_value() == "32"
+@pytest.mark.browser
+def test_the_levers_start_at_the_base_and_show_what_is_allowed(page, app):
+    address, _ = app
+    open_app(page, address)
+    assert page.locator(f"#{lever_id(page, 'caseworkers.count')}").input_value() == "32"
     assert page.get_by_text("tilladt > 0").count() >= 1  # the allowed range is shown
     shot(page, "levers")
-    set_number(page, caseworkers, 24)
-    page.locator("#name").fill("cw24")
-    set_number(page, "years", 2)
-    set_number(page, "replications", 3)
-    page.wait_for_selector("#lever_problems:has-text('gyldigt')")
-    page.locator("#run").click()
-    page.wait_for_selector("#run_progress progress")
-    shot(page, "running")
-    page.wait_for_selector("#run_finished")
-    page.get_by_role("tab", name="Resultater").click()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_planner_changes_the_caseworkers_runs_and_sees_the_comparison(page, app, planner_run):
+    address, folder = app
+    show_results(page, address, planner_run)
     page.wait_for_selector("#figure_fan_spend")
     table = page.locator("#comparison_table")
     assert table.locator("tbody tr").count() == 2  # cw24 against the baseline, two years
     shot(page, "results")
-    run = next((folder / "runs").iterdir())
-    comparison = pd.read_parquet(run / "comparison.parquet")
+    comparison = pd.read_parquet(planner_run / "comparison.parquet")
     first = table.locator("tbody tr").first.locator("td").all_inner_texts()
     expected = value(comparison, "cw24", "spend_kr.total_with_authority", int(first[1]), "p_lower")
     assert first[0] == "cw24" and first[4] == Labels("da").percent(expected)
-    scenarios = load_experiment(next((folder / "experiments").glob("*.toml"))).scenarios
+    scenarios = load_experiment(folder / "experiments" / f"{planner_run.name}.toml").scenarios
     assert scenarios["cw24"].schedule("caseworkers.count")[-1] == (dt.date(2017, 2, 1), 24)
     # another outcome: placed children, whose P column is P(lower)
     page.locator("#compared").select_option("placements_31_dec.total")
@@ -310,13 +374,14 @@ def test_a_planner_changes_the_caseworkers_runs_and_sees_the_comparison(page, ap
     assert cells[2] == Labels("da").number(median, 1)
 
 
-def test_the_downloaded_workbook_holds_the_run_numbers(page, app, tmp_path):
-    _, folder = app
-    run = next((folder / "runs").iterdir())
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_downloaded_workbook_holds_the_run_numbers(page, app, planner_run, tmp_path):
+    show_results(page, app[0], planner_run)
     workbook = downloaded(page, "workbook", tmp_path)
-    assert workbook.name == f"{run.name}_da.xlsx"
+    assert workbook.name == f"{planner_run.name}_da.xlsx"
     book = openpyxl.load_workbook(workbook)
-    labels, summary = Labels("da"), pd.read_parquet(run / "summary.parquet")
+    labels, summary = Labels("da"), pd.read_parquet(planner_run / "summary.parquet")
     cells = [c for c in sheet_cells(book[labels.heading("spend")]) if c[1] == labels.row("total")]
     assert {c[0] for c in cells} == {"ballerup_2017", "cw24"}
     stat_of = {labels.word(stat): stat for stat in ("median", "p5", "p95")}
@@ -324,38 +389,38 @@ def test_the_downloaded_workbook_holds_the_run_numbers(page, app, tmp_path):
         assert number == pytest.approx(value(summary, variant, "spend_kr.total", year, stat_of[stat]) / 1000)
 
 
-def test_a_finished_run_opens_again_in_a_new_session(browser, app):
-    address, folder = app
-    run = next((folder / "runs").iterdir())
-    page = browser.new_page()
-    page.set_default_timeout(TIMEOUT)
-    page.goto(address + "?lang=en")
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_finished_run_opens_again_in_a_new_session_in_english(page, app, planner_run):
+    address, _ = app
+    open_app(page, address + "?lang=en")
     page.get_by_role("tab", name="Results").click()
     page.wait_for_selector("#comparison_table")
-    assert page.locator("#shown_run").input_value() == str(run)
+    assert page.locator("#shown_run").input_value() == str(planner_run)
     assert "Paired comparison with ballerup_2017" in page.locator("#comparison").inner_text()
-    page.close()
 
 
-def test_the_downloaded_scenario_files_repeat_the_run(page, app, tmp_path):
-    _, folder = app
-    run = next((folder / "runs").iterdir())
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_downloaded_scenario_files_repeat_the_run(page, app, planner_run, tmp_path):
+    show_results(page, app[0], planner_run)
     zipfile.ZipFile(downloaded(page, "bundle", tmp_path)).extractall(tmp_path)
     assert "python -m sim.experiments" in (tmp_path / "README.txt").read_text()
     experiment = load_experiment(next((tmp_path / "experiments").glob("*.toml")))
     again = tmp_path / "again"
     run_experiment(experiment, again, replications=3, seed=0)
     pd.testing.assert_frame_equal(pd.read_parquet(again / "outcomes.parquet"),
-                                  pd.read_parquet(run / "outcomes.parquet"))
+                                  pd.read_parquet(planner_run / "outcomes.parquet"))
     alone = load_scenario(tmp_path / "scenarios" / "cw24.toml")
     assert alone.schedule("caseworkers.count")[-1][1] == 24
     report = downloaded(page, "report", tmp_path)
     assert report.suffix == ".html" and "<html" in report.read_text(encoding="utf-8")[:500].lower()
 
 
+@pytest.mark.browser
 def test_a_value_outside_its_range_is_refused_in_the_command_line_words(page, app, tmp_path):
     address, _ = app
-    page.goto(address)
+    open_app(page, address)
     page.locator("#name").fill("fast_growth")
     set_number(page, lever_id(page, "notification.growth_per_year"), 0.5)
     problems = page.locator("#lever_problems")
@@ -372,13 +437,14 @@ def test_a_value_outside_its_range_is_refused_in_the_command_line_words(page, ap
     shot(page, "problems")
 
 
+@pytest.mark.browser
 def test_a_run_with_a_bad_lever_is_refused_and_runs_nothing(page, app):
     address, folder = app
     def runs() -> set[Path]:
         return set((folder / "runs").glob("*")) | set((folder / "experiments").glob("*"))
 
     before = runs()
-    page.goto(address)
+    open_app(page, address)
     set_number(page, lever_id(page, "caseworkers.count"), 0)
     page.locator("#run").click()
     page.get_by_role("tab", name="Resultater").click()
@@ -389,9 +455,10 @@ def test_a_run_with_a_bad_lever_is_refused_and_runs_nothing(page, app):
     assert runs() == before
 
 
+@pytest.mark.browser
 def test_a_bad_uploaded_scenario_is_named_with_its_parameter(page, app, tmp_path):
     address, _ = app
-    page.goto(address)
+    open_app(page, address)
     bad = tmp_path / "bad_staffing.toml"
     bad.write_text('[scenario]\nextends = "ballerup_2017"\nname = "bad_staffing"\n'
                    '[caseworkers]\ncount = -3\n')
@@ -403,9 +470,10 @@ def test_a_bad_uploaded_scenario_is_named_with_its_parameter(page, app, tmp_path
     shot(page, "bad_upload")
 
 
+@pytest.mark.browser
 def test_a_filled_in_template_uploads_as_a_scenario_to_start_from(page, app, tmp_path):
     address, folder = app
-    page.goto(address)
+    open_app(page, address)
     book = openpyxl.load_workbook(downloaded(page, "template", tmp_path))
     rows = {row[0].value: row for row in book["parameters"].iter_rows(min_row=2)}
     rows["caseworkers.count"][3].value = 26
@@ -417,9 +485,10 @@ def test_a_filled_in_template_uploads_as_a_scenario_to_start_from(page, app, tmp
     assert load_scenario(folder / "uploads" / "our_accounts.toml").caseworkers.count.value == 26
 
 
+@pytest.mark.browser
 def test_saved_scenarios_are_compared_side_by_side_in_english(page, app):
     address, folder = app
-    page.goto(address + "?lang=en")
+    open_app(page, address + "?lang=en")
     assert page.get_by_role("tab", name="Levers").count() == 1
     set_number(page, lever_id(page, "services.familiehus.places"), 200)
     page.locator("#save_name").fill("familiehus_200")
@@ -436,7 +505,7 @@ def test_saved_scenarios_are_compared_side_by_side_in_english(page, app):
     assert table.locator("tr", has_text="Price drift: Residential institution").count() == 1
     assert table.locator("tr", has_text="applications.per_year").count() == 0  # no scenario changes it
     shot(page, "compare")
-    page.goto(address + "?lang=en")  # a new session: the saved scenario loads back into the levers
+    open_app(page, address + "?lang=en")  # a new session: the saved scenario loads back into the levers
     page.get_by_label("familiehus_200").check()
     page.locator("#load").click()
     page.wait_for_function("document.querySelector('#name').value == 'familiehus_200'")
@@ -444,13 +513,14 @@ def test_saved_scenarios_are_compared_side_by_side_in_english(page, app):
     page.wait_for_function(f"document.querySelector('#{places.get_attribute('id')}').value == '200'")
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_ctrl_c_stops_a_run_in_progress_leaving_it_interrupted_to_resume(browser, tmp_path):
     process, address = start_app(tmp_path / "workspace")
     page = browser.new_page()
     page.set_default_timeout(TIMEOUT)
     try:
-        page.goto(address)
-        page.wait_for_selector("#lever_problems")  # the session is up
+        open_app(page, address)
         set_number(page, "replications", 200)  # some minutes of work: Ctrl-C comes long before the end
         page.locator("#run").click()
         page.wait_for_function("parseInt(document.querySelector('#run_progress span')?.innerText) >= 4")

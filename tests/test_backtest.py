@@ -11,6 +11,8 @@ import pytest
 
 import sim
 
+pytestmark = [pytest.mark.functional, pytest.mark.slow]
+
 SEEDS = range(6)
 
 # (figure, published 2017, allowed relative distance of the median over SEEDS)

@@ -70,6 +70,7 @@ def stored() -> dict[str, dict[str, float]]:
     return json.loads(BASELINE.read_text(encoding="utf-8"))
 
 
+@pytest.mark.functional
 @pytest.mark.slow
 def test_the_default_replication_gives_the_stored_outcomes():
     moved = differences(stored()["default"], default_outcomes())
@@ -77,6 +78,7 @@ def test_the_default_replication_gives_the_stored_outcomes():
                        "--regenerate):\n" + "\n".join(moved[:20]))
 
 
+@pytest.mark.functional
 @pytest.mark.slow
 @pytest.mark.parametrize("name", experiment_names())
 def test_each_shipped_experiment_gives_the_stored_outcomes(name):
@@ -87,6 +89,7 @@ def test_each_shipped_experiment_gives_the_stored_outcomes(name):
                        f"--regenerate):\n" + "\n".join(moved[:20]))
 
 
+@pytest.mark.unit
 def test_a_moved_outcome_is_named_and_a_rounding_difference_is_not():
     before = {"spend_kr.placement@2017": 80_485_123.25, "notifications@2017": 454.0, "x@2017": math.nan}
     assert differences(before, dict(before)) == []

@@ -21,6 +21,8 @@ import sim
 from sim.scenario.parameters import parameters
 from sim.scenario.schema import Scenario
 
+pytestmark = pytest.mark.functional
+
 
 @functools.cache
 def run_with(settings: tuple[tuple[str, float], ...], years: int, seed: int) -> sim.Result:

@@ -6,11 +6,13 @@ slow or busy machine must not turn the suite red.
 
 from __future__ import annotations
 
+import pytest
 import simpy
 
 from sim import bench
 
 
+@pytest.mark.unit
 def test_counting_events_leaves_simpy_as_it_was_and_counts_every_step(default):
     step = simpy.Environment.step
     events = bench.model_events(default, 1, 0)
@@ -19,6 +21,7 @@ def test_counting_events_leaves_simpy_as_it_was_and_counts_every_step(default):
     assert bench.model_events(default, 1, 0) == events  # the same seed, the same events
 
 
+@pytest.mark.unit
 def test_the_table_records_targets_and_whether_they_were_met(capsys):
     table = bench.Table()
     table.add("a figure", 2.0, "s", "< 3 s", True)
@@ -28,6 +31,7 @@ def test_the_table_records_targets_and_whether_they_were_met(capsys):
     assert "NOT MET" in capsys.readouterr().out
 
 
+@pytest.mark.functional
 def test_bad_flags_exit_2_and_write_nothing(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert bench.main(["--replications", "0", "--efficiency-replications", "-1"]) == 2

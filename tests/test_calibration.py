@@ -36,6 +36,7 @@ RECOVERY = Settings(parameters=tuple(TRUTH), figures=("units_31_dec.*",), fit_ye
 
 # --- the targets file -------------------------------------------------------------------------------------
 
+@pytest.mark.unit
 def test_the_shipped_targets_give_the_published_figures_in_their_units():
     targets = {f.key: f for f in load_targets("ballerup_published").figures}
     assert targets["notifications.2017"].low == 454
@@ -50,6 +51,7 @@ def test_the_shipped_targets_give_the_published_figures_in_their_units():
     assert not any(key.startswith("caseload_per_worker") and key.endswith("target") for key in targets)
 
 
+@pytest.mark.unit
 def test_keys_without_a_counterpart_are_listed_as_unused_not_read():
     targets = load_targets("ballerup_published")
     assert "cases.caseload_per_worker.target" in targets.unused
@@ -57,12 +59,14 @@ def test_keys_without_a_counterpart_are_listed_as_unused_not_read():
     assert not any(u.startswith(("notifications.per_year", "levels.units_31_dec")) for u in targets.unused)
 
 
+@pytest.mark.unit
 @pytest.mark.skipif(not SHARED.is_file(), reason="the shared data folder is not beside this checkout")
 def test_the_embedded_copy_holds_the_shared_data_files_figures():
     embedded = Path(sim.__file__).parent / "calibration" / "published" / "ballerup_published.toml"
     assert tomllib.loads(embedded.read_text()) == tomllib.loads(SHARED.read_text())
 
 
+@pytest.mark.unit
 def test_every_unusable_value_in_a_targets_file_is_named_at_once():
     data = {
         "notifications": {"per_year": {"2017": "many", "20x8": 4}},
@@ -78,6 +82,7 @@ def test_every_unusable_value_in_a_targets_file_is_named_at_once():
     assert all(p.where == "mine.toml" for p in caught.value.problems)
 
 
+@pytest.mark.unit
 def test_a_targets_file_that_cannot_be_found_names_the_flag():
     with pytest.raises(InputError) as caught:
         load_targets("no_such_targets")
@@ -86,6 +91,7 @@ def test_a_targets_file_that_cannot_be_found_names_the_flag():
 
 # --- the mapping from model output to each figure ---------------------------------------------------------
 
+@pytest.mark.unit
 def test_each_counterpart_is_the_runs_own_table_value_in_the_published_unit(default_run):
     found = counterparts(default_run).set_index("outcome")["value"]
     flows = default_run.flows.set_index("year")
@@ -113,6 +119,7 @@ def test_each_counterpart_is_the_runs_own_table_value_in_the_published_unit(defa
     assert not any(key.startswith("units_31_dec.authority") for key in found.index)
 
 
+@pytest.mark.unit
 def test_every_published_figure_after_the_start_has_a_counterpart(default_run):
     found = set(counterparts(default_run)["outcome"])
     start = default_run.scenario.scenario.start_date
@@ -121,6 +128,7 @@ def test_every_published_figure_after_the_start_has_a_counterpart(default_run):
     assert wanted and wanted <= found, wanted - found
 
 
+@pytest.mark.property
 @given(value=st.floats(0, 1e6), low=st.floats(0, 1e5), width=st.floats(0, 1e5))
 def test_a_relative_error_is_zero_exactly_inside_the_published_range_and_signed_outside(value, low, width):
     figure = Figure("notifications", 2017, None, low, low + width, "x")
@@ -157,6 +165,8 @@ def recovery(tmp_path_factory):
     return result, file, folder, targets
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_calibration_recovers_known_values_within_its_uncertainty(recovery):
     result = recovery[0]
     posterior = result.posterior.set_index("parameter")
@@ -167,6 +177,8 @@ def test_calibration_recovers_known_values_within_its_uncertainty(recovery):
         assert abs(row["median"] - value) < 0.25 * (row["high"] - row["low"]), (path, row.to_dict())
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_the_accepted_points_are_the_nearest_and_their_count_is_the_share_asked(recovery):
     folder = recovery[2] / "run"
     assert {p.name for p in folder.iterdir()} >= {"manifest.json", "posterior.csv", "points.parquet",
@@ -181,6 +193,8 @@ def test_the_accepted_points_are_the_nearest_and_their_count_is_the_share_asked(
     assert set(accepted["rank"]) == set(range(1, len(accepted) + 1))
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_calibration_is_seeded_and_resumes_to_the_same_posterior(recovery):
     result, _, folder, targets = recovery
     chunks = sorted((folder / "run" / "ensemble").rglob("batch-*.parquet"))
@@ -194,6 +208,8 @@ def test_calibration_is_seeded_and_resumes_to_the_same_posterior(recovery):
     pd.testing.assert_frame_equal(again.points, result.points)
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_the_calibrated_file_extends_the_base_with_the_posterior(recovery):
     result, file, _, _ = recovery
     calibrated = sim.load_scenario(file)
@@ -209,6 +225,8 @@ def test_the_calibrated_file_extends_the_base_with_the_posterior(recovery):
         assert "calibrated (ABC rejection)" in node.source
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_a_whole_number_assumption_stays_whole_in_the_calibrated_file(recovery):
     result = recovery[0]
     posterior = result.posterior.assign(parameter="services.familiehus.places", median=181.4, p5=150.2,
@@ -220,6 +238,7 @@ def test_a_whole_number_assumption_stays_whole_in_the_calibrated_file(recovery):
 
 # --- the command lines ------------------------------------------------------------------------------------
 
+@pytest.mark.functional
 def test_every_bad_flag_of_calibrate_is_named_before_anything_runs(tmp_path, capsys):
     status = calibrate_main(["ballerup_2017", "--points", "100", "--accept", "2", "--parameters", "no.such.*",
                              "--out", str(tmp_path / "cal")])
@@ -231,6 +250,7 @@ def test_every_bad_flag_of_calibrate_is_named_before_anything_runs(tmp_path, cap
     assert not (tmp_path / "cal").exists()
 
 
+@pytest.mark.functional
 def test_a_bad_scenario_targets_file_and_flag_are_named_together(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     status = calibrate_main(["no_such_scenario", "--targets", "none.toml", "--points", "3"])
@@ -240,6 +260,7 @@ def test_a_bad_scenario_targets_file_and_flag_are_named_together(tmp_path, capsy
     assert not (tmp_path / "results").exists()
 
 
+@pytest.mark.functional
 def test_calibrate_refuses_figures_of_years_before_the_start(tmp_path, capsys):
     status = calibrate_main(["ballerup_2017", "--fit-years", "2014-2016", "--out", str(tmp_path / "cal")])
     assert status == 2
@@ -247,6 +268,7 @@ def test_calibrate_refuses_figures_of_years_before_the_start(tmp_path, capsys):
     assert not (tmp_path / "cal").exists()
 
 
+@pytest.mark.functional
 def test_validate_writes_the_table_the_page_and_a_manifest(tmp_path, capsys):
     page = tmp_path / "docs" / "validation.md"
     status = validate_main(["ballerup_2017", "--replications", "2", "--workers", "1", "--no-progress",
@@ -267,6 +289,7 @@ def test_validate_writes_the_table_the_page_and_a_manifest(tmp_path, capsys):
     assert bool(row["inside"]) == (row["p5"] <= 770 <= row["p95"])
 
 
+@pytest.mark.functional
 def test_validate_names_a_scenario_it_cannot_load_and_writes_nothing(tmp_path, capsys):
     status = validate_main(["no_such_scenario", "--replications", "1", "--out", str(tmp_path / "v")])
     error = capsys.readouterr().err
@@ -275,6 +298,7 @@ def test_validate_names_a_scenario_it_cannot_load_and_writes_nothing(tmp_path, c
     assert not (tmp_path / "v").exists()
 
 
+@pytest.mark.unit
 def test_a_figure_outside_the_interval_is_reported_outside():
     scenario = sim.load_scenario("ballerup_2017")
     targets = read_targets({"notifications": {"per_year": {"2017": 10, "2016": 410}},
@@ -287,6 +311,7 @@ def test_a_figure_outside_the_interval_is_reported_outside():
     assert table.loc["open_cases.2017", "inside"]
 
 
+@pytest.mark.unit
 def test_the_validation_page_is_generated_and_lists_every_compared_figure():
     text = (DOCS / "validation.md").read_text()
     assert "Made by `python -m sim.validate" in text
@@ -301,6 +326,8 @@ TINY = ["--parameters", "preventive.duration_days", "--figures", "units_31_dec.p
         "2017", "--points", "8", "--replications", "1", "--accept", "0.7", "--workers", "1", "--no-progress"]
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_an_interrupted_calibration_resumes_from_its_folder_to_the_same_result(tmp_path, capsys):
     folder = tmp_path / "cal"
     assert calibrate_main(["ballerup_2017", *TINY, "--out", str(folder)]) == 0
@@ -316,6 +343,8 @@ def test_an_interrupted_calibration_resumes_from_its_folder_to_the_same_result(t
     assert sim.load_scenario(folder / "ballerup_2017_calibrated.toml").name == "ballerup_2017_calibrated"
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_a_calibration_on_dask_equals_the_one_in_this_process():
     distributed = pytest.importorskip("distributed")
     targets = read_targets({"levels": {"years": [2017], "units_31_dec": {"preventive": [150]}}}, "t")

@@ -21,6 +21,8 @@ from sim.measures import LEVELS
 from sim.output.words import Labels
 from sim.scenario.schema import Scenario
 
+pytestmark = pytest.mark.functional
+
 
 def python_m_sim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(

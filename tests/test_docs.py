@@ -22,12 +22,14 @@ from sim.scenario.reference import render
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
+@pytest.mark.unit
 def test_parameter_reference_is_generated_from_the_current_schema():
     written = (DOCS / "parameters.md").read_text(encoding="utf-8")
     regenerate = "python -m sim.scenario.reference > docs/parameters.md"
     assert written == render(), f"docs/parameters.md is stale: {regenerate}"
 
 
+@pytest.mark.unit
 def test_every_parameter_has_a_meaning_and_a_unit(default):
     found = list(parameters(default))
     assert len(found) > 90
@@ -35,6 +37,7 @@ def test_every_parameter_has_a_meaning_and_a_unit(default):
     assert not undocumented, undocumented
 
 
+@pytest.mark.unit
 def test_every_table_column_is_documented(default_run):
     text = (DOCS / "tables.md").read_text(encoding="utf-8")
 
@@ -60,6 +63,7 @@ def first_cells(section: str) -> set[str]:
     return {name for cell in cells for name in re.findall(r"`([^`]+)`", cell)}
 
 
+@pytest.mark.unit
 def test_every_monte_carlo_outcome_and_column_is_documented(default):
     text = (DOCS / "montecarlo.md").read_text(encoding="utf-8")
     # what a run gives, and what outcome_names promises (an outcome without a value in a year has no row)
@@ -103,6 +107,8 @@ def test_the_outcome_table_gives_each_outcome_the_unit_of_its_registry_entry():
             assert describe(outcome).unit.name == unit, (name, unit)
 
 
+@pytest.mark.unit
+@pytest.mark.slow
 def test_every_sensitivity_column_and_field_is_documented(sensitivity_run):
     import pandas as pd
 
@@ -122,6 +128,7 @@ def test_every_sensitivity_column_and_field_is_documented(sensitivity_run):
     assert all(f"`{name}`" in answer_row for name in Answer.model_fields)
 
 
+@pytest.mark.unit
 def test_the_flow_page_lists_every_move_a_run_makes(default_run):
     from sim.flowchart import ENTRIES, EXITS, PLACES, transitions
     from sim.measures import STATES
@@ -134,6 +141,7 @@ def test_the_flow_page_lists_every_move_a_run_makes(default_run):
     assert (DOCS / "figures" / "flow.svg").is_file()
 
 
+@pytest.mark.functional
 def test_the_documentation_site_builds_without_a_warning(tmp_path):
     """MkDocs in strict mode: a broken link or anchor, or a page missing from the navigation, fails."""
     pytest.importorskip("mkdocs")
@@ -144,6 +152,7 @@ def test_the_documentation_site_builds_without_a_warning(tmp_path):
     assert (tmp_path / "index.html").is_file() and (tmp_path / "odd" / "index.html").is_file()
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(("module", "page", "heading", "least", "name"), [
     ("sim.experiments.cli", "experiments.md", "## Flags", 5, "parser"),
     ("sim.bench", "benchmark.md", "# Benchmark", 5, "parser"),
@@ -160,6 +169,7 @@ def test_every_flag_is_in_its_flags_table(module, page, heading, least, name):
     assert len(flags) >= least and not missing, missing
 
 
+@pytest.mark.unit
 def test_every_calibration_column_figure_and_counterpart_is_documented():
     from sim.calibration import fit, run, targets, validation
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -12,7 +13,9 @@ import pytest
 from sim.errors import InputError
 from sim.experiments import experiment_names, load_experiment
 from sim.experiments.cli import main
+from sim.experiments.definition import experiment_files, shipped_folder
 from sim.montecarlo import run_ensemble
+from sim.output.manifest import git_commit, package_version
 
 SHIPPED = ("caseworker_staffing", "early_detection", "investment_case", "price_drift", "waitlist_capacity")
 
@@ -37,6 +40,7 @@ def write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("name", SHIPPED)
 def test_every_shipped_experiment_is_valid(name):
     assert set(SHIPPED) <= set(experiment_names())
@@ -47,6 +51,7 @@ def test_every_shipped_experiment_is_valid(name):
     assert len(fingerprints) == len(experiment.scenarios)  # every variant differs from the others
 
 
+@pytest.mark.unit
 def test_a_sweep_sets_each_value_from_its_date():
     experiment = load_experiment("waitlist_capacity")
     path = "services.familiehus.places"
@@ -57,6 +62,7 @@ def test_a_sweep_sets_each_value_from_its_date():
     assert experiment.baseline == "today"
 
 
+@pytest.mark.unit
 def test_outcome_patterns_select_names_in_the_order_given(tmp_path):
     experiment = load_experiment(write(tmp_path, "small", SMALL.format(name="small")))
     assert experiment.outcomes[0] == "median_wait_days.familiehus"
@@ -66,6 +72,7 @@ def test_outcome_patterns_select_names_in_the_order_given(tmp_path):
     }
 
 
+@pytest.mark.unit
 def test_named_change_sets_switch_the_investment_case_feedbacks_one_at_a_time():
     """Each '+ feedback' variant differs from the spreadsheet world in that feedback only."""
     scenarios = load_experiment("investment_case").scenarios
@@ -104,6 +111,8 @@ source = "a test"
 """
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_published_figures_are_set_beside_the_simulated_ones(tmp_path, capsys):
     experiment = write(tmp_path, "small", SMALL.format(name="small") + REFERENCES)
     folder = tmp_path / "run"
@@ -121,6 +130,7 @@ def test_published_figures_are_set_beside_the_simulated_ones(tmp_path, capsys):
     assert table["p95"].iloc[1] == pytest.approx(wait["p95"].iloc[0])
 
 
+@pytest.mark.unit
 def test_bad_references_and_change_sets_are_named(tmp_path):
     text = SMALL.format(name="small") + REFERENCES
     text = text.replace('variant = "more places"', 'variant = "mor places"')
@@ -155,6 +165,7 @@ changes.caseworkers.count = -3
 """
 
 
+@pytest.mark.unit
 def test_every_problem_of_an_experiment_is_reported_at_once(tmp_path):
     with pytest.raises(InputError) as error:
         load_experiment(write(tmp_path, "bad", BAD))
@@ -165,6 +176,7 @@ def test_every_problem_of_an_experiment_is_reported_at_once(tmp_path):
     assert len(error.value.problems) == 5
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(("text", "expected"), [
     ("replicatons = 3\n" + SMALL.format(name="typo"), "replicatons: unknown"),
     (SMALL.format(name="typo").replace("years = 1", "years = 0"), "years"),
@@ -186,6 +198,8 @@ def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
     return status, out, err
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_a_run_prints_the_comparison_and_writes_a_complete_folder(tmp_path, capsys):
     experiment = write(tmp_path, "small", SMALL.format(name="small"))
     folder = tmp_path / "run"
@@ -200,7 +214,10 @@ def test_a_run_prints_the_comparison_and_writes_a_complete_folder(tmp_path, caps
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["status"] == "complete" and manifest["replications"] == 2 and manifest["seed"] == 3
     assert list(manifest["scenarios"]) == ["today", "more places"]
-    assert manifest["experiment"]["sha256"] and manifest["finished"] and manifest["git_commit"] is not None
+    assert manifest["experiment"]["sha256"] and manifest["finished"]
+    # a commit only where barnesim's source is a git checkout (not in an installed copy or an archive)
+    assert (manifest["git_commit"] is None) == (git_commit() is None)
+    assert manifest["barnesim_version"] == package_version()
     outcomes = pd.read_parquet(folder / "outcomes.parquet")
     again = run_ensemble(load_experiment(experiment).scenarios, 2, 3, years=1)
     pd.testing.assert_frame_equal(outcomes, again.outcomes, check_dtype=False)
@@ -208,6 +225,8 @@ def test_a_run_prints_the_comparison_and_writes_a_complete_folder(tmp_path, caps
     assert set(comparison["scenario"]) == {"more places"} and set(comparison["baseline"]) == {"today"}
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_resuming_with_more_replications_extends_the_run(tmp_path, capsys):
     experiment = write(tmp_path, "small", SMALL.format(name="small"))
     folder = tmp_path / "run"
@@ -221,6 +240,8 @@ def test_resuming_with_more_replications_extends_the_run(tmp_path, capsys):
     pd.testing.assert_frame_equal(written, fresh.outcomes, check_dtype=False)
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_resuming_with_another_seed_is_refused_and_leaves_the_run_as_it_was(tmp_path, capsys):
     experiment = write(tmp_path, "small", SMALL.format(name="small"))
     folder = tmp_path / "run"
@@ -231,6 +252,7 @@ def test_resuming_with_another_seed_is_refused_and_leaves_the_run_as_it_was(tmp_
     assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
 
 
+@pytest.mark.functional
 def test_an_existing_folder_is_never_overwritten(tmp_path, capsys):
     experiment = write(tmp_path, "small", SMALL.format(name="small"))
     folder = tmp_path / "taken"
@@ -241,6 +263,7 @@ def test_an_existing_folder_is_never_overwritten(tmp_path, capsys):
     assert [p.name for p in folder.iterdir()] == ["mine.txt"]
 
 
+@pytest.mark.functional
 def test_bad_flags_and_files_exit_2_before_anything_runs(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     bad = write(tmp_path, "bad", BAD)
@@ -251,14 +274,41 @@ def test_bad_flags_and_files_exit_2_before_anything_runs(tmp_path, capsys, monke
     assert not (tmp_path / "results").exists()
 
 
-def test_list_names_every_experiment_with_its_title(capsys):
+@pytest.mark.functional
+def test_list_names_every_experiment_with_its_title(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no experiments/ here: only the shipped ones
     assert main(["--list"]) == 0
     out = capsys.readouterr().out
     for name in SHIPPED:
-        assert name in out
+        assert re.search(rf"^{name} +shipped +", out, re.MULTILINE), name
     assert load_experiment("price_drift").definition.title in out
+    assert str(shipped_folder()) in out
 
 
+@pytest.mark.functional
+def test_an_experiment_of_the_working_folder_goes_before_the_shipped_one_and_list_says_so(
+        tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "experiments").mkdir()
+    shipped = load_experiment("price_drift")
+    assert shipped.path == shipped_folder() / "price_drift.toml"
+    mine = shipped.text.replace(shipped.definition.title, "My own price drift", 1)
+    write(tmp_path / "experiments", "price_drift", mine)
+    write(tmp_path / "experiments", "small", SMALL.format(name="small"))
+    assert load_experiment("price_drift").definition.title == "My own price drift"
+    assert load_experiment("waitlist_capacity").path.parent == shipped_folder()
+    assert experiment_files()["price_drift"] == [Path("experiments/price_drift.toml"),
+                                                 shipped_folder() / "price_drift.toml"]
+    assert main(["--list"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^price_drift +experiments/price_drift.toml \(instead of the shipped one\) +My own",
+                     out, re.MULTILINE)
+    assert re.search(r"^small +experiments/small.toml +A small test experiment", out, re.MULTILINE)
+    assert load_experiment(shipped.path).definition.title == shipped.definition.title  # a path still works
+
+
+@pytest.mark.functional
+@pytest.mark.slow
 def test_a_run_on_a_dask_cluster_gives_the_same_tables(tmp_path, capsys):
     distributed = pytest.importorskip("distributed")
     experiment = write(tmp_path, "small", SMALL.format(name="small"))

@@ -25,6 +25,8 @@ from sim import cli as sim_cli
 from sim.experiments.cli import main
 from sim.experiments.rerun import compare_runs
 
+pytestmark = pytest.mark.functional
+
 KILL_POINTS_SEED = 20261123
 """Seeds the moments the kill test picks, so a failure can be replayed."""
 
@@ -46,6 +48,7 @@ def assert_identical(folder: Path, reference: Path) -> None:
     assert all(d is None for d in differences.values()), differences
 
 
+@pytest.mark.slow
 def test_a_run_killed_at_random_moments_resumes_to_the_uninterrupted_tables(tmp_path, capsys):
     """Kill -9 early (before the folder), midway (between batches) and late (while writing tables)."""
     experiment = write(tmp_path, "small", SMALL.format(name="small").replace("replications = 2",
@@ -97,6 +100,7 @@ def disk_full_after(monkeypatch):
     monkeypatch.undo()
 
 
+@pytest.mark.slow
 def test_a_full_disk_stops_the_run_cleanly_and_keeps_the_finished_batches(tmp_path, capsys, disk_full_after):
     experiment = write(tmp_path, "small", SMALL.format(name="small").replace("replications = 2",
                                                                              "replications = 3"))
@@ -168,6 +172,7 @@ def finished_run(tmp_path, capsys) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_a_rerun_on_two_processes_reproduces_the_run_from_its_manifest_alone(finished_run, tmp_path,
                                                                             capsys):
     again = tmp_path / "again"
@@ -180,6 +185,7 @@ def test_a_rerun_on_two_processes_reproduces_the_run_from_its_manifest_alone(fin
     assert manifest["rerun_of"] == str(finished_run) and manifest["executor"] == "2 processes"
 
 
+@pytest.mark.slow
 def test_a_rerun_says_which_table_differs(finished_run, tmp_path, capsys):
     outcomes = pd.read_parquet(finished_run / "outcomes.parquet")
     outcomes.loc[0, "value"] += 1.0
@@ -190,6 +196,7 @@ def test_a_rerun_says_which_table_differs(finished_run, tmp_path, capsys):
     assert "DIFFERS" in lines["outcomes.parquet"] and "identical" in lines["draws.parquet"]
 
 
+@pytest.mark.slow
 def test_a_rerun_refuses_an_unfinished_run_a_manifest_without_inputs_and_other_settings(finished_run,
                                                                                        capsys):
     status, _, err = run_cli(capsys, "--rerun", str(finished_run), "--seed", "4")
@@ -205,6 +212,7 @@ def test_a_rerun_refuses_an_unfinished_run_a_manifest_without_inputs_and_other_s
     assert status == 2 and "cannot be read as a manifest" in err
 
 
+@pytest.mark.slow
 def test_a_hand_damaged_manifest_is_named_not_a_traceback(finished_run, capsys):
     manifest_file = finished_run / "manifest.json"
     manifest = json.loads(manifest_file.read_text())

@@ -56,9 +56,10 @@ from hypothesis import strategies as st
 import sim
 from sim.errors import InputError
 from sim.experiments import LoadedExperiment, load_experiment
+from sim.experiments.definition import shipped_folder
 from sim.scenario.parameters import time_varying_fields
 
-EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
+EXPERIMENTS = shipped_folder()
 SCENARIO_FILES = ("ballerup_2017.toml", "ballerup_2017_without_extra_staff.toml")
 EXPERIMENT_FILES = ("waitlist_capacity.toml", "investment_case.toml")
 WHOLE_FILE = ("empty", "binary", "UTF-8", "UTF-16", "TOML", "no such", "cannot be read", "not a file")
@@ -432,6 +433,8 @@ PARTNER = b'[scenario]\nextends = "fuzzed.toml"\n'
 """A scenario beside the fuzzed one that extends it back: extending it closes a circle."""
 
 
+@pytest.mark.property
+@pytest.mark.slow
 @fuzz(1200)
 @given(st.one_of(*(scenario_inputs(name) for name in SCENARIO_FILES)))
 def test_a_damaged_scenario_loads_or_raises_the_projects_own_error(content):
@@ -450,6 +453,8 @@ def test_a_damaged_scenario_loads_or_raises_the_projects_own_error(content):
             assert again.fingerprint() == scenario.fingerprint()
 
 
+@pytest.mark.property
+@pytest.mark.slow
 @fuzz(700)
 @given(st.one_of(*(experiment_inputs(name) for name in EXPERIMENT_FILES)))
 def test_a_damaged_experiment_loads_or_raises_the_projects_own_error(content):
@@ -470,6 +475,7 @@ def test_a_damaged_experiment_loads_or_raises_the_projects_own_error(content):
             assert all(isinstance(s, sim.Scenario) for s in experiment.scenarios.values())
 
 
+@pytest.mark.unit
 def test_the_writer_round_trips_the_shipped_files():
     """The mutations are only as good as the TOML written from them."""
     for text in [shipped_scenario(n) for n in SCENARIO_FILES] + [
@@ -478,6 +484,7 @@ def test_the_writer_round_trips_the_shipped_files():
         assert tomllib.loads(toml_document(data)) == data
 
 
+@pytest.mark.property
 @fuzz(300)
 @given(st.dictionaries(st.text(max_size=8), values, max_size=3))
 def test_the_writer_writes_every_value_the_mutations_make(data):
@@ -488,6 +495,7 @@ def test_the_writer_writes_every_value_the_mutations_make(data):
 # -- what the fuzzing found, kept as plain examples ----------------------------------------------
 
 
+@pytest.mark.unit
 def test_an_empty_or_overlong_extends_is_named(tmp_path):
     for extends in ("", "x" * 5000):
         path = tmp_path / "v.toml"
@@ -498,6 +506,7 @@ def test_an_empty_or_overlong_extends_is_named(tmp_path):
         assert caught.value.problems[0].path == "scenario.extends"
 
 
+@pytest.mark.unit
 def test_sweep_labels_and_paths_that_cannot_make_variants_are_named(tmp_path):
     text = (EXPERIMENTS / "waitlist_capacity.toml").read_text(encoding="utf-8")
     for old, new, says in (

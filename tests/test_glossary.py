@@ -13,6 +13,8 @@ import sim
 from sim.montecarlo.outcomes import outcome_names
 from sim.scenario.parameters import parameters
 
+pytestmark = pytest.mark.unit
+
 ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY = ROOT / "docs" / "glossary.md"
 COLUMNS = ["Danish", "English", "In the code", "Meaning"]

@@ -21,6 +21,8 @@ from sim.measures import HOME_BASED, PLACEMENT_TYPES
 from sim.model import initial_stock
 from sim.scenario.schema import Scenario
 
+pytestmark = [pytest.mark.functional, pytest.mark.slow]
+
 WATCHED = ["open_cases", "placements_total", "state_preventive", "state_home_based"]
 TOLERANCE = 0.07
 """Largest relative deviation of a quarter's or a year's mean from the steady state.

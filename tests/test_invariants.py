@@ -20,6 +20,8 @@ from sim.measures import HOME_BASED, OPEN_CASE_STATES, PLACEMENT_TYPES, STATES
 from sim.model.calendar import Calendar
 from sim.model.steps import Steps
 
+pytestmark = pytest.mark.property
+
 YEARS = 2
 seeds = st.integers(0, 2**32 - 1)
 

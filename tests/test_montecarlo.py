@@ -46,6 +46,8 @@ def values(ensemble_, scenario: str, outcome: str, year: int) -> np.ndarray:
 # -- common random numbers -------------------------------------------------------------
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_scenarios_share_their_arrivals_and_the_paired_difference_is_tighter():
     """Adding places changes nothing about who is notified; pairing must then remove most of the noise."""
     pair = ensemble((BASE, MORE_PLACES), 6, 3, 3)
@@ -61,6 +63,8 @@ def test_scenarios_share_their_arrivals_and_the_paired_difference_is_tighter():
     assert 0 < paired_sd < 0.25 * unpaired_sd
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_each_replication_is_the_single_run_with_its_seed():
     """Any replication can be rerun alone: its outcomes are those of ``sim.run`` with the seed it records."""
     pair = ensemble((BASE, MORE_PLACES), 6, 3, 3)
@@ -74,6 +78,7 @@ def test_each_replication_is_the_single_run_with_its_seed():
                                   check_dtype=False)
 
 
+@pytest.mark.unit
 def test_replication_seeds_differ_and_fit_a_signed_64_bit_column():
     seeds = {replication_seed(seed, k) for seed in range(5) for k in range(200)}
     assert len(seeds) == 1000
@@ -95,12 +100,16 @@ def assert_same(first, second) -> None:
     pd.testing.assert_frame_equal(first.draws, second.draws)
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_a_process_pool_gives_the_sequential_result_bit_for_bit():
     with concurrent.futures.ProcessPoolExecutor(2) as pool:
         parallel = run_ensemble([BASE, FEWER_STAFF], **EXECUTOR_RUN, executor=pool, batch_size=1)
     assert_same(sequential(), parallel)
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_dask_cluster_gives_the_sequential_result_bit_for_bit(workers):
     distributed = pytest.importorskip("distributed")
@@ -112,6 +121,8 @@ def test_a_dask_cluster_gives_the_sequential_result_bit_for_bit(workers):
     assert_same(sequential(), on_dask)
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_the_result_is_in_a_fixed_order_whatever_order_batches_finish(monkeypatch):
     """Batches come back in any order from a pool; the tables must not show it."""
     import sim.montecarlo.ensemble as engine
@@ -122,6 +133,8 @@ def test_the_result_is_in_a_fixed_order_whatever_order_batches_finish(monkeypatc
     assert_same(sequential(), reversed_)
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_batches_of_a_few_scenarios_give_the_result_of_batches_of_all(tmp_path):
     """A sensitivity design has many scenarios and few replications; its grouping must not show."""
     with concurrent.futures.ProcessPoolExecutor(2) as pool:
@@ -138,6 +151,8 @@ def test_batches_of_a_few_scenarios_give_the_result_of_batches_of_all(tmp_path):
 # -- resume -------------------------------------------------------------------------------
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_a_folder_keeps_finished_batches_and_more_replications_extend_it(tmp_path):
     folder = tmp_path / "ensemble"
     first = run_ensemble([BASE], 2, 5, years=1, folder=folder, batch_size=1)
@@ -151,6 +166,8 @@ def test_a_folder_keeps_finished_batches_and_more_replications_extend_it(tmp_pat
     pd.testing.assert_frame_equal(first.outcomes, fresh.outcomes[fresh.outcomes["replication"] < 2])
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_a_progress_function_is_told_the_runs_done_counting_those_in_the_folder(tmp_path):
     folder = tmp_path / "ensemble"
     run_ensemble([BASE, MORE_PLACES], 1, 5, years=1, folder=folder)
@@ -160,6 +177,7 @@ def test_a_progress_function_is_told_the_runs_done_counting_those_in_the_folder(
     assert [done for done, _ in told] == sorted({done for done, _ in told})  # one report per batch, rising
 
 
+@pytest.mark.functional
 def test_resuming_with_other_settings_is_refused_and_leaves_the_folder_alone(tmp_path):
     folder = tmp_path / "ensemble"
     run_ensemble([BASE], 1, 5, years=1, folder=folder)
@@ -174,6 +192,8 @@ def test_resuming_with_other_settings_is_refused_and_leaves_the_folder_alone(tmp
 KILLED_RUN = dict(replications=6, seed=2, years=1, batch_size=1)
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_a_killed_run_resumes_to_the_uninterrupted_result(tmp_path):
     """Kill -9 part-way (no chance to clean up), resume, and get exactly what an unbroken run gives."""
     folder = tmp_path / "killed"
@@ -202,6 +222,8 @@ def test_a_killed_run_resumes_to_the_uninterrupted_result(tmp_path):
 # -- parameter uncertainty ---------------------------------------------------------------------
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_parameter_draws_lie_in_their_ranges_are_shared_and_spare_the_levers(default):
     """Replication k draws every assumption, the same in each scenario; levers keep their values."""
     drawn = ensemble((BASE, MORE_PLACES), 3, 9, 1, "parameters")
@@ -223,6 +245,8 @@ def test_parameter_draws_lie_in_their_ranges_are_shared_and_spare_the_levers(def
     assert integers and draws[draws["path"].isin(integers)]["value"].apply(float.is_integer).all()
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_a_replication_with_drawn_parameters_reruns_from_its_draws_and_seed(default):
     drawn = ensemble((BASE, MORE_PLACES), 3, 9, 1, "parameters")
     draws = drawn.draws[(drawn.draws["scenario"] == BASE) & (drawn.draws["replication"] == 2)]
@@ -237,6 +261,7 @@ def test_a_replication_with_drawn_parameters_reruns_from_its_draws_and_seed(defa
                               values(drawn, BASE, "spend_kr.total", 2017))
 
 
+@pytest.mark.unit
 def test_a_parameter_whose_value_differs_between_scenarios_is_a_lever(default):
     data = json.loads(default.model_dump_json())
     data["services"]["dut"]["places"]["value"] = 150
@@ -250,6 +275,7 @@ def test_a_parameter_whose_value_differs_between_scenarios_is_a_lever(default):
 # -- bad input -----------------------------------------------------------------------------------
 
 
+@pytest.mark.unit
 def test_bad_arguments_are_all_reported_before_anything_runs(tmp_path):
     folder = tmp_path / "never"
     with pytest.raises(InputError) as error:
@@ -262,6 +288,7 @@ def test_bad_arguments_are_all_reported_before_anything_runs(tmp_path):
     assert not folder.exists()
 
 
+@pytest.mark.unit
 def test_a_bad_executor_and_a_missing_scenario_are_reported_with_the_rest(tmp_path):
     with pytest.raises(InputError) as error:
         run_ensemble([BASE, "no_such_scenario"], 0, executor="four cores", folder=tmp_path / "never")
@@ -270,6 +297,7 @@ def test_a_bad_executor_and_a_missing_scenario_are_reported_with_the_rest(tmp_pa
     assert not (tmp_path / "never").exists()
 
 
+@pytest.mark.functional
 def test_a_scenario_given_twice_needs_labels():
     with pytest.raises(InputError, match="ballerup_2017"):
         run_ensemble([BASE, BASE], 1)
@@ -282,6 +310,8 @@ def test_a_scenario_given_twice_needs_labels():
 # -- direction of effect -----------------------------------------------------------------------
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_more_familiehus_places_never_lengthen_the_median_wait_in_the_paired_comparison(default):
     """A sweep built in code: the paired difference in median wait must not be above zero."""
     data = json.loads(default.model_dump_json())
@@ -299,6 +329,8 @@ def test_more_familiehus_places_never_lengthen_the_median_wait_in_the_paired_com
         assert (wait["median"] <= 0).all() and (wait["mean"] < 0).any(), wait
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_without_common_random_numbers_each_scenario_has_its_own_seeds_and_a_measure_of_its_own(tmp_path):
     """Calibration's ensembles: the same scenario under two labels meets different luck, reproducibly."""
     from sim.calibration.counterparts import counterparts
@@ -320,6 +352,7 @@ def test_without_common_random_numbers_each_scenario_has_its_own_seeds_and_a_mea
     assert "common_random_numbers" in str(error.value)
 
 
+@pytest.mark.functional
 def test_a_store_whose_empty_draws_files_are_gone_still_reads(tmp_path):
     """Draws are empty without parameter uncertainty; a folder missing their files is read all the same."""
     first = run_ensemble([BASE], 1, 3, years=1, folder=tmp_path / "e")

@@ -70,6 +70,7 @@ def sheet_cells(sheet) -> list[tuple[str, str, int, str, object, str]]:
     return found
 
 
+@pytest.mark.property
 @given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False), st.integers(0, 2))
 def test_numbers_read_back_as_written_in_either_language(number, decimals):
     danish, english = Labels("da").number(number, decimals), Labels("en").number(number, decimals)
@@ -79,6 +80,7 @@ def test_numbers_read_back_as_written_in_either_language(number, decimals):
     assert ("," in danish) == (decimals > 0)  # the decimal comma, and thousands with a point
 
 
+@pytest.mark.unit
 def test_account_tables_keep_the_rows_asked_for_in_the_accounts_order():
     found = layouts({"spend_kr.total", "median_wait_days.dut", "spend_kr.placement", "external_share.dut",
                      "placements_31_dec.own_room"})
@@ -89,6 +91,8 @@ def test_account_tables_keep_the_rows_asked_for_in_the_accounts_order():
     ]
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_the_workbook_holds_the_run_numbers_as_numbers(reports, staffing_run):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -111,6 +115,8 @@ def test_the_workbook_holds_the_run_numbers_as_numbers(reports, staffing_run):
         assert number == pytest.approx(expected, rel=1e-12), (variant, item, year, stat)
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_the_difference_sheet_holds_the_paired_differences(reports, staffing_run):
     labels, comparison = Labels("en"), tables(staffing_run)["comparison"]
     book = openpyxl.load_workbook(reports["en"].workbook)
@@ -122,6 +128,8 @@ def test_the_difference_sheet_holds_the_paired_differences(reports, staffing_run
         assert number == pytest.approx(value(comparison, variant, "placements_started", year, stat_of[stat]))
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_the_workbook_records_the_decisions_and_the_manifest(reports, staffing_run):
     book = openpyxl.load_workbook(reports["en"].workbook)
     timeline = pd.DataFrame(book["Decisions over time"].values)
@@ -134,6 +142,8 @@ def test_the_workbook_records_the_decisions_and_the_manifest(reports, staffing_r
     assert "caseworkers.salary_per_year" in set(parameters[0])
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_figures_are_written_as_png_and_svg(reports):
     names = {path.name for path in reports["da"].figures}
     stems = {Path(name).stem for name in names}
@@ -144,6 +154,8 @@ def test_figures_are_written_as_png_and_svg(reports):
         assert head.startswith(b"\x89PNG") if path.suffix == ".png" else b"<svg" in path.read_bytes()[:2000]
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_a_report_is_never_overwritten(reports, staffing_run):
     before = reports["da"].html.read_bytes()
     with pytest.raises(InputError, match="already exists") as raised:
@@ -157,6 +169,8 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "sim.report", *args], capture_output=True, text=True)
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_the_command_refuses_bad_input_before_writing(staffing_run, tmp_path):
     missing = run_cli(str(tmp_path / "nowhere"))
     assert missing.returncode == 2 and "no manifest.json" in missing.stderr
@@ -178,6 +192,8 @@ def test_the_command_refuses_bad_input_before_writing(staffing_run, tmp_path):
     assert not (unfinished / REPORT).exists()
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_the_command_writes_a_report_into_a_new_folder(staffing_run, tmp_path):
     done = run_cli(str(staffing_run), "--lang", "en", "--out", str(tmp_path / "report"))
     assert done.returncode == 0, done.stderr
@@ -187,6 +203,8 @@ def test_the_command_writes_a_report_into_a_new_folder(staffing_run, tmp_path):
 # -- the report in a real browser ------------------------------------------------------------------
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["da", "en"])
 def test_the_report_opens_whole_in_chromium_and_its_figures_are_the_run(browser, reports, staffing_run, lang):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -251,6 +269,8 @@ def experiments_cli(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True)
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_an_experiment_run_with_report_ends_with_the_report(tmp_path):
     experiment = tmp_path / "small_report.toml"
     experiment.write_text(SMALL.format(name="small_report"), encoding="utf-8")

@@ -22,6 +22,8 @@ from sim.report.run import Run, read_run
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 
+pytestmark = [pytest.mark.functional, pytest.mark.slow]
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SVG = "{http://www.w3.org/2000/svg}"
 ALL = ["fan_spend", "fan_placements", "paired_difference", "waits", "caseload"]

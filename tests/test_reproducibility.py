@@ -54,6 +54,7 @@ def from_outside(result: sim.Result) -> pd.DataFrame:
 # -- the same seed, the same run ------------------------------------------------------
 
 
+@pytest.mark.functional
 def test_same_seed_gives_identical_tables(default):
     """Two separate runs with one seed must agree in every table, or results cannot be replicated."""
     first = sim.run(default, years=2, seed=7)
@@ -62,6 +63,7 @@ def test_same_seed_gives_identical_tables(default):
     assert first.records.table("notifications").equals(second.records.table("notifications"))
 
 
+@pytest.mark.functional
 def test_a_different_seed_gives_a_different_run(default_run):
     """Another seed must give other luck; if it did not, a Monte Carlo ensemble would be one run."""
     other = cached_run("ballerup_2017", YEARS, SEED + 1)
@@ -73,6 +75,8 @@ def test_a_different_seed_gives_a_different_run(default_run):
     assert not np.array_equal(first, second)
 
 
+@pytest.mark.property
+@pytest.mark.slow
 @given(scenarios(), seeds)
 def test_same_seed_gives_identical_tables_for_any_scenario(scenario, seed):
     """Reproducibility must not depend on the values a scenario happens to have."""
@@ -90,6 +94,7 @@ def pair() -> tuple[sim.Result, sim.Result]:
     return cached_run("ballerup_2017", YEARS, SEED), cached_run(VARIANT, YEARS, SEED)
 
 
+@pytest.mark.functional
 def test_the_variant_changes_the_run_only_from_its_date(pair):
     """The pair must differ (or the comparisons below prove nothing), and only after the decision."""
     default, variant = pair
@@ -108,6 +113,7 @@ def test_the_variant_changes_the_run_only_from_its_date(pair):
     assert not default.counts[~early].equals(variant.counts[~early])
 
 
+@pytest.mark.functional
 def test_scenarios_share_their_notifications_for_the_whole_run(pair):
     """The same seed must bring the same notifications, at the same times, about the same children.
 
@@ -124,6 +130,7 @@ def test_scenarios_share_their_notifications_for_the_whole_run(pair):
     pd.testing.assert_frame_equal(notes, variant.records.table("notifications"))
 
 
+@pytest.mark.functional
 def test_scenarios_share_the_children_entering_for_the_whole_run(pair):
     """The same children (id, route, day, age) must enter both runs, or a difference is partly noise."""
     default, variant = pair
@@ -135,6 +142,7 @@ def test_scenarios_share_the_children_entering_for_the_whole_run(pair):
     pd.testing.assert_frame_equal(default.flows[flows], variant.flows[flows])
 
 
+@pytest.mark.functional
 def test_arrivals_are_shared_even_when_the_decision_changes_everything_else():
     """Staffing changes every investigation and review from February 2017; arrivals must not move."""
     default = cached_run("ballerup_2017", 2, SEED)

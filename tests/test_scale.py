@@ -14,10 +14,13 @@ from __future__ import annotations
 import tracemalloc
 
 import numpy as np
+import pytest
 from test_invariants import check_conservation
 
 import sim
 from sim.scenario import extend_scenario
+
+pytestmark = [pytest.mark.functional, pytest.mark.slow]
 
 PEAK_BOUND_BYTES = 150e6
 

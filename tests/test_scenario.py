@@ -18,6 +18,8 @@ import pytest
 import sim
 from sim.scenario.schema import Scenario
 
+pytestmark = pytest.mark.unit
+
 VARIANT_HEAD = '[scenario]\nextends = "ballerup_2017"\nname = "variant"\n'
 
 

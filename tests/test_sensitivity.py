@@ -47,6 +47,8 @@ def row(indices: pd.DataFrame, answer: str, parameter: str) -> pd.Series:
     return indices[(indices["answer"] == answer) & (indices["parameter"] == parameter)].iloc[0]
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_an_assumption_that_cannot_matter_has_indices_of_zero(indices):
     """Common random numbers make 'no effect' exactly zero, not 0.10 +- 0.04 of noise."""
     for answer, parameter in ((STAFF_COST, PRICE), (STAFF_COST, ELASTICITY), (PLACEMENTS, SALARY),
@@ -58,6 +60,8 @@ def test_an_assumption_that_cannot_matter_has_indices_of_zero(indices):
             assert abs(found["S1"]) <= 1e-9 and found["ST"] <= 1e-9, (answer, parameter)
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_an_answer_that_hangs_on_one_assumption_ranks_it_first_with_the_variance(indices):
     mine = indices[indices["answer"] == STAFF_COST].set_index("parameter")
     assert mine.loc[SALARY, "rank"] == 1
@@ -69,12 +73,16 @@ def test_an_answer_that_hangs_on_one_assumption_ranks_it_first_with_the_variance
     assert mine.loc[SALARY, "high_end"] - mine.loc[SALARY, "low_end"] == pytest.approx(mine.loc[SALARY, "mu"])
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_the_caseload_effect_drives_the_placements_the_staffing_saves(indices):
     mine = indices[indices["answer"] == PLACEMENTS].set_index("parameter")
     assert mine.loc[ELASTICITY, "rank"] == 1 and mine.loc[ELASTICITY, "mu_star"] > 0
     assert mine.loc[ELASTICITY, "mu"] < 0  # a stronger caseload effect: more placements saved
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_the_sobol_stage_takes_the_strongest_from_screening(sensitivity_run, indices):
     design = pd.read_parquet(sensitivity_run / "sensitivity" / "design.parquet")
     sobol = design[design["stage"] == "sobol"]
@@ -87,6 +95,8 @@ def test_the_sobol_stage_takes_the_strongest_from_screening(sensitivity_run, ind
     assert list(indices.columns) == COLUMNS
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_monte_carlo_noise_is_measured_beside_the_indices(sensitivity_run):
     answers = pd.read_parquet(sensitivity_run / "sensitivity_answers.parquet")
     staff = answers[answers["answer"] == STAFF_COST]
@@ -99,6 +109,8 @@ def test_monte_carlo_noise_is_measured_beside_the_indices(sensitivity_run):
     assert placed.set_index("stage").loc["sobol", "sd"] == pytest.approx(means.std(ddof=1))
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_a_finished_analysis_is_read_back_not_run_again(sensitivity_run, indices):
     batches = sorted((sensitivity_run / "sensitivity").rglob("batch-*.parquet"))
     stamps = [f.stat().st_mtime_ns for f in batches]
@@ -107,6 +119,8 @@ def test_a_finished_analysis_is_read_back_not_run_again(sensitivity_run, indices
     pd.testing.assert_frame_equal(again.indices, indices)
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_an_interrupted_analysis_resumes_to_the_same_indices(sensitivity_run, indices, tmp_path):
     """Batches lost part-way through both stages are run again; the rest are read back."""
     folder = tmp_path / "interrupted"
@@ -119,6 +133,8 @@ def test_an_interrupted_analysis_resumes_to_the_same_indices(sensitivity_run, in
     pd.testing.assert_frame_equal(resumed.indices, indices)
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_on_a_dask_cluster_the_analysis_gives_the_sequential_indices(tmp_path):
     distributed = pytest.importorskip("distributed")
     text = SENSITIVITY_EXPERIMENT.read_text().replace('name = "sensitivity_small"', 'name = "screening"')
@@ -138,6 +154,8 @@ def test_on_a_dask_cluster_the_analysis_gives_the_sequential_indices(tmp_path):
     assert alone.indices["ST"].isna().all() and set(alone.design["stage"]) == {"morris"}
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_the_run_folder_records_the_analysis(sensitivity_run):
     manifest = json.loads((sensitivity_run / "manifest.json").read_text())
     assert manifest["status"] == "complete"
@@ -147,6 +165,8 @@ def test_the_run_folder_records_the_analysis(sensitivity_run):
         assert (sensitivity_run / name).is_file()
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_the_printed_table_lists_the_drivers_strongest_first(sensitivity_run, indices):
     answers = pd.read_parquet(sensitivity_run / "sensitivity_answers.parquet")
     text = sensitivity_text(indices, answers)
@@ -155,6 +175,7 @@ def test_the_printed_table_lists_the_drivers_strongest_first(sensitivity_run, in
     assert "1,000 kr" in staff and "noise share" in staff
 
 
+@pytest.mark.functional
 @pytest.mark.parametrize("module", ["sim.sensitivity", "sim.experiments", "sim.report"])
 def test_each_package_imports_first_in_a_fresh_interpreter(module):
     """The experiments and the sensitivity analysis use each other; neither needs the other loaded first."""
@@ -165,6 +186,7 @@ def test_each_package_imports_first_in_a_fresh_interpreter(module):
 # -- the design ---------------------------------------------------------------------------------
 
 
+@pytest.mark.property
 @given(st.floats(0, 1), st.floats(0, 1))
 def test_positions_give_values_in_the_range_in_order_and_whole_where_whole(first, second):
     found = assumptions(load_scenario("ballerup_2017"))
@@ -176,12 +198,14 @@ def test_positions_give_values_in_the_range_in_order_and_whole_where_whole(first
             assert float(a).is_integer() and float(b).is_integer()
 
 
+@pytest.mark.unit
 def test_whole_numbers_take_each_value_of_their_range_equally_often():
     places = assumptions(load_scenario("ballerup_2017"))["initial.investigations"]  # 30 to 90
     values = [value_at(places, p) for p in (np.arange(61 * 100) + 0.5) / (61 * 100)]
     assert set(np.unique(values, return_counts=True)[1]) == {100}
 
 
+@pytest.mark.unit
 def test_a_lever_is_not_varied_and_the_design_stays_in_the_ranges():
     base = load_scenario("ballerup_2017")
     more = load_scenario("ballerup_2017_familiehus_plus_10")  # Familiehus places change in 2019
@@ -195,6 +219,7 @@ def test_a_lever_is_not_varied_and_the_design_stays_in_the_ranges():
         assert values.nunique() > 1
 
 
+@pytest.mark.unit
 def test_every_problem_of_a_sensitivity_table_is_named(tmp_path):
     text = SENSITIVITY_EXPERIMENT.read_text().replace('name = "sensitivity_small"', 'name = "bad"')
     text = text.replace('variant = "32"\nkind = "difference"', 'variant = "20"\nkind = "difference"')
@@ -226,6 +251,8 @@ def sensitivity_report(sensitivity_run, tmp_path_factory):
     return make_report(sensitivity_run, "en", out=tmp_path_factory.mktemp("report") / "en")
 
 
+@pytest.mark.functional
+@pytest.mark.slow
 def test_the_workbook_holds_the_ranked_table_in_the_answer_units(sensitivity_report, indices):
     sheet = openpyxl.load_workbook(sensitivity_report.workbook)["Sensitivity"]
     header = [cell.value for cell in sheet[1]]
@@ -240,6 +267,8 @@ def test_the_workbook_holds_the_ranked_table_in_the_answer_units(sensitivity_rep
         assert found["Unit"] == ("1,000 kr" if divisor == 1000 else "persons")
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_the_report_ranks_the_assumptions_and_shows_the_tornado_in_chromium(sensitivity_report, indices,
                                                                              browser):
     page = browser.new_page(viewport={"width": 1280, "height": 900})

@@ -27,6 +27,8 @@ from sim.scenario.parameters import time_varying_fields
 from sim.scenario.schema import Scenario
 from sim.scenario.timeline import time_varying_paths
 
+pytestmark = pytest.mark.property
+
 GRID = 0.25
 """Change days and query points are multiples of this, so the brute-force sums are exact."""
 

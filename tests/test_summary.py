@@ -25,6 +25,7 @@ def long_table(groups: dict[tuple[str, int, str], list[float]]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@pytest.mark.property
 @given(samples, samples)
 def test_summary_matches_numpy(first, second):
     groups = {("a", 2017, "spend_kr.total"): first, ("b", 2018, "notifications"): second}
@@ -44,6 +45,7 @@ def test_summary_matches_numpy(first, second):
             assert row[percentile_name(q)] == pytest.approx(np.percentile(sample, q), rel=1e-12, abs=1e-6)
 
 
+@pytest.mark.property
 @given(st.lists(st.tuples(finite, finite), min_size=1, max_size=30))
 def test_paired_differences_and_their_directions_match_numpy(pairs):
     base, variant = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
@@ -58,12 +60,14 @@ def test_paired_differences_and_their_directions_match_numpy(pairs):
     assert row["p_lower"] == pytest.approx(np.mean(variant < base))
 
 
+@pytest.mark.unit
 def test_differences_pair_replications_by_number_not_by_row_order():
     table = long_table({("base", 2020, "x"): [1.0, 2.0, 3.0], ("variant", 2020, "x"): [1.5, 2.5, 3.5]})
     shuffled = table.sample(frac=1.0, random_state=3)
     assert (paired_differences(shuffled, "base")["difference"] == 0.5).all()
 
 
+@pytest.mark.property
 @given(st.integers(2, 500), st.floats(1e-4, 10.0), st.floats(0.001, 0.2))
 def test_replications_needed_reach_the_precision(n, relative, precision):
     summary = pd.DataFrame({"replications": [n], "mean": [100.0], "mcse": [100.0 * relative]})
@@ -79,6 +83,7 @@ def test_replications_needed_reach_the_precision(n, relative, precision):
         assert relative * math.sqrt(n / (needed - 1)) > precision
 
 
+@pytest.mark.unit
 def test_a_mean_of_zero_is_converged_only_without_noise():
     summary = pd.DataFrame({"replications": [10, 10], "mean": [0.0, 0.0], "mcse": [0.0, 1.0]})
     result = convergence(summary, 0.01)
@@ -86,12 +91,14 @@ def test_a_mean_of_zero_is_converged_only_without_noise():
     assert result["replications_needed"].tolist() == [10, math.inf]
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("precision", [0, 1, -0.1, 2])
 def test_a_precision_outside_zero_to_one_is_refused(precision):
     with pytest.raises(ValueError, match="precision"):
         convergence(pd.DataFrame({"replications": [1], "mean": [1.0], "mcse": [0.0]}), precision)
 
 
+@pytest.mark.unit
 def test_one_replication_is_never_converged():
     summary = summarise(long_table({("a", 2017, "x"): [5.0], ("a", 2018, "x"): [5.0, 5.0]}))
     result = convergence(summary, 0.01).set_index("year")

@@ -15,9 +15,7 @@ Nothing is overwritten: a name already taken is refused.
 
 from __future__ import annotations
 
-import concurrent.futures
 import io
-import multiprocessing
 import re
 import zipfile
 from collections.abc import Callable
@@ -30,7 +28,9 @@ import tomli_w
 from ..errors import InputError, Problem, ScenarioError
 from ..experiments import load_experiment, run_experiment
 from ..experiments.definition import LoadedExperiment
+from ..experiments.run_folder import is_complete
 from ..montecarlo.draws import UNCERTAINTIES
+from ..montecarlo.executors import executor_for
 from ..output.folders import new_run_folder, write_atomically
 from ..report import LANGUAGES, REPORT, ReportFiles, make_report
 from ..scenario import Scenario, embedded_names, extend_scenario, load_scenario
@@ -229,26 +229,16 @@ class Workspace:
             progress: Callable[[int, int], None] | None = None) -> Path:
         """Run ``experiment`` into ``folder`` on ``workers`` processes, telling ``progress(done, total)``."""
         definition = experiment.definition
-        pool = None
-        if workers > 1:  # spawned, not forked: the app's server threads must not be copied into workers
-            spawned = multiprocessing.get_context("spawn")
-            pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=spawned)
-        try:
+        # spawned, not forked: the app's server threads must not be copied into the workers; when
+        # stopped, batches not yet started are dropped and the finished ones are kept
+        with executor_for(workers, spawn=True) as (executor, name):
             run_experiment(experiment, folder, replications=definition.replications, seed=definition.seed,
-                           executor=pool, executor_name=f"{workers} processes" if pool else "this process",
-                           progress=progress or False)
-        except BaseException:  # stopped: batches not yet started are dropped, finished ones are kept
-            if pool is not None:
-                pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        if pool is not None:
-            pool.shutdown()
+                           executor=executor, executor_name=name, progress=progress or False)
         return folder
 
     def runs(self) -> list[Path]:
         """The complete run folders, newest first."""
-        return sorted((p for p in (self.folder / RUNS).glob("app_*") if (p / "summary.parquet").is_file()),
-                      reverse=True)
+        return sorted((p for p in (self.folder / RUNS).glob("app_*") if is_complete(p)), reverse=True)
 
     def report(self, folder: Path, lang: str) -> ReportFiles:
         """The report of the run in ``folder`` in ``lang`` (in ``report_LANG/``), made once."""

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..cli import whole_number
 from ..errors import InputError, Problem, command_status
-from ..experiments.cli import CLUSTER_VARIABLE, executor_for
+from ..montecarlo.executors import CLUSTER_VARIABLE, executor_for
 from ..output.folders import check_new_folder, new_run_folder, write_atomically
 from ..scenario import load_scenario
 from .fit import DEFAULT_FIGURES, DEFAULT_FIT_YEARS, DEFAULT_PARAMETERS, Settings, plan
@@ -144,7 +144,7 @@ def _calibrate(args: argparse.Namespace) -> int:
           f"{settings.points * settings.replications:,} runs, keeping the nearest "
           f"{round(settings.accept * settings.points)}.")
     print(f"Folder: {folder}")
-    with executor_for(args) as (executor, name):
+    with executor_for(args.workers, args.cluster) as (executor, name):
         calibration, scenario_file = run_calibration(
             scenario, targets, settings, folder, refs=refs, executor=executor, executor_name=name,
             progress=not args.no_progress)
@@ -170,7 +170,7 @@ def _validate(args: argparse.Namespace) -> int:
     if problems or targets is None:
         raise InputError(problems, "cannot validate")
     tables = []
-    with executor_for(args) as (executor, _):
+    with executor_for(args.workers, args.cluster) as (executor, _):
         for scenario in scenarios:
             print(f"Validating {scenario.name}: {args.replications} replications ...")
             tables.append(validate(scenario, targets, replications=args.replications, seed=args.seed,

@@ -1,4 +1,8 @@
-"""Named experiments: variants of a scenario compared by Monte Carlo, defined as data in experiments/."""
+"""Named experiments: variants of a scenario compared by Monte Carlo, defined as data in TOML files.
+
+The shipped ones are package data (``shipped/``); a user's own go in ``experiments/`` of the working
+directory and take precedence over shipped ones of the same name.
+"""
 
 from __future__ import annotations
 

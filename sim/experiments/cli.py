@@ -1,4 +1,4 @@
-"""``python -m sim.experiments``: list, run and resume the experiments in ``experiments/``.
+"""``python -m sim.experiments``: list, run and resume experiments, the shipped ones or a user's own.
 
 Runs use every core of the machine by default (a process pool), or a Dask
 cluster given by ``--cluster ADDRESS`` or the ``BARNESIM_CLUSTER``
@@ -11,11 +11,8 @@ on from them and ends with the tables an uninterrupted run gives.
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
-import contextlib
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +20,14 @@ import pandas as pd
 
 from ..cli import whole_number
 from ..errors import InputError, Problem, command_status
+from ..montecarlo.executors import CLUSTER_VARIABLE, executor_for
 from ..output.folders import check_new_folder, new_run_folder
 from ..report import DEFAULT_LANGUAGE, LANGUAGES, check_report_target, language_problems, make_report
-from .definition import LoadedExperiment, experiment_names, load_experiment
+from .definition import USER_FOLDER, LoadedExperiment, experiment_files, load_experiment, shipped_folder
 from .report import convergence_note, design_text, references_text, sensitivity_text, summary_text
 from .rerun import compare_runs, experiment_from_manifest, software_changes
-from .run import DEFAULT_PRECISION, MANIFEST, RESULTS, read_manifest, run_experiment
-
-CLUSTER_VARIABLE = "BARNESIM_CLUSTER"
+from .run import DEFAULT_PRECISION, run_experiment
+from .run_folder import MANIFEST, RESULTS, complete_manifest, folder_of, read_manifest
 
 
 def parser() -> argparse.ArgumentParser:
@@ -65,33 +62,6 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--lang", default=DEFAULT_LANGUAGE, metavar="|".join(LANGUAGES),
                      help=f"language of the report (default: {DEFAULT_LANGUAGE})")
     return top
-
-
-@contextlib.contextmanager
-def executor_for(args: argparse.Namespace) -> Iterator[tuple[Any, str]]:
-    """The executor the flags ask for, and how the manifest names it."""
-    if args.cluster:
-        from distributed import Client
-
-        try:
-            client = Client(args.cluster, timeout="10s")
-        except OSError as error:
-            raise InputError([Problem("--cluster", "", f"no Dask scheduler answers there: {error}",
-                                      args.cluster)], "cannot run") from None
-        with client:
-            yield client, f"dask cluster {args.cluster}"
-        return
-    workers = args.workers or os.cpu_count() or 1
-    if workers == 1:
-        yield None, "this process"
-        return
-    pool = concurrent.futures.ProcessPoolExecutor(workers)
-    try:
-        yield pool, f"{workers} processes"
-    except BaseException:  # Ctrl-C: do not wait for batches not yet started
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
 
 
 def _check_flags(args: argparse.Namespace) -> list[Problem]:
@@ -178,12 +148,8 @@ def _report(args: argparse.Namespace, folder: Path) -> None:
 
 def _rerun(args: argparse.Namespace) -> int:
     """Repeat the run a manifest records into a new folder; 0 when every table is identical, else 1."""
-    manifest = read_manifest(args.rerun, "--rerun")
-    original = args.rerun.parent if args.rerun.name == MANIFEST else args.rerun
-    if manifest.get("status") != "complete":
-        raise InputError([Problem("--rerun", "", f"the run is {manifest.get('status')}, not complete; "
-                                  f"finish it with --resume {original} first", str(args.rerun))],
-                         "cannot rerun")
+    manifest = complete_manifest(args.rerun, "--rerun", "cannot rerun")
+    original = folder_of(args.rerun)
     experiment = experiment_from_manifest(manifest, str(original / MANIFEST))
     for change in software_changes(manifest):
         print(f"note: the software differs from the run's: {change}")
@@ -210,7 +176,7 @@ def _execute(args: argparse.Namespace, experiment: LoadedExperiment, folder: Pat
           f"replications x {definition.years} years, seed {seed}; run folder {folder}/", flush=True)
     if definition.sensitivity is not None:
         print(design_text(experiment), flush=True)
-    with executor_for(args) as (executor, name):
+    with executor_for(args.workers, args.cluster) as (executor, name):
         try:
             return run_experiment(
                 experiment, folder, replications=replications, seed=seed, executor=executor,
@@ -236,6 +202,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _list() -> int:
-    for name in experiment_names():
-        print(f"{name:24} {load_experiment(name).definition.title}")
+    """Each experiment a name finds, with where it comes from and its title."""
+    shipped = shipped_folder()
+    rows = []
+    for name, files in experiment_files().items():
+        found = "shipped" if files[0].parent == shipped else str(files[0])
+        if len(files) > 1:
+            found += " (instead of the shipped one)"
+        rows.append((name, found, load_experiment(files[0]).definition.title))
+    width = max((len(found) for _, found, _ in rows), default=0)
+    for name, found, title in rows:
+        print(f"{name:24} {found:{width}}  {title}")
+    print(f"\nA name is looked up in {USER_FOLDER}/ of this folder first, then among the shipped "
+          f"experiments in {shipped}/.\nTo start from a shipped one, copy its file into {USER_FOLDER}/: "
+          "under a new file name (with the name inside changed to match), or under its own to use yours "
+          "instead.")
     return 0

@@ -1,6 +1,9 @@
 """Experiments as data: a TOML file names a base scenario, its variants, the outcomes and the runs.
 
-A new experiment is a new file in ``experiments/``, no code. Variants are
+A new experiment is a new file in ``experiments/`` of the working
+directory, no code; the experiments that ship with barnesim are package data
+in ``shipped/`` beside this module, and one of the working directory's
+takes precedence over a shipped one of the same name. Variants are
 written exactly like a scenario file that extends the base (a number sets a
 parameter from the start date, ``[variant.changes.timeline.DATE]`` from a
 date), or name a whole scenario; a sweep sets one or more parameters to a
@@ -15,6 +18,7 @@ import datetime as dt
 import fnmatch
 import hashlib
 import re
+from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -31,8 +35,10 @@ from ..scenario.strict import Strict
 from ..scenario.tomlfile import parse_toml
 from ..sensitivity.settings import Answer, Sensitivity
 
-FOLDERS = (Path("experiments"), Path(__file__).resolve().parents[2] / "experiments")
-"""Where experiments are looked up by name: ./experiments, then the checkout's own."""
+USER_FOLDER = Path("experiments")
+"""A user's own experiments, in the working directory: a name is looked up here first."""
+SHIPPED = "shipped"
+"""The folder, inside this package, of the experiments that ship with barnesim (package data)."""
 
 
 class Variant(Strict):
@@ -145,9 +151,35 @@ class LoadedExperiment:
         return next(iter(self.scenarios))
 
 
+def shipped_folder() -> Path:
+    """The folder of the shipped experiments, wherever barnesim is installed.
+
+    A folder of files, not only a resource to read: a run records the
+    experiment's file, ``--resume`` opens it again, and a base scenario given
+    by a relative path is looked for beside it. pip installs a package as
+    files, so its package data is such a folder.
+    """
+    return Path(str(resources.files(__package__).joinpath(SHIPPED)))
+
+
+def experiment_files() -> dict[str, list[Path]]:
+    """Name -> the experiment files of that name, the one the name loads first.
+
+    ``./experiments/NAME.toml`` comes before the shipped ``NAME.toml``; a
+    second file means the user's experiment hides the shipped one, which
+    ``--list`` shows.
+    """
+    found: dict[str, list[Path]] = {}
+    for folder in (USER_FOLDER, shipped_folder()):
+        for path in sorted(folder.glob("*.toml")) if folder.is_dir() else ():
+            if _is_file(path):
+                found.setdefault(path.stem, []).append(path)
+    return dict(sorted(found.items()))
+
+
 def experiment_names() -> list[str]:
-    """Names of the experiments found in the experiment folders."""
-    return sorted({p.stem for folder in FOLDERS if folder.is_dir() for p in folder.glob("*.toml")})
+    """Names of the experiments in ``./experiments`` and the shipped ones, sorted."""
+    return list(experiment_files())
 
 
 def _is_file(path: Path) -> bool:
@@ -159,17 +191,16 @@ def _is_file(path: Path) -> bool:
 
 
 def find_experiment(ref: str | Path) -> Path:
-    """The file of experiment ``ref`` (a path, or a name in an experiment folder)."""
+    """The file of experiment ``ref``: a path, or a name in ``./experiments``, else a shipped one."""
     path = Path(ref)
     if path.suffix == ".toml" or _is_file(path):
         if _is_file(path):
             return path
         raise InputError([Problem(str(ref), "", "no such experiment file")], "cannot load the experiment")
-    for folder in FOLDERS:
-        candidate = folder / f"{ref}.toml"
-        if _is_file(candidate):
-            return candidate
-    known = experiment_names()
+    files = experiment_files()
+    if str(ref) in files:
+        return files[str(ref)][0]
+    known = list(files)
     raise InputError([Problem(
         "experiment", "", "no such experiment" + (suggest(str(ref), known) or f"; known: {', '.join(known)}"),
         str(ref),

@@ -25,7 +25,7 @@ from ..output.manifest import software
 from ..scenario import Scenario
 from ..scenario.tomlfile import parse_toml
 from .definition import Experiment, LoadedExperiment
-from .run import table_names
+from .run_folder import table_names, table_path
 
 
 def experiment_from_manifest(manifest: dict[str, Any], label: str) -> LoadedExperiment:
@@ -72,7 +72,7 @@ def compare_runs(original: Path, again: Path) -> dict[str, str | None]:
     """Table name -> None when the two run folders hold it identically, else what differs first."""
     found: dict[str, str | None] = {}
     for name in table_names(original):
-        files = [folder / f"{name}.parquet" for folder in (original, again)]
+        files = [table_path(folder, name) for folder in (original, again)]
         if not files[0].is_file():
             found[name] = f"the original run has no {files[0].name}"
             continue

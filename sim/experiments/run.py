@@ -1,23 +1,21 @@
 """Running an experiment into a run folder, and resuming one that was interrupted.
 
-A run folder ``results/<experiment>/<run-id>/`` holds ``manifest.json``
-(written first with status ``running``, then ``complete`` or
-``interrupted``), the ensemble's batches as they finish (``chunks/``), and
-at the end the tidy tables in Parquet and the summaries also in CSV, and a
-plot per outcome. An existing folder is never overwritten: a new run gets a
-new folder, and ``resume`` continues in the folder it is given.
+A run folder (its format is :mod:`sim.experiments.run_folder`) gets its
+``manifest.json`` first, with status ``running``, then the ensemble's
+batches as they finish, and at the end the tables, a plot per outcome and
+the status ``complete`` (or ``interrupted``). An existing folder is never
+overwritten: a new run gets a new folder, and ``resume`` continues in the
+folder it is given.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, Problem
 from ..montecarlo import Ensemble, convergence, run_ensemble
 from ..montecarlo.ensemble import open_store
 from ..output.folders import new_folder, write_atomically
@@ -26,46 +24,19 @@ from ..sensitivity import FOLDER as SENSITIVITY_FOLDER
 from ..sensitivity import run_sensitivity
 from .definition import LoadedExperiment
 from .report import plot_outcomes, references
+from .run_folder import (
+    COMPLETE,
+    INTERRUPTED,
+    MANIFEST,
+    PLOTS,
+    RUNNING,
+    read_manifest,
+    write_manifest,
+    write_tables,
+)
 
-RESULTS = Path("results")
-MANIFEST = "manifest.json"
-MANIFEST_KEYS = {"experiment": dict, "scenarios": dict, "outcomes": list, "seed": int, "replications": int,
-                 "started": str, "status": str}
-"""What ``--resume`` and ``--rerun`` read from a manifest, with its type."""
 DEFAULT_PRECISION = 0.01
 """Relative Monte Carlo standard error of a mean counted as enough (1%)."""
-TABLES = ("outcomes", "draws", "summary", "comparison", "references")
-"""The tables a complete run folder holds, each as Parquet."""
-SENSITIVITY_TABLES = ("sensitivity", "sensitivity_answers")
-"""The tables a complete run of an experiment with ``[sensitivity]`` holds as well."""
-CSV_TABLES = ("summary", "comparison", "references", *SENSITIVITY_TABLES)
-"""Those also written as CSV (when the run has them)."""
-
-
-def table_names(folder: Path) -> list[str]:
-    """The tables a complete run in ``folder`` holds: :data:`TABLES`, and any sensitivity tables."""
-    return [*TABLES, *(name for name in SENSITIVITY_TABLES if (folder / f"{name}.parquet").is_file())]
-
-
-def read_manifest(folder: Path, flag: str = "--resume") -> dict[str, Any]:
-    """The manifest of the run in ``folder`` (or the file itself), for ``--resume`` and ``--rerun``."""
-    path = folder if folder.name == MANIFEST else folder / MANIFEST
-    title = f"cannot {flag.removeprefix('--')}"
-    if not path.is_file():
-        raise InputError([Problem(flag, "", f"is not an experiment run folder (no {MANIFEST})", str(folder))],
-                         title)
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InputError([Problem(str(path), "", f"cannot be read as a manifest: {error}")], title) from None
-    missing = [key for key, kind in MANIFEST_KEYS.items()
-               if not isinstance(manifest, dict) or not isinstance(manifest.get(key), kind)]
-    missing += [f"experiment.{key}" for key in ("name", "file")
-                if "experiment" not in missing and not isinstance(manifest["experiment"].get(key), str)]
-    if missing:
-        raise InputError([Problem(str(path), key, "is missing: not an experiment run's manifest")
-                          for key in missing], title)
-    return manifest
 
 
 def run_experiment(
@@ -101,7 +72,7 @@ def run_experiment(
         **software(),
         "started": started.isoformat(timespec="seconds"),
         "finished": None,
-        "status": "running",
+        "status": RUNNING,
         **({"rerun_of": rerun_of} if rerun_of else {}),
         "inputs": inputs(experiment),
     }
@@ -111,10 +82,10 @@ def run_experiment(
         earlier = read_manifest(folder)
         manifest["started"] = earlier["started"]
         manifest["resumed"] = [*earlier.get("resumed", []), started.isoformat(timespec="seconds")]
-        _write_manifest(folder, manifest)
+        write_manifest(folder, manifest)
     else:
         with new_folder(folder, "--out") as staging:  # appears whole, with its manifest
-            _write_manifest(staging, manifest)
+            write_manifest(staging, manifest)
     try:
         ensemble = run_ensemble(
             experiment.scenarios, replications, seed, years=definition.years,
@@ -127,20 +98,16 @@ def run_experiment(
         if definition.sensitivity is not None:
             tables.update(_sensitivity(experiment, folder, seed, executor, progress, manifest))
     except BaseException:
-        manifest["status"] = "interrupted"
+        manifest["status"] = INTERRUPTED
         with contextlib.suppress(OSError):  # a full disk must not hide why the run stopped
-            _write_manifest(folder, manifest)
+            write_manifest(folder, manifest)
         raise
-    for name, table in tables.items():
-        write_atomically(folder / f"{name}.parquet", table.to_parquet(index=False))
-    for name in CSV_TABLES:
-        if name in tables:
-            write_atomically(folder / f"{name}.csv", tables[name].to_csv(index=False).encode("utf-8"))
-    plot_outcomes(summary, experiment.outcomes, ensemble.scenarios, folder / "plots")
-    manifest.update(finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), status="complete",
+    write_tables(folder, tables)
+    plot_outcomes(summary, experiment.outcomes, ensemble.scenarios, folder / PLOTS)
+    manifest.update(finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), status=COMPLETE,
                     precision=precision, converged=bool(
                         summary[summary["outcome"].isin(experiment.outcomes)]["converged"].all()))
-    _write_manifest(folder, manifest)
+    write_manifest(folder, manifest)
     return ensemble, tables
 
 
@@ -165,7 +132,3 @@ def inputs(experiment: LoadedExperiment) -> dict[str, Any]:
         "experiment_toml": experiment.text,
         "scenarios": {label: s.model_dump(mode="json") for label, s in experiment.scenarios.items()},
     }
-
-
-def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
-    write_atomically(folder / MANIFEST, json.dumps(manifest, indent=2).encode("utf-8"))

@@ -2,8 +2,9 @@
 
 Each run folder holds a ``manifest.json`` with the scenario (name, the files
 it was loaded from and their sha256, and the fingerprint of the resolved
-scenario), the seed and horizon, barnesim's version and git commit, the
-versions of Python and the libraries, and when the run started and ended.
+scenario), the seed and horizon, barnesim's version (and, run from a git
+checkout of barnesim, its commit), the versions of Python and the
+libraries, and when the run started and ended.
 """
 
 from __future__ import annotations
@@ -29,17 +30,28 @@ def package_version() -> str:
         return "unknown"
 
 
-def git_commit() -> str | None:
-    """The commit of the source tree barnesim runs from, '+dirty' when changed; None outside git."""
-    here = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]
+"""Barnesim's own source folder, ``sim/``: the tree whose commit a manifest records."""
+
+
+def git_commit(package: Path = PACKAGE) -> str | None:
+    """The commit of barnesim's own source tree, '+dirty' when it was changed; None when git has none.
+
+    Only a checkout of barnesim has one. An installed copy may still lie
+    inside some other repository (a virtual environment in a user's project
+    checkout): that repository's commit says nothing about barnesim, so a
+    commit is recorded only when git tracks the package's own
+    ``__init__.py``; otherwise the version says what ran. ``package`` is
+    barnesim's ``sim/`` but for tests, which try other trees.
+    """
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=package, capture_output=True, text=True, timeout=5,
+                              check=True).stdout.strip()
+
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "."], cwd=here, capture_output=True, text=True,
-            timeout=5, check=True,
-        ).stdout.strip()
+        git("ls-files", "--error-unmatch", "__init__.py")  # fails unless this tree is in git
+        commit = git("rev-parse", "HEAD")
+        dirty = git("status", "--porcelain", "--", ".")
     except (OSError, subprocess.SubprocessError):
         return None
     return commit + ("+dirty" if dirty else "")

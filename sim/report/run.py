@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import InputError, Problem
+from ..errors import InputError
 from ..experiments.rerun import experiment_from_manifest
-from ..experiments.run import MANIFEST, TABLES, read_manifest, table_names
+from ..experiments.run_folder import MANIFEST, complete_manifest, read_tables
 from ..scenario import Scenario
 
 
@@ -54,20 +54,12 @@ class Run:
 
 def read_run(folder: Path, flag: str = "RUN_FOLDER") -> Run:
     """The complete run in ``folder``; an unfinished or foreign folder is refused, naming ``flag``."""
-    manifest = read_manifest(folder, flag)
-    if manifest["status"] != "complete":
-        raise InputError([Problem(flag, "", f"the run is {manifest['status']}, not complete; finish it with "
-                                  f"python -m sim.experiments --resume {folder}", str(folder))],
-                         "cannot report")
+    manifest = complete_manifest(folder, flag, "cannot report")
     try:  # the scenarios as run, checked against their fingerprints as a rerun checks them
         experiment = experiment_from_manifest(manifest, str(folder / MANIFEST))
     except InputError as error:
         raise InputError(error.problems, "cannot report") from None
-    missing = [name for name in TABLES if not (folder / f"{name}.parquet").is_file()]
-    if missing:
-        raise InputError([Problem(flag, "", f"the run folder lacks {', '.join(missing)}", str(folder))],
-                         "cannot report")
-    tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in table_names(folder)}
+    tables = read_tables(folder, flag, "cannot report")
     definition = experiment.definition
     return Run(folder, manifest, definition.title, " ".join(definition.description.split()),
                experiment.scenarios, experiment.outcomes, tables)
