@@ -52,5 +52,6 @@ def municipality(size: float, caseload: float, base: str = BASE) -> Scenario:
             _scale(pool["recruited_per_year"], size, whole=False)
     workers = data["caseworkers"]["count"]
     for _ in range(4):  # the caseload moves the review pace, which moves the home-based children it counts
-        workers["value"] = workers["value"] * start_caseload(Scenario.model_validate_json(json.dumps(data))) / caseload
+        scenario = Scenario.model_validate_json(json.dumps(data))
+        workers["value"] = workers["value"] * start_caseload(scenario) / caseload
     return Scenario.model_validate_json(json.dumps(data))

@@ -57,14 +57,14 @@ def base() -> sim.Scenario:
 
 @pytest.mark.property
 @given(count=st.integers(1, 60), places=st.integers(0, 400), day=st.integers(0, 4 * 365),
-       growth=st.floats(0.0, 0.11), drift=st.floats(0.02, 0.08))
+       growth=st.floats(0.0, 0.08), drift=st.floats(0.02, 0.08))
 def test_levers_written_as_changes_read_back_as_set(base, count, places, day, growth, drift):
     chosen = levers(base)
     wanted = settings(base, chosen)
     start = base.scenario.start_date + dt.timedelta(days=day)
     wanted["caseworkers.count"] = Setting(count, start)
     wanted["services.familiehus.places"] = Setting(places, start)
-    wanted["notification.growth_per_year"] = Setting(growth)
+    wanted["reporting.growth_per_year"] = Setting(growth)
     wanted["placement.residential_institution.price_drift_per_year"] = Setting(drift)
     overrides = {**changes(base, chosen, wanted), "scenario": {"name": "x"}}
     scenario = extend_scenario("ballerup_2017", overrides, "app")
@@ -86,7 +86,7 @@ def test_levers_allow_what_the_scenario_format_allows(base):
     by_path = {lever.path: lever for lever in levers(base)}
     assert by_path["caseworkers.count"].allowed() == "> 0" and by_path["caseworkers.count"].dated
     assert by_path["services.dut.places"].allowed() == ">= 0" and by_path["services.dut.places"].whole
-    assert by_path["notification.growth_per_year"].allowed() == "[0, 0.11]"
+    assert by_path["reporting.growth_per_year"].allowed() == "[0, 0.08]"
     assert len([lever for lever in by_path.values() if lever.group == "prices"]) == 7
     # every ranged assumption is a lever, and no lever is listed twice
     from sim.montecarlo.draws import assumptions
@@ -116,7 +116,7 @@ def test_a_bad_template_names_each_cell(base):
     sheet = book["parameters"]
     rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
     rows["caseworkers.count"][3].value = "twenty"
-    rows["notification.growth_per_year"][5].value = None  # high end gone, low end kept
+    rows["reporting.growth_per_year"][5].value = None  # high end gone, low end kept
     buffer = io.BytesIO()
     book.save(buffer)
     with pytest.raises(InputError) as raised:
@@ -124,7 +124,7 @@ def test_a_bad_template_names_each_cell(base):
     text = str(raised.value)
     assert re.search(r"mine.xlsx: parameters row \d+ \(caseworkers.count\): got 'twenty': "
                      "value must be a number", text)
-    assert "(notification.growth_per_year): give both low and high" in text
+    assert "(reporting.growth_per_year): give both low and high" in text
     with pytest.raises(InputError, match="is not an Excel workbook"):
         read_template("mine.xlsx", b"not a workbook")
 
@@ -422,17 +422,17 @@ def test_a_value_outside_its_range_is_refused_in_the_command_line_words(page, ap
     address, _ = app
     open_app(page, address)
     page.locator("#name").fill("fast_growth")
-    set_number(page, lever_id(page, "notification.growth_per_year"), 0.5)
+    set_number(page, lever_id(page, "reporting.growth_per_year"), 0.5)
     problems = page.locator("#lever_problems")
     problems.wait_for()
     page.wait_for_selector("#lever_problems:has-text('growth_per_year')")
     file = tmp_path / "fast_growth.toml"
     file.write_text('[scenario]\nextends = "ballerup_2017"\n'
-                    '[notification]\ngrowth_per_year = { value = 0.5 }\n')
+                    '[reporting]\ngrowth_per_year = { value = 0.5 }\n')
     with pytest.raises(InputError) as raised:
         load_scenario(file)
-    cli = next(p for p in raised.value.problems if p.path == "notification.growth_per_year")
-    assert f"notification.growth_per_year: {cli.message}" in problems.inner_text()
+    cli = next(p for p in raised.value.problems if p.path == "reporting.growth_per_year")
+    assert f"reporting.growth_per_year: {cli.message}" in problems.inner_text()
     assert "levers of fast_growth" in problems.inner_text()
     shot(page, "problems")
 
@@ -503,7 +503,7 @@ def test_saved_scenarios_are_compared_side_by_side_in_english(page, app):
     row = table.locator("tr", has_text="Places at Familiehus").inner_text()
     assert "200 (2017-01-01)" in row and "180 (2017-01-01)" in row
     assert table.locator("tr", has_text="Price drift: Residential institution").count() == 1
-    assert table.locator("tr", has_text="applications.per_year").count() == 0  # no scenario changes it
+    assert table.locator("tr", has_text="need.by_application").count() == 0  # no scenario changes it
     shot(page, "compare")
     open_app(page, address + "?lang=en")  # a new session: the saved scenario loads back into the levers
     page.get_by_label("familiehus_200").check()

@@ -79,7 +79,7 @@ def test_named_change_sets_switch_the_investment_case_feedbacks_one_at_a_time():
     world, default = scenarios["spreadsheet world"], scenarios["all three feedbacks"]
 
     def switches(scenario) -> tuple[bool, bool, bool]:
-        return (scenario.notification.growth_per_year.value > 0,
+        return (scenario.reform.detection_increase.value > 0,
                 scenario.placement.after_need.value["step_down"] > 0,
                 scenario.placement.residential_home.price_drift_per_year.value > 0.02)
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import scenarios
+from strategies import run_drawn, scenarios
 
 import sim
 from sim.measures import HOME_BASED, OPEN_CASE_STATES, PLACEMENT_TYPES, STATES
@@ -27,7 +27,7 @@ seeds = st.integers(0, 2**32 - 1)
 
 
 def run(scenario: sim.Scenario, seed: int) -> sim.Result:
-    return sim.run(scenario, years=YEARS, seed=seed)
+    return run_drawn(scenario, YEARS, seed)
 
 
 # -- conservation of children -------------------------------------------------

@@ -142,12 +142,12 @@ def test_unknown_key_is_named_with_the_nearest_valid_one(tmp_path):
         ('[caseworkers]\ncount = "many"\n', "caseworkers.count.value", "must be a number"),
         ("[services.familiehus]\nplaces = -3\n", "services.familiehus.places.value", "at least 0"),
         ("[services.dut]\nplaces = 2.5\n", "services.dut.places.value", "whole number"),
-        ("[notification]\nrepeat_share = 1.4\n", "notification.repeat_share.value", "at most 1"),
-        ("[assessment]\nshare_to_investigation = -0.1\n", "assessment.share_to_investigation.value",
-         "at least 0"),
+        ("[notification]\nreported_again_share = 1.4\n", "notification.reported_again_share.value",
+         "at most 1"),
+        ("[assessment.investigated]\nnone = -0.1\n", "assessment.investigated.none.value", "at least 0"),
         ("start_date = 2017\n", "scenario.start_date", "a date"),
-        ("[notification]\ngrowth_per_year = { value = 0.5 }\n", "notification.growth_per_year",
-         "outside its range [0.0, 0.11]"),
+        ("[reporting]\ngrowth_per_year = { value = 0.5 }\n", "reporting.growth_per_year",
+         "outside its range [0.0, 0.08]"),
         ('[notification]\nper_year = { value = 400, source = "x", range = [500, 300] }\n',
          "notification.per_year", "low end above its high end"),
     ],
@@ -254,22 +254,25 @@ def test_a_timeline_change_is_a_choice_not_bound_by_the_assumed_range(tmp_path, 
 
 def test_every_problem_of_a_file_is_reported_at_once(tmp_path):
     found = by_path(problems(write(tmp_path, "v.toml", VARIANT_HEAD + (
-        "[notification]\nper_yer = 400\nrepeat_share = 1.4\n"
+        "[notification]\nper_yer = 400\nreported_again_share = 1.4\n"
         '[caseworkers]\ncount = "many"\n'
         "[services.familiehus]\nplaces = -3\n"
         "[timeline.2018-01-01]\nservices.familiehus.places = 1.5\n"
     ))))
     assert set(found) == {
-        "notification.per_yer", "notification.repeat_share.value", "caseworkers.count.value",
+        "notification.per_yer", "notification.reported_again_share.value", "caseworkers.count.value",
         "services.familiehus.places.value", "timeline.2018-01-01.services.familiehus.places",
     }
 
 
 def test_checks_across_fields(tmp_path):
     reachable = only(write(tmp_path, "a.toml", VARIANT_HEAD + (
-        "[notification]\nrepeat_share = 0.25\n[assessment]\nshare_to_investigation = 0.8\n"
+        "[notification]\nreported_again_share = 0.5\nper_notified_child = 1.2\n"
     )))
-    assert reachable.path == "assessment.share_to_investigation" and "at most 0.75" in reachable.message
+    assert reachable.path == "notification.per_notified_child" and "at least 1.5" in reachable.message
+    fading = only(write(tmp_path, "f.toml", VARIANT_HEAD + "[reform]\nno_effect_caseload = 18\n"))
+    assert fading.path == "reform.no_effect_caseload"
+    assert "above reform.full_effect_caseload" in fading.message
     circles = problems(write(tmp_path, "b.toml", VARIANT_HEAD + (
         "[placement.substitutes]\n"
         'value = { foster_family = "network_foster_family", network_foster_family = "foster_family",'

@@ -214,8 +214,10 @@ def where_it_shows(result: sim.Result, path: str) -> pd.DataFrame:
     """The part of the run a change of ``path`` must move (from its date)."""
     parts = path.split(".")
     after = result.counts[result.counts["date"] >= pd.Timestamp(CHANGE)]
-    if path in ("notification.per_year", "applications.per_year"):
-        return result.flows[["notifications", "applications", "children_entered"]]
+    if path == "reporting.intensity":
+        return result.flows[["notifications", "children_entered"]]
+    if path == "reform.practised":
+        return after[["placements_total", "state_home_based"]]
     if path == "caseworkers.count":
         return after[["caseworkers", "caseload_per_worker"]]
     if parts[-1] == "places":

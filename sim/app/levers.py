@@ -1,9 +1,10 @@
 """The levers a planner moves in the app, read from a scenario and written back as its changes.
 
-A lever is a parameter of the scenario file. The staffing and capacity
-levers are set from a date, as a decision is ("32 caseworkers from 1
-February 2017"); the rest (notification growth, price drift per placement
-type and every other ranged assumption) hold for the whole run. What a
+A lever is a parameter of the scenario file. The staffing, capacity, practice
+and reporting levers are set from a date, as a decision is ("32 caseworkers
+from 1 February 2017", "practising the reform from then"); the rest (the
+trends of need and reporting, price drift per placement type and every
+other ranged assumption) hold for the whole run. What a
 lever allows is what the scenario format allows: the schema's bounds for a
 decision, the assumption's own range for an assumption. The app checks
 nothing itself: :func:`changes` gives the overrides in the shape of a
@@ -24,9 +25,10 @@ from ..scenario.parameters import parameters
 from ..scenario.paths import put
 from ..scenario.quantities import Quantity
 
-DATED = ("caseworkers.count", "services.familiehus.places", "services.dut.places")
-"""Decisions set from a date: the staffing and the in-house capacity."""
-DEMAND = ("notification.growth_per_year",)
+DATED = ("caseworkers.count", "services.familiehus.places", "services.dut.places", "reform.practised",
+         "reporting.intensity")
+"""Decisions set from a date: the staffing, the in-house capacity, the practice, and the reporting."""
+DEMAND = ("need.growth_per_year", "reporting.growth_per_year")
 PRICES = tuple(f"placement.{kind}.price_drift_per_year" for kind in PLACEMENT_TYPES)
 GROUPS = {"decisions": DATED, "demand": DEMAND, "prices": PRICES}
 """The levers shown first, by group; every other ranged assumption follows in the group ``assumptions``."""

@@ -239,8 +239,14 @@ WORDS = {
     "parameter_caseworkers.count": ("Sagsbehandlere (årsværk)", "Caseworkers (full-time)"),
     "parameter_services.familiehus.places": ("Pladser i Familiehuset", "Places at Familiehus"),
     "parameter_services.dut.places": ("Pladser i DUT (kontaktpersoner)", "Places at DUT (contact persons)"),
-    "parameter_notification.growth_per_year": ("Vækst i underretninger pr. år",
-                                               "Growth of notifications per year"),
+    "parameter_reform.practised": ("Fællesskabsmodellen praktiseres (1: ja, 0: nej)",
+                                   "Practising Fællesskabsmodellen (1: yes, 0: no)"),
+    "parameter_reporting.intensity": ("Underretningsintensitet (1: som ved start)",
+                                      "Reporting intensity (1: as at the start)"),
+    "parameter_need.growth_per_year": ("Vækst i børn med behov pr. år",
+                                       "Growth of children in need per year"),
+    "parameter_reporting.growth_per_year": ("Vækst i underretningsintensitet pr. år",
+                                            "Growth of reporting intensity per year"),
 }
 """Every other word: headings, units, sentences and notes of the report, the workbook, the plots and the app.
 
