@@ -57,8 +57,8 @@ def test_a_sweep_sets_each_value_from_its_date():
     path = "services.familiehus.places"
     places = {label: [(c.date.isoformat(), c.value) for c in s.timeline if c.path == path]
               for label, s in experiment.scenarios.items()}
-    assert places["today"] == [("2018-01-01", 180)]
-    assert places["+30 places each"] == [("2018-01-01", 210)]
+    assert places["today"] == [("2018-01-01", 215)]
+    assert places["+30 places each"] == [("2018-01-01", 245)]
     assert experiment.baseline == "today"
 
 

@@ -264,7 +264,7 @@ def test_a_replication_with_drawn_parameters_reruns_from_its_draws_and_seed(defa
 @pytest.mark.unit
 def test_a_parameter_whose_value_differs_between_scenarios_is_a_lever(default):
     data = json.loads(default.model_dump_json())
-    data["services"]["dut"]["places"]["value"] = 150
+    data["services"]["dut"]["places"]["value"] = 200
     other = Scenario.model_validate_json(json.dumps(data))
     paths = uncertain_paths([default, other])
     assert "services.dut.places" not in paths

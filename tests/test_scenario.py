@@ -55,7 +55,7 @@ def by_path(found: list[sim.Problem]) -> dict[str, sim.Problem]:
 def test_embedded_default_loads_by_name_by_path_and_as_a_scenario(default):
     assert default.name == "ballerup_2017"
     assert default.scenario.start_date == dt.date(2017, 1, 1)
-    assert default.notification.per_year.value == 454
+    assert default.notification.per_year.value == 410  # the year before the start: 2016
     path = Path(str(resources.files("sim.scenarios") / "ballerup_2017.toml"))
     assert sim.load_scenario(path).fingerprint() == default.fingerprint()
     assert sim.load_scenario(default) is default
@@ -88,7 +88,8 @@ def test_a_variant_overrides_a_few_fields_and_says_which_file_set_them(tmp_path,
     assert variant.schedule("caseworkers.count") == [(dt.date(2017, 1, 1), 20), (dt.date(2017, 2, 1), 36)]
     # everything else is the base's
     assert variant.placement == default.placement
-    assert [label for label, _ in variant.files] == ["embedded:ballerup_2017", str(path)]
+    assert [label for label, _ in variant.files] == [
+        "embedded:ballerup_2017_steady", "embedded:ballerup_2017", str(path)]
 
 
 def test_a_value_table_without_source_keeps_the_range_it_overrides(tmp_path, default):
@@ -113,7 +114,7 @@ def test_extends_is_found_beside_the_file_wherever_the_user_stands(tmp_path, mon
     monkeypatch.chdir(elsewhere)
     child = sim.load_scenario(folder / "child.toml")
     assert child.caseworkers.count.value == 25
-    assert len(child.files) == 3
+    assert len(child.files) == 4  # steady, the default, the parent and the child
 
 
 def test_the_resolved_scenario_round_trips_through_json(default, tmp_path):

@@ -207,6 +207,8 @@ def new_value(path: str, old: float) -> float:
     the patience of a purchase policy (a longer one binds only if someone waits that long)."""
     if path.endswith("external_after_days"):
         return old / 2
+    if path == "reform.practised":
+        return 1.0 - old
     return 2 * old + (12 if path.endswith("recruited_per_year") else 0)
 
 

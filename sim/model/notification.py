@@ -135,6 +135,24 @@ class Notifications:
             if day < self.horizon:
                 self.records.notifications.append((float(day), child.id, True))
 
+    def repeats_before_start(self, first_per_year: float) -> None:
+        """The repeat notifications, after the start, about children first notified in the window before it.
+
+        Children notified for the first time in the last ``repeat_window_days``
+        before the start date (``first_per_year`` a year) are notified again
+        after it, fewer the later in the window: so the first year counts its
+        repeats as a later year does. They concern children not in the model
+        (the initial stock is what was in care, not who was notified), so
+        they are recorded against child -1.
+        """
+        draws = self.streams.stream("notification.before_start")
+        per_day = first_per_year / DAYS_PER_YEAR
+        expected = per_day * self.again * (1.0 + self.more) * self.window / 2.0
+        for _ in range(int(draws.poisson(expected))):
+            day = self.window * (1.0 - np.sqrt(draws.random()))  # density falling to 0 over the window
+            if day < self.horizon:
+                self.records.notifications.append((float(day), -1, True))
+
     def reports_without_need(self, rate_per_year: Steps) -> Arrivals:
         """Start the reports about children without need, at ``rate_per_year``."""
         return Arrivals(self.env, self.streams, "notification.without_need", rate_per_year,

@@ -104,6 +104,8 @@ class Model:
         SmallChildrenSpecial(env, register, self.records, self.streams, scenario.small_children_special, ages)
         self.need.start(self.streams, self.calendar, self.steady.found_per_year)
         self.need.start_unmet(self.streams, self.steady.unmet_at_start)
+        notified = scenario.notification
+        self.notifications.repeats_before_start(notified.per_year.value / notified.per_notified_child.value)
         self.notifications.reports_without_need(
             Steps(self.intensity.days, self.intensity.values * self.steady.reports_without_need_per_year))
         env.process(take_effect(env, self.calendar, scenario.timeline, self.capacity_handlers()))
