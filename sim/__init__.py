@@ -14,11 +14,9 @@ share the same children and the same luck (common random numbers).
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from .errors import InputError, Problem, ScenarioError
-from .model import simulate
 from .model.equilibrium import problems as steady_state_problems
 from .output.manifest import package_version
 from .output.result import TABLES, Result
@@ -66,6 +64,4 @@ def run(scenario: Scenario | str | Path, years: int = 10, seed: int = 0) -> Resu
     contradictions = steady_state_problems(scenario)
     if contradictions:
         raise InputError(contradictions, f"scenario {scenario.name} cannot stand still at its start")
-    started = dt.datetime.now(dt.UTC)
-    _, records = simulate(scenario, years, seed)
-    return Result(scenario, years, seed, records, started, dt.datetime.now(dt.UTC))
+    return Result.of(scenario, years, seed)

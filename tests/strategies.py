@@ -15,7 +15,6 @@ from typing import Any
 from hypothesis import strategies as st
 
 import sim
-from sim.model import simulate
 from sim.scenario.schema import Scenario
 
 BASE = json.loads(sim.load_scenario("ballerup_2017").model_dump_json())
@@ -101,6 +100,4 @@ def scenarios(draw: st.DrawFn, stock_scale: tuple[float, float] = (0.05, 0.4)) -
 def run_drawn(scenario: Scenario, years: int, seed: int) -> sim.Result:
     """One replication of a drawn scenario, as a Monte Carlo draw runs: with the steady state nearest to
     its stock even where its assumptions cannot hold that stock still (``sim.run`` refuses those)."""
-    started = dt.datetime.now(dt.UTC)
-    _, records = simulate(scenario, years, seed)
-    return sim.Result(scenario, years, seed, records, started, dt.datetime.now(dt.UTC))
+    return sim.Result.of(scenario, years, seed)

@@ -501,7 +501,7 @@ def test_saved_scenarios_are_compared_side_by_side_in_english(page, app):
     table.wait_for()
     assert "familiehus_200" in table.locator("thead").inner_text()
     row = table.locator("tr", has_text="Places at Familiehus").inner_text()
-    assert "200 (2017-01-01)" in row and "180 (2017-01-01)" in row
+    assert "200 (2017-01-01)" in row and "215 (2017-01-01)" in row
     assert table.locator("tr", has_text="Price drift: Residential institution").count() == 1
     assert table.locator("tr", has_text="need.by_application").count() == 0  # no scenario changes it
     shot(page, "compare")

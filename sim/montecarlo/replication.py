@@ -20,7 +20,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import run
 from ..output.result import Result
 from ..scenario import Scenario
 from .draws import draw, with_values
@@ -79,7 +78,7 @@ def run_batch(batch: Batch) -> tuple[pd.DataFrame, pd.DataFrame]:
                     "scenario": name, "replication": replication,
                     "path": list(values), "value": [float(v) for v in values.values()],
                 }))
-            table = batch.measure(run(scenario, batch.years, seed))
+            table = batch.measure(Result.of(scenario, batch.years, seed))
             found.append(table.assign(scenario=name, replication=replication, seed=seed))
     draws = pd.concat(drawn, ignore_index=True) if drawn else pd.DataFrame(columns=DRAW_COLUMNS)
     return pd.concat(found, ignore_index=True)[OUTCOME_COLUMNS], draws[DRAW_COLUMNS]

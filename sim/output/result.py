@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..model import simulate
 from ..model.calendar import Calendar
 from ..model.records import Records
 from ..scenario import Scenario
@@ -38,6 +39,19 @@ class Result:
     records: Records = field(repr=False)
     started: dt.datetime = field(repr=False)
     finished: dt.datetime = field(repr=False)
+
+    @classmethod
+    def of(cls, scenario: Scenario, years: int, seed: int) -> Result:
+        """Simulate one replication of ``scenario`` and keep its records.
+
+        It runs from the steady state nearest the scenario's stock, whether or
+        not its assumptions can hold that stock still: :func:`sim.run` refuses
+        a scenario a user gave that cannot, while a scenario drawn from the
+        ranges (Monte Carlo, sensitivity, calibration) runs as it is.
+        """
+        started = dt.datetime.now(dt.UTC)
+        _, records = simulate(scenario, years, seed)
+        return cls(scenario, years, seed, records, started, dt.datetime.now(dt.UTC))
 
     @cached_property
     def calendar(self) -> Calendar:
