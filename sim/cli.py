@@ -72,6 +72,18 @@ def default_folder(scenario: str, seed: int, years: int) -> Path:
     return folder
 
 
+def steady_state_line(result: Result) -> str:
+    """What the start date's steady state needs: the children found in need a year, and the other reports."""
+    steady = result.steady_state
+    found = sum(steady.found_per_year.values())
+    per_thousand = 1000.0 * found / max(result.scenario.population.children.value, 1.0)
+    kinds = ", ".join(f"{need} {rate:,.0f}" for need, rate in steady.found_per_year.items())
+    return (f"Held still at its start by {found:,.0f} children found in need a year ({per_thousand:.1f} per "
+            f"1,000 children: {kinds}) "
+            f"and {steady.reports_without_need_per_year:,.0f} reports a year about children without need, "
+            f"at a caseload of {steady.caseload:.1f} on the start date.\n")
+
+
 def budget_table(result: Result) -> str:
     """The budget frame as planners read it: spend, persons at 31 Dec, full-year persons, price.
 
@@ -113,6 +125,7 @@ def _run(args: argparse.Namespace) -> int:
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(f"barnesim: {scenario.name}, {args.years} years from {scenario.scenario.start_date}, "
               f"seed {args.seed}\n")
+        print(steady_state_line(result))
         print(budget_table(result))
     written = result.write(folder)
     print(f"\nTables written to {written}/")

@@ -23,14 +23,15 @@ import pandas as pd
 from .measures import EXIT_REASONS, STATES
 from .output.result import Result
 
-ENTRIES = ("notification", "application", "small_children", "start_date_stock")
-"""How children come in: a notification, an application without one, the small-children stock's own
-inflow, and the stock on the start date (every ``initial_<where>`` route)."""
+ENTRIES = ("notification", "application", "renotified", "small_children", "start_date_stock")
+"""How children come in: a notification, an application without one, a notification again after being
+screened out while in need, the small-children stock's own inflow, and the stock on the start date (every
+``initial_<where>`` route)."""
 EXITS = tuple(f"exit: {reason}" for reason in EXIT_REASONS)
 """The ends of a child's time in the system, one per exit reason."""
 PLACES = {
-    "notification": (0.0, 4.5), "application": (0.0, 3.0), "start_date_stock": (0.0, 1.5),
-    "small_children": (0.0, 0.0),
+    "notification": (0.0, 4.5), "renotified": (0.0, 3.5), "application": (0.0, 2.5),
+    "start_date_stock": (0.0, 1.3), "small_children": (0.0, 0.0),
     "assessment": (1.7, 4.5), "awaiting_investigation": (3.4, 3.0), "investigation": (5.1, 3.0),
     "preventive": (6.8, 3.9), "home_based": (6.8, 2.3), "awaiting_placement": (8.5, 1.1),
     "placement": (10.2, 2.5), "small_children_special": (6.8, 0.0),

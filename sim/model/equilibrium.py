@@ -276,7 +276,7 @@ def derive(scenario: Scenario) -> SteadyState:
     """
     key = _as_at_start(scenario)
     if key not in _DERIVED:
-        _DERIVED[key] = _solve(scenario)
+        _DERIVED[key] = solve(scenario)
     return _DERIVED[key]
 
 
@@ -303,7 +303,8 @@ def problems(scenario: Scenario, where: str = "") -> list[Problem]:
 _DERIVED: dict[str, SteadyState] = {}
 
 
-def _solve(scenario: Scenario) -> SteadyState:
+def solve(scenario: Scenario) -> SteadyState:
+    """Probe ``scenario`` and solve for its steady state, every time (:func:`derive` keeps what it found)."""
     measured = probe(scenario)
     goal = targets(scenario)
     placed = {kind: float(getattr(scenario.initial.placements, kind).value) for kind in PLACEMENT_TYPES}

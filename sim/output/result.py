@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..model import simulate
 from ..model.calendar import Calendar
+from ..model.equilibrium import SteadyState, derive
 from ..model.records import Records
 from ..scenario import Scenario
 from . import tables
@@ -110,10 +111,25 @@ class Result:
         """Every table by name."""
         return {name: getattr(self, name) for name in TABLES}
 
+    @property
+    def steady_state(self) -> SteadyState:
+        """The rates derived so that the start date is the municipality's steady state."""
+        return derive(self.scenario)
+
     def manifest(self) -> dict:
-        """What produced this result."""
+        """What produced this result, the steady state derived for it included."""
+        steady = self.steady_state
+        per_thousand = 1000.0 / max(self.scenario.population.children.value, 1.0)
         return manifest(self.scenario, self.seed, self.years, self.started, self.finished,
-                        tables=list(TABLES))
+                        tables=list(TABLES), steady_state={
+                            "caseload_at_start": steady.caseload,
+                            "found_in_need_per_year": steady.found_per_year,
+                            "found_in_need_per_1000_children": {
+                                need: rate * per_thousand for need, rate in steady.found_per_year.items()},
+                            "reports_without_need_per_year": steady.reports_without_need_per_year,
+                            "placement_mix": steady.placement_mix,
+                            "contradictions": [message for _, message in steady.contradictions],
+                        })
 
     def write(self, folder: str | Path) -> Path:
         """Write the tables (CSV), scenario and manifest to ``folder``, which must not exist."""
