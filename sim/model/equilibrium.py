@@ -33,6 +33,8 @@ in decisions after the start date derive the same.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -283,15 +285,34 @@ def derive(scenario: Scenario) -> SteadyState:
 def _as_at_start(scenario: Scenario) -> str:
     """A fingerprint of what the derivation reads: the scenario as it stands on its start date.
 
-    Scenarios that differ only in their names or in decisions after the start
-    (the variants of an experiment) derive the same steady state, once.
+    Scenarios that differ only in what the probe does not read (names, prices,
+    foster family pools and in-house places it does without, trends, the
+    small-children stock, decisions after the start) derive the same steady
+    state, once: the variants of an experiment, and the points of a
+    sensitivity design that vary prices.
     """
     start = scenario.scenario.start_date
-    at_start = scenario.model_copy(update={
-        "timeline": tuple(change for change in scenario.timeline if change.date <= start),
-        "scenario": scenario.scenario.model_copy(update={"name": "start", "title": "", "description": ""}),
-    })
-    return at_start.fingerprint()
+    data = scenario.model_dump(mode="json")
+    data["scenario"] = {"start_date": data["scenario"]["start_date"]}
+    data["timeline"] = [change for change in data["timeline"] if change["date"] <= start.isoformat()
+                        and not set(change["path"].split(".")) & NOT_PROBED]
+    return hashlib.sha256(json.dumps(_without(data), sort_keys=True).encode("utf-8")).hexdigest()
+
+
+NOT_PROBED = frozenset({
+    "price_per_year", "price_per_place_year", "salary_per_year", "price_drift_per_year", "prices", "pool",
+    "places", "external_after_days", "growth_per_year", "small_children_special", "population",
+})
+"""Names of the fields and sections the probe does not read (it runs without pools, queues, prices or
+trends), so that a change of them alone needs no new derivation."""
+
+
+def _without(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {key: _without(value) for key, value in node.items() if key not in NOT_PROBED}
+    if isinstance(node, list):
+        return [_without(value) for value in node]
+    return node
 
 
 def problems(scenario: Scenario, where: str = "") -> list[Problem]:
