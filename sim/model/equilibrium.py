@@ -341,7 +341,7 @@ def solve(scenario: Scenario) -> SteadyState:
     for _ in range(MIX_ROUNDS):
         per_arrival = _with_mix(measured, mix, derived)
         rates, unmet = _rates(per_arrival, goal)
-        derived = _mix_holding(measured, derived, rates, placed)
+        derived = _mix_holding(measured, mix, rates, placed)
     return _steady(measured, per_arrival, rates, derived, goal, tuple(contradictions + unmet))
 
 
