@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..cli import whole_number
 from ..errors import InputError, Problem, command_status
+from ..model.equilibrium import problems as steady_state_problems
 from ..montecarlo.executors import CLUSTER_VARIABLE, executor_for
 from ..output.folders import check_new_folder, new_run_folder
 from ..report import DEFAULT_LANGUAGE, LANGUAGES, check_report_target, language_problems, make_report
@@ -112,6 +113,10 @@ def _run(args: argparse.Namespace) -> int:
             raise InputError([Problem("--resume", "", f"holds a run of {previous['experiment']['name']!r}",
                                       args.experiment)], "cannot resume")
     experiment = load_experiment(args.experiment or previous["experiment"]["file"])
+    for label, scenario in experiment.scenarios.items():  # a variant's own world, reported, not refused
+        for problem in steady_state_problems(scenario):
+            print(f"note: variant {label!r} cannot stand still at its start, and runs from the nearest "
+                  f"steady state: {problem.message}")
     if previous:  # batches from two versions of the model would mix silently
         for change in software_changes(previous):
             print(f"note: the software differs from the run's: {change}")

@@ -26,7 +26,6 @@ from pydantic import Field, ValidationError, model_validator
 
 from .. import MAX_YEARS
 from ..errors import InputError, Problem
-from ..model.equilibrium import problems as steady_state_problems
 from ..montecarlo.draws import UNCERTAINTIES, uncertain_paths
 from ..montecarlo.outcomes import outcome_names
 from ..scenario import Scenario, extend_scenario, load_scenario
@@ -230,10 +229,6 @@ def load_experiment(ref: str | Path) -> LoadedExperiment:
     outcomes = _outcomes(definition, scenarios, label, problems)
     _check_references(definition, scenarios, label, problems)
     _check_sensitivity(definition, scenarios, label, problems)
-    if not problems:  # the derivation runs the model: only for variants that are valid as files
-        for variant, scenario in scenarios.items():
-            problems += [p for p in steady_state_problems(scenario, f"{label} [variant {variant!r}]")
-                         if p.message not in {q.message for q in problems}]
     if problems:
         raise InputError(problems, f"experiment {label} is not valid")
     return LoadedExperiment(definition, path, raw.decode("utf-8"), scenarios, outcomes)

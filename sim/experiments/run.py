@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..model.equilibrium import problems as steady_state_problems
 from ..montecarlo import Ensemble, convergence, run_ensemble
 from ..montecarlo.ensemble import open_store
 from ..output.folders import new_folder, write_atomically
@@ -75,6 +76,9 @@ def run_experiment(
         "status": RUNNING,
         **({"rerun_of": rerun_of} if rerun_of else {}),
         "inputs": inputs(experiment),
+        "contradictions": {label: [problem.message for problem in steady_state_problems(scenario)]
+                           for label, scenario in experiment.scenarios.items()
+                           if steady_state_problems(scenario)},
     }
     if (folder / MANIFEST).is_file():
         # a resume with other settings is refused here, before the run's manifest is touched
