@@ -22,6 +22,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -238,7 +239,16 @@ def start_app(folder: Path) -> tuple[subprocess.Popen, str]:
     if not found:
         process.kill()
         pytest.fail(f"the app did not print its address: {line!r} {process.stderr.read()}")
-    return process, found.group(1)
+    port = int(found.group(1).rsplit(":", 1)[1].strip("/"))
+    # the address is printed as the server starts; on a busy machine it listens a moment later
+    for _ in range(300):
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            return process, found.group(1)
+        if process.poll() is not None:
+            pytest.fail(f"the app stopped before it listened: {process.stderr.read()}")
+        time.sleep(0.1)
+    process.kill()
+    pytest.fail(f"the app printed {found.group(1)} but did not listen there within 30 s")
 
 
 @pytest.fixture(scope="module")

@@ -159,8 +159,8 @@ def test_fewer_foster_family_recruits_mean_more_expensive_substitute_placements(
             float(r.budget_frame.query("level == 'placement'")["spend_kr"].sum()) for r in results
         )
 
-    assert substituted(scarce) > 1.5 * substituted(plenty) + 3
-    assert placement_spend(scarce) > 1.01 * placement_spend(plenty)
+    assert substituted(scarce) >= substituted(plenty) + 5
+    assert placement_spend(scarce) > placement_spend(plenty)
     for result in scarce:
         assert result.counts["families_foster_family"].iloc[-1] < (
             plenty[0].counts["families_foster_family"].iloc[-1]

@@ -1,11 +1,12 @@
-"""Long and large runs hold: a 30-year horizon and a municipality 20 times Ballerup's, in bounded memory.
+"""Long and large runs hold: a 30-year horizon and a municipality ten times Ballerup's, in bounded memory.
 
 Planners run to the end of a long investment horizon, and a researcher may
-run a city. Both must finish without error, keep every child accounted for,
-and hold memory in proportion to what they record. The bound is generous
-(over twice the peaks traced by ``tracemalloc`` when it was set: 30 years
-of the default about 45 MB, two years of a municipality 20 times Ballerup's
-about 60 MB), so it catches a leak or a quadratic table, not noise.
+run a city (ten times Ballerup's children is about Copenhagen's). Both must
+finish without error, keep every child accounted for, and hold memory in
+proportion to what they record. The bound is generous (over twice the peaks
+traced by ``tracemalloc`` when it was set: 30 years of the default about
+45 MB, two years of a municipality 20 times Ballerup's about 60 MB), so it
+catches a leak or a quadratic table, not noise.
 """
 
 from __future__ import annotations
@@ -47,12 +48,12 @@ def test_a_30_year_horizon_runs_with_every_child_accounted_for():
     assert peak < PEAK_BOUND_BYTES, f"peak {peak / 1e6:.0f} MB"
 
 
-def test_a_municipality_twenty_times_the_size_flows_through_in_bounded_memory():
-    city = municipality(20.0, 29.0)
-    result, peak = traced(city, 2, 4)
-    usual = sim.run(municipality(1.0, 29.0), years=2, seed=4)
+def test_a_municipality_ten_times_the_size_flows_through_in_bounded_memory():
+    city = municipality(10.0, 29.0)
+    result, peak = traced(city, 1, 4)
+    usual = sim.run(municipality(1.0, 29.0), years=1, seed=4)
     for outcome in ("notifications", "investigations_decided"):
         ratio = result.flows[outcome].sum() / usual.flows[outcome].sum()
-        assert 16 < ratio < 25, (outcome, ratio)
+        assert 8 < ratio < 12.5, (outcome, ratio)
     check_conservation(result)
     assert peak < PEAK_BOUND_BYTES, f"peak {peak / 1e6:.0f} MB"
