@@ -31,8 +31,8 @@ SHARED = Path(__file__).parent.parent.parent / "shared" / "data" / "ballerup_pub
 
 # The recovery test: two assumptions set to known values, each showing in its own published count.
 TRUTH = {"preventive.duration_days": 420.0, "home_based.measures_per_child": 1.8}
-RECOVERY = Settings(parameters=tuple(TRUTH), figures=("units_31_dec.*",), fit_years=(2017, 2017), points=64,
-                    replications=2, accept=0.15, seed=3)
+RECOVERY = Settings(parameters=tuple(TRUTH), figures=("units_31_dec.*",), fit_years=(2017, 2017), points=32,
+                    replications=2, accept=0.2, seed=3)
 
 
 # --- the targets file -------------------------------------------------------------------------------------
@@ -201,7 +201,7 @@ def test_the_accepted_points_are_the_nearest_and_their_count_is_the_share_asked(
 def test_calibration_is_seeded_and_resumes_to_the_same_posterior(recovery):
     result, _, folder, targets = recovery
     chunks = sorted((folder / "run" / "ensemble").rglob("batch-*.parquet"))
-    assert len(chunks) >= 4
+    assert len(chunks) >= 2
     copy = folder / "resumed"
     shutil.copytree(folder / "run" / "ensemble", copy)
     for chunk in sorted(copy.rglob("batch-*.parquet"))[::2]:
