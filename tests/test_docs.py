@@ -108,27 +108,6 @@ def test_the_outcome_table_gives_each_outcome_the_unit_of_its_registry_entry():
 
 
 @pytest.mark.unit
-@pytest.mark.slow
-def test_every_sensitivity_column_and_field_is_documented(sensitivity_run):
-    import pandas as pd
-
-    from sim.sensitivity.settings import Answer, Sensitivity
-
-    found = sections((DOCS / "sensitivity.md").read_text(encoding="utf-8"))
-    for table in ("sensitivity", "sensitivity_answers"):
-        columns = pd.read_parquet(sensitivity_run / f"{table}.parquet").columns
-        assert table in found, f"docs/sensitivity.md has no section ## `{table}`"
-        missing = [c for c in columns if c not in first_cells(found[table])]
-        assert not missing, (table, missing)
-    text = (DOCS / "sensitivity.md").read_text(encoding="utf-8")
-    fields = first_cells(text.split("## The `[sensitivity]` table")[1].split("\n## ")[0])
-    assert set(Sensitivity.model_fields) - {"answer"} <= fields
-    assert "[[sensitivity.answer]]" in fields
-    answer_row = next(line for line in text.splitlines() if line.startswith("| `[[sensitivity.answer]]`"))
-    assert all(f"`{name}`" in answer_row for name in Answer.model_fields)
-
-
-@pytest.mark.unit
 def test_the_flow_page_lists_every_move_a_run_makes(default_run):
     from sim.flowchart import ENTRIES, EXITS, PLACES, transitions
     from sim.measures import STATES

@@ -21,6 +21,7 @@ import pytest
 from conftest import SCREENSHOTS, SENSITIVITY_EXPERIMENT
 from hypothesis import given
 from hypothesis import strategies as st
+from test_docs import DOCS, first_cells, sections
 
 from sim.errors import InputError
 from sim.experiments import load_experiment
@@ -30,6 +31,7 @@ from sim.report import make_report
 from sim.scenario import load_scenario
 from sim.sensitivity import COLUMNS, run_sensitivity
 from sim.sensitivity.design import Design, factors
+from sim.sensitivity.settings import Answer, Sensitivity
 
 SALARY = "caseworkers.salary_per_year"
 ELASTICITY = "follow_up.caseload_elasticity"
@@ -284,3 +286,22 @@ def test_the_report_ranks_the_assumptions_and_shows_the_tornado_in_chromium(sens
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     section.screenshot(path=str(SCREENSHOTS / "report-sensitivity.png"))
     page.close()
+
+
+@pytest.mark.unit
+@pytest.mark.slow
+def test_every_sensitivity_column_and_field_is_documented(sensitivity_run):
+    """docs/sensitivity.md names every column the analysis writes and every field of its table (here, beside
+    the other users of the analysis's run, so that a parallel suite runs the analysis once)."""
+    found = sections((DOCS / "sensitivity.md").read_text(encoding="utf-8"))
+    for table in ("sensitivity", "sensitivity_answers"):
+        columns = pd.read_parquet(sensitivity_run / f"{table}.parquet").columns
+        assert table in found, f"docs/sensitivity.md has no section ## `{table}`"
+        missing = [c for c in columns if c not in first_cells(found[table])]
+        assert not missing, (table, missing)
+    text = (DOCS / "sensitivity.md").read_text(encoding="utf-8")
+    fields = first_cells(text.split("## The `[sensitivity]` table")[1].split("\n## ")[0])
+    assert set(Sensitivity.model_fields) - {"answer"} <= fields
+    assert "[[sensitivity.answer]]" in fields
+    answer_row = next(line for line in text.splitlines() if line.startswith("| `[[sensitivity.answer]]`"))
+    assert all(f"`{name}`" in answer_row for name in Answer.model_fields)
