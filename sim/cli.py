@@ -76,7 +76,7 @@ def steady_state_line(result: Result) -> str:
     """What the start date's steady state needs: the children found in need a year, and the other reports."""
     steady = result.steady_state
     found = sum(steady.found_per_year.values())
-    per_thousand = 1000.0 * found / max(result.scenario.population.children.value, 1.0)
+    per_thousand = sum(steady.found_per_1000(result.scenario.population.children.value).values())
     kinds = ", ".join(f"{need} {rate:,.0f}" for need, rate in steady.found_per_year.items())
     return (f"Held still at its start by {found:,.0f} children found in need a year ({per_thousand:.1f} per "
             f"1,000 children: {kinds}) "

@@ -76,9 +76,9 @@ def run_experiment(
         "status": RUNNING,
         **({"rerun_of": rerun_of} if rerun_of else {}),
         "inputs": inputs(experiment),
-        "contradictions": {label: [problem.message for problem in steady_state_problems(scenario)]
+        "contradictions": {label: [problem.message for problem in problems]
                            for label, scenario in experiment.scenarios.items()
-                           if steady_state_problems(scenario)},
+                           if (problems := steady_state_problems(scenario))},
     }
     if (folder / MANIFEST).is_file():
         # a resume with other settings is refused here, before the run's manifest is touched

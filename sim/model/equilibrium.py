@@ -106,6 +106,10 @@ class SteadyState:
         """Arrivals per year by kind (a need, or none for reports without need)."""
         return {**self.found_per_year, "none": self.reports_without_need_per_year}
 
+    def found_per_1000(self, children: float) -> dict[str, float]:
+        """Children found in need per year per 1,000 of ``children`` (the municipality's), by need."""
+        return {need: 1000.0 * rate / max(children, 1.0) for need, rate in self.found_per_year.items()}
+
 
 class _Frozen(Schedules):
     """Every time-varying parameter held at its value on the start date, without trend."""

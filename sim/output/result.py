@@ -119,13 +119,12 @@ class Result:
     def manifest(self) -> dict:
         """What produced this result, the steady state derived for it included."""
         steady = self.steady_state
-        per_thousand = 1000.0 / max(self.scenario.population.children.value, 1.0)
         return manifest(self.scenario, self.seed, self.years, self.started, self.finished,
                         tables=list(TABLES), steady_state={
                             "caseload_at_start": steady.caseload,
                             "found_in_need_per_year": steady.found_per_year,
-                            "found_in_need_per_1000_children": {
-                                need: rate * per_thousand for need, rate in steady.found_per_year.items()},
+                            "found_in_need_per_1000_children": steady.found_per_1000(
+                                self.scenario.population.children.value),
                             "reports_without_need_per_year": steady.reports_without_need_per_year,
                             "placement_mix": steady.placement_mix,
                             "contradictions": [message for _, message in steady.contradictions],
