@@ -17,7 +17,7 @@ from sim.experiments.definition import experiment_files, shipped_folder
 from sim.montecarlo import run_ensemble
 from sim.output.manifest import git_commit, package_version
 
-SHIPPED = ("caseworker_staffing", "early_detection", "investment_case", "price_drift", "waitlist_capacity")
+SHIPPED = ("caseworker_staffing", "early_detection", "investment_replay", "price_drift", "waitlist_capacity")
 
 SMALL = """
 name = "{name}"
@@ -45,7 +45,7 @@ def write(folder: Path, name: str, text: str) -> Path:
 def test_every_shipped_experiment_is_valid(name):
     assert set(SHIPPED) <= set(experiment_names())
     experiment = load_experiment(name)
-    assert len(experiment.scenarios) >= 3
+    assert len(experiment.scenarios) >= 2
     assert experiment.outcomes
     fingerprints = {s.fingerprint() for s in experiment.scenarios.values()}
     assert len(fingerprints) == len(experiment.scenarios)  # every variant differs from the others
@@ -73,23 +73,14 @@ def test_outcome_patterns_select_names_in_the_order_given(tmp_path):
 
 
 @pytest.mark.unit
-def test_named_change_sets_switch_the_investment_case_feedbacks_one_at_a_time():
-    """Each '+ feedback' variant differs from the spreadsheet world in that feedback only."""
-    scenarios = load_experiment("investment_case").scenarios
-    world, default = scenarios["spreadsheet world"], scenarios["all three feedbacks"]
-
-    def switches(scenario) -> tuple[bool, bool, bool]:
-        return (scenario.reform.detection_increase.value > 0,
-                scenario.placement.after_need.value["step_down"] > 0,
-                scenario.placement.residential_home.price_drift_per_year.value > 0.02)
-
-    assert switches(world) == (False, False, False) and switches(default) == (True, True, True)
-    assert switches(scenarios["+ inflow"]) == (True, False, False)
-    assert switches(scenarios["+ spill-over"]) == (False, True, False)
-    assert switches(scenarios["+ price drift"]) == (False, False, True)
-    staff = {label: s.timeline[0].value for label, s in scenarios.items()}
-    assert staff["spreadsheet world without the 12"] == 20 and staff["spreadsheet world"] == 32
-    assert default.fingerprint() != world.fingerprint()
+def test_the_replay_lays_only_the_decision_over_the_2016_municipality():
+    """The two variants of the replay differ in the decision of 2016 and in nothing else."""
+    scenarios = load_experiment("investment_replay").scenarios
+    taken, without = scenarios["the decision as taken"], scenarios["without the decision"]
+    assert [(c.path, c.value) for c in taken.timeline] == [("caseworkers.count", 32), ("reform.practised", 1)]
+    assert not without.timeline
+    assert taken.caseworkers.count.value == without.caseworkers.count.value == 20
+    assert taken.placement.residential_home.price_per_year.value == 957_514  # 2016's price, carried on
 
 
 REFERENCES = """

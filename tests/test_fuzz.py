@@ -61,7 +61,7 @@ from sim.scenario.parameters import time_varying_fields
 
 EXPERIMENTS = shipped_folder()
 SCENARIO_FILES = ("ballerup_2017.toml", "ballerup_2017_without_extra_staff.toml")
-EXPERIMENT_FILES = ("waitlist_capacity.toml", "investment_case.toml")
+EXPERIMENT_FILES = ("waitlist_capacity.toml", "investment_replay.toml")
 WHOLE_FILE = ("empty", "binary", "UTF-8", "UTF-16", "TOML", "no such", "cannot be read", "not a file")
 """Words of the problems that concern a file as a whole and so name no parameter."""
 

@@ -23,8 +23,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ("pyproject.toml", "README.md", "LICENSE", "sim")
 """What a build reads: the project's metadata and the package."""
-SHIPPED = ("caseworker_staffing", "early_detection", "investment_case", "price_drift", "sensitivity_staffing",
-           "waitlist_capacity")
+SHIPPED = ("caseworker_staffing", "early_detection", "investment_replay", "price_drift",
+           "sensitivity_staffing", "waitlist_capacity")
 
 
 def pip(*args: str, cwd: Path) -> None:

@@ -25,7 +25,16 @@ from ..montecarlo.executors import CLUSTER_VARIABLE, executor_for
 from ..output.folders import check_new_folder, new_run_folder
 from ..report import DEFAULT_LANGUAGE, LANGUAGES, check_report_target, language_problems, make_report
 from .definition import USER_FOLDER, LoadedExperiment, experiment_files, load_experiment, shipped_folder
-from .report import convergence_note, design_text, references_text, sensitivity_text, summary_text
+from .plan import planned_payback
+from .report import (
+    against_plan_text,
+    causes_text,
+    convergence_note,
+    design_text,
+    references_text,
+    sensitivity_text,
+    summary_text,
+)
 from .rerun import compare_runs, experiment_from_manifest, software_changes
 from .run import DEFAULT_PRECISION, run_experiment
 from .run_folder import MANIFEST, RESULTS, complete_manifest, folder_of, read_manifest
@@ -131,6 +140,13 @@ def _run(args: argparse.Namespace) -> int:
     with pd.option_context("display.width", 250, "display.max_columns", 20, "display.max_colwidth", 60):
         print()
         print(summary_text(ensemble, experiment.outcomes, tables["summary"], tables["comparison"]))
+        plan = definition.plan
+        if plan is not None and len(tables["against_plan"]):
+            print()
+            print(against_plan_text(tables["against_plan"], tables["payback"]["payback_year"],
+                                    planned_payback(plan), plan.label, plan.variant))
+            print()
+            print(causes_text(tables["summary"], plan.variant))
         if len(tables["references"]):
             print("\nPublished figures beside the simulation\n")
             print(references_text(tables["references"], experiment.baseline))

@@ -34,6 +34,7 @@ from ..scenario.paths import put
 from ..scenario.strict import Strict
 from ..scenario.tomlfile import parse_toml
 from ..sensitivity.settings import Answer, Sensitivity
+from .plan import LINES, Plan
 
 USER_FOLDER = Path("experiments")
 """A user's own experiments, in the working directory: a name is looked up here first."""
@@ -89,8 +90,9 @@ class Reference(Strict):
     label: str = Field(min_length=1, description="What the figure is.")
     outcome: str = Field(min_length=1, description="The outcome it compares with (an exact name).")
     variant: str = Field(min_length=1, description="Label of the variant it compares with.")
-    kind: Literal["level", "difference"] = Field(
-        "difference", description="Compare with the variant's value, or its paired difference from baseline."
+    kind: Literal["level", "difference", "against_plan"] = Field(
+        "difference", description="Compare with the variant's value, its paired difference from baseline, "
+        "or (``outcome`` then names a line of the table against the [plan]) its measure against the plan."
     )
     values: dict[str, float] = Field(min_length=1, description="Year -> published value.")
     unit_kr: float = Field(1.0, gt=0, description="Kroner per unit of the values: 1000000 for mio kr.")
@@ -117,6 +119,7 @@ class Experiment(Strict):
     variant: list[Variant] = Field(default_factory=list)
     sweep: Sweep | None = None
     reference: list[Reference] = Field(default_factory=list, description="Published figures to set beside.")
+    plan: Plan | None = Field(None, description="An investment case's plan a variant is measured against.")
     sensitivity: Sensitivity | None = Field(None, description="A sensitivity analysis after the variants.")
 
     def variants(self) -> list[Variant]:
@@ -228,6 +231,7 @@ def load_experiment(ref: str | Path) -> LoadedExperiment:
     scenarios = _scenarios(definition, path, problems)
     outcomes = _outcomes(definition, scenarios, label, problems)
     _check_references(definition, scenarios, label, problems)
+    _check_plan(definition, scenarios, label, problems)
     _check_sensitivity(definition, scenarios, label, problems)
     if problems:
         raise InputError(problems, f"experiment {label} is not valid")
@@ -322,11 +326,48 @@ def _check_references(definition: Experiment, scenarios: dict[str, Scenario], la
         return
     known, years = _outcomes_and_years(definition, scenarios)
     for i, reference in enumerate(definition.reference):
-        problems += _pointer_problems(reference, f"reference.{i}", list(scenarios), known, label)
+        if reference.kind == "against_plan":
+            problems += _against_plan_problems(definition, reference, f"reference.{i}", label)
+        else:
+            problems += _pointer_problems(reference, f"reference.{i}", list(scenarios), known, label)
         for year in reference.values:
             if not re.fullmatch(r"[0-9]{4}", year) or int(year) not in years:  # not '²', nor 5000 digits
                 problems.append(Problem(label, dotted(("reference", i, "values", year)),
                                         f"must be a year of the horizon, {years[0]} to {years[-1]}", year))
+
+
+def _against_plan_problems(definition: Experiment, reference: Reference, here: str, label: str
+                           ) -> list[Problem]:
+    """A reference to the table against the plan needs a plan, a line of it and the plan's variant."""
+    if definition.plan is None:
+        return [Problem(label, f"{here}.kind", "\"against_plan\" needs a [plan]", reference.kind)]
+    problems = []
+    if reference.outcome not in LINES:
+        problems.append(Problem(label, f"{here}.outcome", "must be a line against the plan"
+                                + (suggest(reference.outcome, list(LINES)) or f": {list(LINES)}"),
+                                reference.outcome))
+    if reference.variant != definition.plan.variant:
+        problems.append(Problem(label, f"{here}.variant", f"must be the plan's variant, "
+                                f"{definition.plan.variant!r}", reference.variant))
+    return problems
+
+
+def _check_plan(definition: Experiment, scenarios: dict[str, Scenario], label: str,
+                problems: list[Problem]) -> None:
+    """The plan's variants must be the experiment's, and its years inside the horizon."""
+    plan = definition.plan
+    if plan is None or not scenarios:
+        return
+    for field in ("variant", "without"):
+        name = getattr(plan, field)
+        if name is not None and name not in scenarios:
+            problems.append(Problem(label, f"plan.{field}", "must be the label of a variant"
+                                    + suggest(name, list(scenarios)), name))
+    _, years = _outcomes_and_years(definition, scenarios)
+    inside = [year for year in plan.years if year in years]
+    if not inside:
+        problems.append(Problem(label, "plan", f"plans no year of the horizon, {years[0]} to {years[-1]}; "
+                                "give placement persons per year", plan.years))
 
 
 def _outcomes_and_years(definition: Experiment, scenarios: dict[str, Scenario]) -> tuple[list[str], range]:

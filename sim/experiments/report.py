@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..montecarlo import Ensemble
@@ -66,13 +67,22 @@ REFERENCE_COLUMNS = ["reference", "variant", "outcome", "kind", "year", "publish
                      "unit_kr", "source"]
 
 
-def references(summary: pd.DataFrame, comparison: pd.DataFrame, experiment: LoadedExperiment) -> pd.DataFrame:
-    """Each published figure beside the simulated median and 90% interval, in the figure's own unit."""
+def references(summary: pd.DataFrame, comparison: pd.DataFrame, experiment: LoadedExperiment,
+               plan_summary: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each published figure beside the simulated median and 90% interval, in the figure's own unit.
+
+    A figure of kind ``against_plan`` is read from ``plan_summary`` (the
+    table against the plan), its ``outcome`` naming the line.
+    """
     rows = []
     for reference in experiment.definition.reference:
-        simulated = summary if reference.kind == "level" else comparison
-        mine = simulated[(simulated["scenario"] == reference.variant)
-                         & (simulated["outcome"] == reference.outcome)].set_index("year")
+        if reference.kind == "against_plan":
+            table = plan_summary if plan_summary is not None else pd.DataFrame(columns=["line", "year"])
+            mine = table[table["line"] == reference.outcome].set_index("year")
+        else:
+            simulated = summary if reference.kind == "level" else comparison
+            mine = simulated[(simulated["scenario"] == reference.variant)
+                             & (simulated["outcome"] == reference.outcome)].set_index("year")
         for year, published in reference.values.items():
             found = mine.loc[int(year)] if int(year) in mine.index else None
             rows.append({
@@ -90,8 +100,9 @@ def references_text(table: pd.DataFrame, baseline: str) -> str:
     blocks = []
     for label, rows in table.groupby("reference", sort=False):
         first = rows.iloc[0]
-        what = (f"{first['variant']!r} minus {baseline!r}" if first["kind"] == "difference"
-                else repr(first["variant"]))
+        what = {"difference": f"{first['variant']!r} minus {baseline!r}",
+                "against_plan": f"{first['variant']!r} against the plan"}.get(first["kind"],
+                                                                               repr(first["variant"]))
         unit = "mio kr" if first["unit_kr"] == 1e6 else ("1,000 kr" if first["unit_kr"] == 1e3 else "")
         frame = pd.DataFrame({
             "published": rows["published"].map("{:,.1f}".format).to_numpy(),
@@ -101,6 +112,76 @@ def references_text(table: pd.DataFrame, baseline: str) -> str:
         blocks.append(f"{label} ({first['outcome']}, {what}{', ' + unit if unit else ''}; "
                       f"{first['source']})\n{frame.to_string()}")
     return "\n\n".join(blocks)
+
+
+PLAN_ROWS = {
+    "plan: placements": ("placements", "plan"),
+    "simulated: placements": ("placements", "simulated"),
+    "plan: total": ("total", "plan"),
+    "extra need: placements, volume": ("placements_volume", "extra"),
+    "extra need: placements, price": ("placements_price", "extra"),
+    "extra need: preventive": ("preventive", "extra"),
+    "extra need: home-based": ("home_based", "extra"),
+    "extra need: small children": ("small_children_special", "extra"),
+    "start gap (the model's level error)": ("start_gap", "extra"),
+    "extra need: placements": ("extra_need_placements", "extra"),
+    "extra need: other levels": ("extra_need_other_levels", "extra"),
+    "extra need, beyond the start gap": ("extra_need", "extra"),
+    "required savings (plan)": ("required_savings", "plan"),
+    "investment (plan)": ("investment", "plan"),
+    "net saving": ("net_saving", "extra"),
+    "cumulative net saving": ("cumulative_net_saving", "extra"),
+}
+"""Rows of the printed table against the plan: label -> (line, what is shown)."""
+
+
+def against_plan_text(table: pd.DataFrame, paybacks: pd.Series, planned_payback: float, plan_label: str,
+                      variant: str) -> str:
+    """The plan, the simulation and the extra need per year in mio kr, and the planner's verdict."""
+    years = sorted(table["year"].unique())
+    indexed = table.set_index(["line", "year"])
+    rows = {}
+    for label, (line, shown_as) in PLAN_ROWS.items():
+        if line not in indexed.index.get_level_values("line"):
+            continue
+        cells = []
+        for year in years:
+            row = indexed.loc[(line, year)]
+            if shown_as == "plan":
+                cells.append(f"{row['plan'] / 1e6:,.1f}")
+            elif shown_as == "simulated":
+                cells.append(f"{(row['plan'] + row['median']) / 1e6:,.1f}")
+            else:
+                cells.append(f"{row['median'] / 1e6:,.1f} [{row['p5'] / 1e6:,.1f}, {row['p95'] / 1e6:,.1f}]")
+        rows[label] = cells
+    frame = pd.DataFrame(rows, index=years).T
+    last = indexed.loc[("cumulative_net_saving", years[-1])]
+    paid = indexed.loc[("paid_back", years[-1]), "mean"]
+    finite = paybacks[np.isfinite(paybacks)]
+    median = paybacks.median()
+    payback = "never within the horizon" if not np.isfinite(median) else f"{median:.0f}"
+    by_year = ", ".join(f"{year} {indexed.loc[('net_saving', year), 'p_above_zero']:.2f}" for year in years)
+    return "\n".join([
+        f"Against the plan ({plan_label}), variant {variant!r}; mio kr, median [5%, 95%]",
+        frame.to_string(),
+        "",
+        f"Verdict {years[0]}-{years[-1]}: cumulative net saving {last['median'] / 1e6:,.1f} mio kr "
+        f"[{last['p5'] / 1e6:,.1f}, {last['p95'] / 1e6:,.1f}], P(> 0) {last['p_above_zero']:.2f}; "
+        f"payback year: median {payback} (the plan's own: "
+        f"{'never' if not np.isfinite(planned_payback) else f'{planned_payback:.0f}'}), "
+        f"paid back by {years[-1]} in {paid:.0%} of replications"
+        + (f" (earliest {finite.min():.0f})" if len(finite) else ""),
+        f"P(net saving > 0) by year: {by_year}",
+    ])
+
+
+def causes_text(summary: pd.DataFrame, variant: str) -> str:
+    """The variant's spend by cause per year (the ledger's attribution), median in mio kr."""
+    rows = summary[(summary["scenario"] == variant) & summary["outcome"].str.startswith("spend_by_cause.")]
+    table = rows.pivot(index="outcome", columns="year", values="median") / 1e6
+    table.index = [name.partition(".")[2] for name in table.index]
+    return (f"Why: spend on measures of {variant!r} by cause (the ledger of each run), median mio kr\n"
+            + table.to_string(float_format="{:,.1f}".format))
 
 
 def design_text(experiment: LoadedExperiment) -> str:

@@ -24,6 +24,8 @@ from ..output.manifest import scenario_entry, software
 from ..sensitivity import FOLDER as SENSITIVITY_FOLDER
 from ..sensitivity import run_sensitivity
 from .definition import LoadedExperiment
+from .plan import against_plan, payback_years
+from .plan import summary as plan_summary
 from .report import plot_outcomes, references
 from .run_folder import (
     COMPLETE,
@@ -98,7 +100,13 @@ def run_experiment(
         summary = convergence(ensemble.summary(), precision)
         comparison = ensemble.compare()
         tables = {"outcomes": ensemble.outcomes, "draws": ensemble.draws, "summary": summary,
-                  "comparison": comparison, "references": references(summary, comparison, experiment)}
+                  "comparison": comparison}
+        plan = definition.plan
+        if plan is not None:
+            measured = against_plan(ensemble.outcomes, plan)
+            tables["against_plan"] = plan_summary(measured, plan)
+            tables["payback"] = payback_years(measured).rename("payback_year").reset_index()
+        tables["references"] = references(summary, comparison, experiment, tables.get("against_plan"))
         if definition.sensitivity is not None:
             tables.update(_sensitivity(experiment, folder, seed, executor, progress, manifest))
     except BaseException:

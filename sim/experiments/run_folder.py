@@ -33,7 +33,9 @@ TABLES = ("outcomes", "draws", "summary", "comparison", "references")
 """The tables a complete run folder holds, each as Parquet."""
 SENSITIVITY_TABLES = ("sensitivity", "sensitivity_answers")
 """The tables a complete run of an experiment with ``[sensitivity]`` holds as well."""
-CSV_TABLES = ("summary", "comparison", "references", *SENSITIVITY_TABLES)
+PLAN_TABLES = ("against_plan", "payback")
+"""The tables a complete run of an experiment with a ``[plan]`` holds as well."""
+CSV_TABLES = ("summary", "comparison", "references", *SENSITIVITY_TABLES, *PLAN_TABLES)
 """Those also written as CSV (when the run has them), for a spreadsheet."""
 PLOTS = "plots"
 """The folder of the plot per outcome, ``plots/<outcome>.png``."""
@@ -45,8 +47,9 @@ def table_path(folder: Path, name: str) -> Path:
 
 
 def table_names(folder: Path) -> list[str]:
-    """The tables a complete run in ``folder`` holds: :data:`TABLES`, and any sensitivity tables."""
-    return [*TABLES, *(name for name in SENSITIVITY_TABLES if table_path(folder, name).is_file())]
+    """The tables a complete run in ``folder`` holds: :data:`TABLES`, and any sensitivity or plan tables."""
+    optional = (*SENSITIVITY_TABLES, *PLAN_TABLES)
+    return [*TABLES, *(name for name in optional if table_path(folder, name).is_file())]
 
 
 def folder_of(path: Path) -> Path:

@@ -98,6 +98,9 @@ class Need:
         child = self.register.new_child("application" if by_application else "notification",
                                         lambda rng: age_in_bands(rng, self.ages), need,
                                         key=(f"need.{need}", number))
+        factor = self.detection.found_factor(need, self.intensity_about_need(self.env.now))
+        if factor > 1.0:  # the ledger's attribution of spend to earlier detection reads it
+            self.register.records.detected.append((child.id, 1.0 - 1.0 / factor))
         if by_application:  # light needs are met at once (§ 11 counselling), the others investigated
             self.start_career(child, "preventive" if need == "preventive" else "investigation")
             return

@@ -42,6 +42,7 @@ LEDGERS: dict[str, dict[str, str]] = {
         "outcome": "str",
     },
     "reviews": {"child_id": "int64", "rung": "str", "day": "float64"},
+    "detected": {"child_id": "int64", "found_by_detection": "float64"},
 }
 """The columns and types of each list of rows in :class:`Records`."""
 
@@ -72,6 +73,9 @@ class Records:
     date, not yet known."""
     reviews: list[tuple] = field(default_factory=list)
     """One row per review (opfølgning) of a home-based case or a placement."""
+    detected: list[tuple] = field(default_factory=list)
+    """A child found in need while reporting was more intense than at the start: the expected share of
+    such children who were found only because of it, ``1 - 1/f`` at a found factor ``f``."""
     capacity: dict[str, list[tuple[float, int]]] = field(default_factory=dict)
     """Places over time: name -> [(day, capacity)] (caseworker slots, services, pools)."""
     caseworkers: list[tuple[float, float]] = field(default_factory=list)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..measures import LEVELS, PLACEMENT_TYPES
+from ..output.attribution import CAUSES
 from ..output.result import Result
 from ..scenario import Scenario
 
@@ -39,6 +40,9 @@ YEAR_MEANS = {
 }
 """Outcome -> monthly count averaged over the month ends of the year."""
 
+PLACEMENT_TYPE_MEASURES = ("placement_spend_kr", "placement_full_year_persons")
+"""Spend and full-year persons per placement type: families of their own, so ``spend_kr.*`` is the levels."""
+
 SERVICE_MEASURES = (
     "median_wait_days", "max_wait_days", "waiting_31_dec", "requests",
     "in_house_spend_kr", "external_spend_kr",
@@ -48,8 +52,8 @@ SERVICE_MEASURES = (
 
 def outcomes(result: Result) -> pd.DataFrame:
     """The replication's outcomes, long: ``year``, ``outcome``, ``value``."""
-    parts = [_budget(result.budget_frame), _flows(result.flows), _counts(result.counts),
-             _services(result.services)]
+    parts = [_budget(result.budget_frame), _placement_types(result.spend_by_measure), _flows(result.flows),
+             _counts(result.counts), _services(result.services), _causes(result.spend_by_cause)]
     return pd.concat(parts, ignore_index=True)[COLUMNS]
 
 
@@ -59,6 +63,8 @@ def outcome_names(scenario: Scenario) -> list[str]:
     return sorted([
         *(f"{what}.{level}" for what in FRAME_MEASURES for level in LEVELS),
         "spend_kr.total", "spend_kr.total_with_authority",
+        *(f"{what}.{kind}" for what in PLACEMENT_TYPE_MEASURES for kind in PLACEMENT_TYPES),
+        *(f"spend_by_cause.{cause}" for cause in CAUSES),
         *FLOWS, *YEAR_MEANS,
         *(f"placements_31_dec.{kind}" for kind in [*PLACEMENT_TYPES, "total"]),
         *(f"{what}.{service}" for what in [*SERVICE_MEASURES, "external_share"] for service in services),
@@ -76,6 +82,25 @@ def _budget(frame: pd.DataFrame) -> pd.DataFrame:
     wide.columns = [f"{what}.{level}" for what, level in wide.columns]
     wide["spend_kr.total"] = wide[[f"spend_kr.{level}" for level in ACCOUNTS_LEVELS]].sum(axis=1)
     wide["spend_kr.total_with_authority"] = wide["spend_kr.total"] + wide["spend_kr.authority"]
+    return _stack(wide)
+
+
+def _placement_types(by_measure: pd.DataFrame) -> pd.DataFrame:
+    """Spend and full-year persons per placement type, as the accounts list placements."""
+    placed = by_measure[by_measure["measure"].isin(PLACEMENT_TYPES)]
+    wide = placed.pivot_table(index="year", columns="measure", values=["spend_kr", "full_year_measures"],
+                              aggfunc="sum")
+    wide = wide.reindex(columns=pd.MultiIndex.from_product([["spend_kr", "full_year_measures"],
+                                                            PLACEMENT_TYPES]), fill_value=0.0)
+    wide.columns = [f"placement_{'spend_kr' if what == 'spend_kr' else 'full_year_persons'}.{kind}"
+                    for what, kind in wide.columns]
+    return _stack(wide.fillna(0.0))
+
+
+def _causes(by_cause: pd.DataFrame) -> pd.DataFrame:
+    """The spend on measures by cause (:mod:`sim.output.attribution`)."""
+    wide = by_cause.pivot(index="year", columns="cause", values="spend_kr")
+    wide.columns = [f"spend_by_cause.{cause}" for cause in wide.columns]
     return _stack(wide)
 
 

@@ -22,11 +22,13 @@ from ..model.equilibrium import SteadyState, derive
 from ..model.records import Records
 from ..scenario import Scenario
 from . import tables
+from .attribution import spend_by_cause
 from .folders import new_folder
 from .ledger import PriceList
 from .manifest import manifest
 
-TABLES = ("budget_frame", "counts", "waits", "spells", "services", "flows", "children", "states")
+TABLES = ("budget_frame", "counts", "waits", "spells", "services", "flows", "children", "states",
+          "spend_by_measure", "spend_by_cause")
 """The tables of a result, in the order they are written and documented."""
 
 
@@ -85,9 +87,24 @@ class Result:
         return tables.waits(self.records, self.calendar)
 
     @cached_property
+    def spend(self) -> pd.DataFrame:
+        """Days and spend of each spell in each year (not written: the tables below sum it)."""
+        return tables.spend(self.spells, self.prices)
+
+    @cached_property
     def budget_frame(self) -> pd.DataFrame:
         """Per year and level: persons at 31 Dec, full-year persons, spend, price."""
-        return tables.budget_frame(self.spells, self.records, self.prices, self.calendar)
+        return tables.budget_frame(self.spend, self.spells, self.records, self.prices, self.calendar)
+
+    @cached_property
+    def spend_by_measure(self) -> pd.DataFrame:
+        """Per year, measure and provider: full-year measures and spend."""
+        return tables.spend_by_measure(self.spend, self.calendar)
+
+    @cached_property
+    def spend_by_cause(self) -> pd.DataFrame:
+        """Per year and cause: the spend on measures, each krone attributed to one cause."""
+        return spend_by_cause(self.spend, self.spells, self.waits, self.records, self.prices, self.calendar)
 
     @cached_property
     def counts(self) -> pd.DataFrame:

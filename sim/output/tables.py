@@ -105,11 +105,31 @@ def _person_blocks(spell_table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def spend(spell_table: pd.DataFrame, prices: PriceList) -> pd.DataFrame:
+    """Days and spend of each spell in each year, with the spell's child, measure, provider and level."""
+    who = spell_table[["spell_id", "child_id", "measure", "provider", "level"]]
+    return spell_spend(spell_table, prices).merge(who, on="spell_id")
+
+
+def spend_by_measure(spend_table: pd.DataFrame, calendar: Calendar) -> pd.DataFrame:
+    """Per year, measure and provider: full-year measures and spend (placements by type, as in the accounts).
+
+    A child has one placement at a time, so a placement type's full-year
+    measures are its full-year persons.
+    """
+    grouped = spend_table.groupby(["year", "measure", "provider"], as_index=False)[["days", "spend_kr"]].sum()
+    days_in_year = grouped["year"].map(calendar.days_in_year).astype(float)
+    grouped.insert(3, "level", grouped["measure"].map(LEVEL_OF))
+    grouped.insert(4, "full_year_measures", grouped.pop("days") / days_in_year)
+    return grouped
+
+
 def budget_frame(
-    spell_table: pd.DataFrame, records: Records, prices: PriceList, calendar: Calendar
+    spend_table: pd.DataFrame, spell_table: pd.DataFrame, records: Records, prices: PriceList,
+    calendar: Calendar,
 ) -> pd.DataFrame:
     """Persons at 31 December, full-year persons, spend and price per year and level."""
-    spend = spell_spend(spell_table, prices).merge(spell_table[["spell_id", "level"]], on="spell_id")
+    spend = spend_table
     spend_kr = spend.groupby(["year", "level"])["spend_kr"].sum()
     measure_days = spend.groupby(["year", "level"])["days"].sum()
     blocks = _person_blocks(spell_table)

@@ -62,6 +62,16 @@ TERMS = {
     "external_share": ("Andel købt eksternt", "Share bought externally"),
     "in_house_spend_kr": ("Udgift, egen indsats", "In-house spend"),
     "external_spend_kr": ("Udgift, købt eksternt", "External spend"),
+    "spend_by_cause": ("Udgifter efter årsag", "Spend by cause"),
+    "placement_spend_kr": ("Udgifter til anbringelse", "Placement spend"),
+    "placement_full_year_persons": ("Anbragte helårspersoner", "Placed full-year persons"),
+    "found_by_detection": ("Børn fundet ved tidligere opsporing", "Children found by earlier detection"),
+    "re_placement": ("Genanbringelser", "Re-placements"),
+    "after_step_down": ("Indsatser efter nedtrapning fra anbringelse",
+                        "Measures after a step down from a placement"),
+    "external_while_waiting": ("Købt eksternt efter ventetid", "Bought externally after a wait"),
+    "idle_places": ("Tomme pladser i egne tilbud", "Idle in-house places"),
+    "other": ("Øvrige", "Other"),
 }
 """The domain's terms: levels, placement types, services, what the outcomes measure, flows and counts.
 

@@ -38,7 +38,7 @@ class Detection:
     def found_factor(self, need: str, intensity: float) -> float:
         """How many times as many children with ``need`` are found at ``intensity`` as at the start's 1."""
         p = self.found[need]
-        if not self.on or p <= 0:
+        if not self.on or p <= 0 or intensity == 1.0:  # exactly 1 at the start's intensity, not 1 +- rounding
             return 1.0
         return intensity / (intensity * p + 1.0 - p)
 
