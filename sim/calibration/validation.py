@@ -87,6 +87,9 @@ def markdown(tables: list[pd.DataFrame], targets: Targets, args: argparse.Namesp
         "In sample are all figures of the fitting years, fitted or not; [calibration.md](calibration.md) "
         "says which a calibration fits, how each figure maps to model output, and why some do not fit.",
         "",
+        "The replay of Ballerup's 2016 decision against its own plan, tested on the 2018 follow-up's "
+        "figures, is on a page of its own: [replay-2016.md](replay-2016.md).",
+        "",
     ]
     for table in tables:
         name = table["scenario"].iloc[0]
