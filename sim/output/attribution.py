@@ -36,8 +36,6 @@ import pandas as pd
 from ..measures import PLACEMENT_TYPES
 from ..model.calendar import Calendar
 from ..model.records import Records
-from .ledger import PriceList
-from .tables import idle_place_cost
 
 CAUSES = ("found_by_detection", "re_placement", "after_step_down", "external_while_waiting", "idle_places",
           "other")
@@ -48,10 +46,13 @@ RETURNED_HOME = ("step_down", "closed")
 
 
 def spend_by_cause(
-    spend: pd.DataFrame, spell_table: pd.DataFrame, wait_table: pd.DataFrame, records: Records,
-    prices: PriceList, calendar: Calendar,
+    spend: pd.DataFrame, spell_table: pd.DataFrame, wait_table: pd.DataFrame, idle: dict[int, float],
+    records: Records, calendar: Calendar,
 ) -> pd.DataFrame:
-    """Per year and cause (:data:`CAUSES`): ``spend_kr``, every year and cause present (zero if none)."""
+    """Per year and cause (:data:`CAUSES`): ``spend_kr``, every year and cause present (zero if none).
+
+    ``idle`` is the cost per year of empty in-house places, as the budget frame counts it.
+    """
     spells = spell_table.set_index("spell_id")
     cause = pd.Series("other", index=spells.index)
     cause[_bought_while_waiting(spell_table, wait_table)] = "external_while_waiting"
@@ -62,9 +63,8 @@ def spend_by_cause(
     share = rows["child_id"].map(detected).fillna(0.0).to_numpy()
     found = rows.assign(cause="found_by_detection", spend_kr=rows["spend_kr"] * share)
     rows = rows.assign(spend_kr=rows["spend_kr"] * (1.0 - share))
-    idle = pd.DataFrame({"year": list(idle_cost := idle_place_cost(spell_table, records, prices, calendar)),
-                         "cause": "idle_places", "spend_kr": list(idle_cost.values())})
-    parts = [frame[["year", "cause", "spend_kr"]] for frame in (found, rows, idle) if len(frame)]
+    empty = pd.DataFrame({"year": list(idle), "cause": "idle_places", "spend_kr": list(idle.values())})
+    parts = [frame[["year", "cause", "spend_kr"]] for frame in (found, rows, empty) if len(frame)]
     summed = pd.concat(parts, ignore_index=True).groupby(["year", "cause"])["spend_kr"].sum()
     full = pd.MultiIndex.from_product([calendar.year_list, CAUSES], names=["year", "cause"])
     return summed.reindex(full, fill_value=0.0).reset_index()

@@ -92,9 +92,15 @@ class Result:
         return tables.spend(self.spells, self.prices)
 
     @cached_property
+    def idle_place_cost(self) -> dict[int, float]:
+        """Cost per year of in-house places that stood empty (in the budget frame and the causes)."""
+        return tables.idle_place_cost(self.spells, self.records, self.prices, self.calendar)
+
+    @cached_property
     def budget_frame(self) -> pd.DataFrame:
         """Per year and level: persons at 31 Dec, full-year persons, spend, price."""
-        return tables.budget_frame(self.spend, self.spells, self.records, self.prices, self.calendar)
+        return tables.budget_frame(self.spend, self.spells, self.idle_place_cost, self.records, self.prices,
+                                   self.calendar)
 
     @cached_property
     def spend_by_measure(self) -> pd.DataFrame:
@@ -104,7 +110,8 @@ class Result:
     @cached_property
     def spend_by_cause(self) -> pd.DataFrame:
         """Per year and cause: the spend on measures, each krone attributed to one cause."""
-        return spend_by_cause(self.spend, self.spells, self.waits, self.records, self.prices, self.calendar)
+        return spend_by_cause(self.spend, self.spells, self.waits, self.idle_place_cost, self.records,
+                              self.calendar)
 
     @cached_property
     def counts(self) -> pd.DataFrame:

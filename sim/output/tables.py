@@ -125,15 +125,18 @@ def spend_by_measure(spend_table: pd.DataFrame, calendar: Calendar) -> pd.DataFr
 
 
 def budget_frame(
-    spend_table: pd.DataFrame, spell_table: pd.DataFrame, records: Records, prices: PriceList,
-    calendar: Calendar,
+    spend_table: pd.DataFrame, spell_table: pd.DataFrame, idle: dict[int, float], records: Records,
+    prices: PriceList, calendar: Calendar,
 ) -> pd.DataFrame:
-    """Persons at 31 December, full-year persons, spend and price per year and level."""
+    """Persons at 31 December, full-year persons, spend and price per year and level.
+
+    ``idle`` is the cost per year of in-house places that stood empty
+    (:func:`idle_place_cost`), added to the home-based level.
+    """
     spend = spend_table
     spend_kr = spend.groupby(["year", "level"])["spend_kr"].sum()
     measure_days = spend.groupby(["year", "level"])["days"].sum()
     blocks = _person_blocks(spell_table)
-    idle = idle_place_cost(spell_table, records, prices, calendar)
     caseworkers = Steps.of(records.caseworkers)
     worker_days = by_year(caseworkers, calendar)
     salaries = by_year(caseworkers.combine(prices.daily("caseworker", "in_house"), np.multiply), calendar)
