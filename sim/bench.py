@@ -42,9 +42,8 @@ from .montecarlo.executors import executor_for
 from .montecarlo.outcomes import outcomes
 from .output.folders import new_folder
 from .output.manifest import software
-from .scenario import Scenario, extend_scenario, load_scenario
+from .scenario import DEFAULT_SCENARIO, Scenario, extend_scenario, load_scenario
 
-DEFAULT = "ballerup_2017"
 RESULTS = Path("results") / "bench"
 
 
@@ -176,7 +175,8 @@ def scaling(table: Table, scenario: Scenario, volumes: list[int], horizons: list
     per_year = scenario.notification.per_year.value
     volume_times = []
     for factor in volumes:
-        bigger = extend_scenario(DEFAULT, {"notification": {"per_year": per_year * factor}}, f"x{factor}")
+        bigger = extend_scenario(DEFAULT_SCENARIO, {"notification": {"per_year": per_year * factor}},
+                                 f"x{factor}")
         derive(bigger)  # the steady state is derived once per scenario: time the simulation alone
         seconds = best_of(1, lambda bigger=bigger: simulate(bigger, 5, 0))
         volume_times.append(seconds)
@@ -196,7 +196,7 @@ def ensembles(table: Table, replications: int, efficiency_replications: int, das
     """Replications per second on every core; speed-up over one core; Dask against the process pool."""
     cores = os.cpu_count() or 1
     print(f"Ensembles (10 years of the default, {cores} cores)", flush=True)
-    scenarios = [DEFAULT]
+    scenarios = [DEFAULT_SCENARIO]
 
     def timed(count: int, executor: Any) -> tuple[float, pd.DataFrame]:
         start = time.perf_counter()
@@ -273,7 +273,7 @@ def _bench(args: argparse.Namespace) -> int:
         replications, efficiency = ((20, 10) if args.quick
                                     else (args.replications, args.efficiency_replications))
         volumes, horizons = ([1, 4], [5, 10]) if args.quick else ([1, 4, 16], [10, 20, 40])
-        scenario = load_scenario(DEFAULT)
+        scenario = load_scenario(DEFAULT_SCENARIO)
         table = Table()
         started = dt.datetime.now(dt.UTC)
         throughput(table, scenario)

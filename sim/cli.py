@@ -22,9 +22,8 @@ from .measures import LEVELS
 from .output.folders import check_new_folder
 from .output.result import Result
 from .output.words import Labels
-from .scenario import embedded_names, load_scenario
+from .scenario import DEFAULT_SCENARIO, embedded_names, load_scenario
 
-DEFAULT_SCENARIO = "ballerup_2017"
 RESULTS = Path("results")
 
 ENGLISH = Labels("en")

@@ -33,7 +33,7 @@ from ..montecarlo.draws import UNCERTAINTIES
 from ..montecarlo.executors import executor_for
 from ..output.folders import new_run_folder, write_atomically
 from ..report import LANGUAGES, REPORT, ReportFiles, make_report
-from ..scenario import Scenario, embedded_names, extend_scenario, load_scenario
+from ..scenario import DEFAULT_SCENARIO, Scenario, embedded_names, extend_scenario, load_scenario
 from .template import read_template
 
 OUTCOMES = [
@@ -74,9 +74,10 @@ class Workspace:
         self.folder = Path(folder)
 
     def starts(self) -> list[str]:
-        """The scenarios a planner can start from: the embedded ones, then those uploaded."""
+        """The scenarios a planner can start from: the embedded default, the other embedded, the uploaded."""
         uploads = sorted(p.name for p in (self.folder / UPLOADS).glob("*.toml"))
-        return [*embedded_names(), *(f"{UPLOADS}/{name}" for name in uploads)]
+        embedded = [DEFAULT_SCENARIO, *(name for name in embedded_names() if name != DEFAULT_SCENARIO)]
+        return [*embedded, *(f"{UPLOADS}/{name}" for name in uploads)]
 
     def _path(self, start: str) -> str | Path:
         """What ``load_scenario`` takes for the start scenario ``start``."""

@@ -28,7 +28,7 @@ from .. import MAX_YEARS
 from ..errors import InputError, Problem
 from ..montecarlo.draws import UNCERTAINTIES, uncertain_paths
 from ..montecarlo.outcomes import outcome_names
-from ..scenario import Scenario, extend_scenario, load_scenario
+from ..scenario import DEFAULT_SCENARIO, Scenario, extend_scenario, load_scenario
 from ..scenario.messages import dotted, problems_from, suggest
 from ..scenario.paths import put
 from ..scenario.strict import Strict
@@ -105,7 +105,8 @@ class Experiment(Strict):
     name: str = Field(min_length=1, description="Short name, the file's name without .toml.")
     title: str = Field(min_length=1, description="One line saying what is compared.")
     description: str = Field("", description="What the experiment asks and why.")
-    scenario: str = Field("ballerup_2017", min_length=1, description="Base scenario (embedded name or path).")
+    scenario: str = Field(DEFAULT_SCENARIO, min_length=1,
+                          description="Base scenario (embedded name or path).")
     years: int = Field(10, ge=1, le=MAX_YEARS)
     replications: int = Field(100, ge=1)
     seed: int = Field(0, ge=0)

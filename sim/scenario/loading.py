@@ -35,6 +35,10 @@ from .tomlfile import parse_toml
 EMBEDDED_PACKAGE = "sim.scenarios"
 
 
+DEFAULT_SCENARIO = "ballerup_2017"
+"""The embedded default: ``python -m sim run``, an experiment without ``scenario`` and the app start here."""
+
+
 def embedded_names() -> list[str]:
     """Names of the scenarios shipped with barnesim."""
     folder = resources.files(EMBEDDED_PACKAGE)

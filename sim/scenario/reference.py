@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import sys
 
-from .loading import load_scenario
+from .loading import DEFAULT_SCENARIO, load_scenario
 from .parameters import parameters
 from .quantities import Quantity, Sourced
-
-DEFAULT = "ballerup_2017"
 
 
 def number_text(value: float) -> str:
@@ -41,7 +39,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render(scenario_name: str = DEFAULT) -> str:
+def render(scenario_name: str = DEFAULT_SCENARIO) -> str:
     """The parameter reference as Markdown, with the values of an embedded scenario."""
     scenario = load_scenario(scenario_name)
     lines = [
