@@ -14,6 +14,7 @@ import tomllib
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -26,6 +27,7 @@ from sim.experiments.run import run_experiment
 from sim.measures import PLACEMENT_TYPES
 from sim.output.attribution import CAUSES
 from sim.output.result import Result
+from sim.report import make_report
 from sim.scenario import extend_scenario
 from sim.scenario.parameters import parameters
 
@@ -220,6 +222,18 @@ def test_the_replay_sets_the_follow_up_beside_its_own_lines_without_taking_it_in
     line = against[(against["line"] == "extra_need") & (against["year"] == 2019)].iloc[0]
     assert total["median"] == pytest.approx(line["median"] / 1e6)
     assert {"against_plan", "payback"} <= set(tables)
+    # the report's answer and table, and the workbook's sheet, hold the same numbers
+    files = make_report(tmp_path / "run", "en")
+    page = files.html.read_text("utf-8")
+    cumulative = against[(against["line"] == "cumulative_net_saving") & (against["year"] == 2022)].iloc[0]
+    verdict = re.search(r'data-kind="verdict">([^<]*)</p>', page).group(1)
+    assert verdict.startswith("Against the consultancy&#39;s investment case of May 2016 (2018–2022)")
+    assert f"{cumulative['median'] / 1e6:,.1f}".replace("-", "−") in verdict
+    assert 'data-table="against_plan"' in page
+    sheet = openpyxl.load_workbook(files.workbook)["Against the plan"]
+    rows = {row[1]: row for row in sheet.iter_rows(min_row=5, values_only=True)}
+    net = rows["Net saving, cumulative"]
+    assert net[3 + 4 * 4 + 1] == pytest.approx(cumulative["median"] / 1e3)  # 2022's median, 1,000 kr
 
 
 @pytest.mark.unit

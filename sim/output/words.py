@@ -72,6 +72,21 @@ TERMS = {
     "external_while_waiting": ("Købt eksternt efter ventetid", "Bought externally after a wait"),
     "idle_places": ("Tomme pladser i egne tilbud", "Idle in-house places"),
     "other": ("Øvrige", "Other"),
+    "placements": ("Anbringelser i alt (antal og pris)", "Placements in all (volume and price)"),
+    "placements_volume": ("Anbringelser, antal", "Placements, volume"),
+    "placements_price": ("Anbringelser, pris", "Placements, price"),
+    "other_levels": ("Øvrige niveauer", "Other levels"),
+    "start_gap_placements": ("Startafvigelse, anbringelser", "Start gap, placements"),
+    "start_gap_other_levels": ("Startafvigelse, øvrige niveauer", "Start gap, other levels"),
+    "start_gap": ("Startafvigelse (modellens niveaufejl)", "Start gap (the model's level error)"),
+    "extra_need_placements": ("Merbehov, anbringelser", "Extra need, placements"),
+    "extra_need_other_levels": ("Merbehov, øvrige niveauer", "Extra need, other levels"),
+    "extra_need": ("Merbehov i alt (ud over startafvigelsen)", "Extra need in all (beyond the start gap)"),
+    "required_savings": ("Planens krav om besparelse", "Savings the plan requires"),
+    "investment": ("Investering", "Investment"),
+    "net_saving": ("Nettobesparelse", "Net saving"),
+    "cumulative_net_saving": ("Nettobesparelse, akkumuleret", "Net saving, cumulative"),
+    "paid_back": ("Tjent hjem", "Paid back"),
 }
 """The domain's terms: levels, placement types, services, what the outcomes measure, flows and counts.
 
@@ -197,6 +212,22 @@ WORDS = {
         "forskellen {low} til {high}); sandsynligheden for, at det bliver lavere, er {p_lower}.",
         "{variant}: {outcome} in {year} is {size} {unit} {direction} than with {baseline} (90% interval of "
         "the difference {low} to {high}); the probability that it is lower is {p_lower}."),
+    "against_plan": ("Mod planen", "Against the plan"),
+    "plan": ("Plan", "Plan"),
+    "p_above_zero": ("P(over nul)", "P(above zero)"),
+    "not_within": ("ikke inden for perioden", "not within the horizon"),
+    "against_plan_note": (
+        "Plan: planens eget tal. Median og 90 %-interval: simuleret minus planen (merbehov); for "
+        "nettobesparelsen planens krav minus merbehov minus investering. 1.000 kr.",
+        "Plan: the plan's own figure. Median and 90% interval: simulated minus the plan (extra need); for "
+        "the net saving the required savings less the extra need less the investment. 1,000 kr."),
+    "verdict": (
+        "Mod {plan} ({first}–{last}): den samlede nettobesparelse er {median} {unit} (90 %-interval {low} "
+        "til {high}); sandsynligheden for, at den er over nul, er {p}. Planen er tjent hjem i {planned}; "
+        "{paid} af gentagelserne er tjent hjem i {last} (tilbagebetalingsår, median: {median_year}).",
+        "Against {plan} ({first}–{last}): the cumulative net saving is {median} {unit} (90% interval {low} "
+        "to {high}); the probability that it is above zero is {p}. The plan pays back in {planned}; "
+        "{paid} of the replications have paid back by {last} (payback year, median: {median_year})."),
     "table_note": (
         "Median over gentagelserne og under den 90 %-intervallet (5 % – 95 %). I tabellerne over forskelle "
         "er P sandsynligheden for, at scenariet giver et lavere tal end grundscenariet. Alle udfald og år "

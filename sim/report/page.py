@@ -19,10 +19,11 @@ from typing import Any
 import jinja2
 import pandas as pd
 
-from ..montecarlo.registry import Display, describe, outcome_label
+from ..montecarlo.registry import KRONER, Display, describe, outcome_label
 from ..output.words import Labels
 from .accounts import DIFFERENCE_STATS, LEVEL_STATS, account_table, layouts
 from .assumptions import levers, parameter_table, ranged
+from .plan import has_plan, plan_table, verdict
 from .plots import Figure
 from .run import Run
 from .sensitivity import answer_blocks, has_sensitivity
@@ -50,9 +51,15 @@ def key_outcomes(run: Run) -> list[str]:
 
 
 def key_answers(run: Run, labels: Labels) -> list[Answer]:
-    """The baseline's level and each variant's paired difference, in the last year, per key outcome."""
+    """The verdict against a plan, then the baseline's level and each variant's paired difference.
+
+    The verdict is over the plan's years; the rest speaks of each key
+    outcome in the last year.
+    """
     summary, comparison, year = run.tables["summary"], run.tables["comparison"], run.last_year
     answers = []
+    if has_plan(run):
+        answers.append(Answer(run.plan.variant, "against_plan", "verdict", verdict(run, labels)))
     for outcome in key_outcomes(run):
         display = describe(outcome).figure  # read at a glance, as the figures show it: kroner in mio kr
         unit, name = display.unit_word(labels), outcome_label(outcome, labels)
@@ -119,6 +126,34 @@ def _tables(run: Run, labels: Labels) -> list[dict[str, Any]]:
     return blocks
 
 
+def _against_plan(run: Run, labels: Labels) -> list[dict[str, Any]]:
+    """The table against the plan as a block of the tables section (1,000 kr, as the accounts).
+
+    Per year the median, with the interval and the plan's own figure below it.
+    """
+    if not has_plan(run):
+        return []
+    table, display = plan_table(run, labels), KRONER.table
+    years = list(table.columns.get_level_values(0).unique())
+
+    def shown(value: float) -> str:
+        return labels.number(value, display.decimals)
+
+    rows = []
+    for variant, item in table.index:
+        cells = []
+        for year in years:
+            values = table.loc[(variant, item), year]
+            parts = [f"{shown(values['p5'])} – {shown(values['p95'])}"]
+            if pd.notna(values["plan"]):
+                parts.append(f"{labels.word('plan')} {shown(values['plan'])}")
+            cells.append({"year": year, "median": shown(values["median"]), "interval": " · ".join(parts)})
+        rows.append({"variant": variant, "item": item, "unit": display.unit_word(labels),
+                     "outcome": "against_plan", "cells": cells})
+    return [{"key": "against_plan", "kind": "against_plan", "heading": labels.word("against_plan"),
+             "years": years, "rows": rows}]
+
+
 def _plain(table: pd.DataFrame, labels: Labels) -> dict[str, Any]:
     """A table as header and rows of text, numbers written in the report's language."""
     def cell(value: object) -> str:
@@ -172,7 +207,8 @@ def render_html(run: Run, labels: Labels, figures: list[Figure]) -> str:
         words={key: labels.word(key) for key in (
             "experiment", "what_was_run", "key_answer", "tables", "plots", "assumptions", "manifest",
             "published", "variant", "row", "unit", "generated")},
-        facts=_facts(run, labels), answers=key_answers(run, labels), tables=_tables(run, labels),
+        facts=_facts(run, labels), answers=key_answers(run, labels),
+        tables=[*_against_plan(run, labels), *_tables(run, labels)],
         table_note=labels.word("table_note"),
         references=_plain(references, labels) if len(references) else None,
         figures=[f for f in embedded if f["name"] != "tornado"],

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InputError
+from ..experiments.plan import Plan
 from ..experiments.rerun import experiment_from_manifest
 from ..experiments.run_folder import MANIFEST, complete_manifest, read_tables
 from ..scenario import Scenario
@@ -34,7 +35,10 @@ class Run:
     """The outcomes the experiment asked for, patterns expanded."""
     tables: dict[str, pd.DataFrame]
     """``outcomes``, ``draws``, ``summary``, ``comparison`` and ``references``; ``sensitivity`` and
-    ``sensitivity_answers`` too when the experiment has a sensitivity analysis."""
+    ``sensitivity_answers`` too when the experiment has a sensitivity analysis, ``against_plan`` and
+    ``payback`` when it has a plan."""
+    plan: Plan | None = None
+    """The investment case's plan the experiment measured a variant against, if any."""
 
     @property
     def variants(self) -> list[str]:
@@ -62,4 +66,4 @@ def read_run(folder: Path, flag: str = "RUN_FOLDER") -> Run:
     tables = read_tables(folder, flag, "cannot report")
     definition = experiment.definition
     return Run(folder, manifest, definition.title, " ".join(definition.description.split()),
-               experiment.scenarios, experiment.outcomes, tables)
+               experiment.scenarios, experiment.outcomes, tables, definition.plan)

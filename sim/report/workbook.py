@@ -20,10 +20,11 @@ from typing import Any, BinaryIO
 import pandas as pd
 import xlsxwriter
 
-from ..montecarlo.registry import describe
+from ..montecarlo.registry import KRONER, Display, describe
 from ..output.words import Labels
 from .accounts import DIFFERENCE_STATS, account_table, layouts
 from .assumptions import parameter_table, timeline_table
+from .plan import has_plan, plan_table, verdict
 from .run import Run
 from .sensitivity import has_sensitivity, workbook_table
 
@@ -72,8 +73,14 @@ def write_workbook(run: Run, labels: Labels, target: Path | BinaryIO) -> None:
         table = account_table(summary, layout, run.variants, labels)
         sheet = book.add_worksheet(sheet_name(labels.heading(layout.heading), taken))
         title = f"{labels.heading(layout.heading)} – {run.title}"
-        outcomes = layout.outcome_per_row(run.variants)
-        _account_sheet(sheet, formats, labels, outcomes, table, title, _level_note(run, labels))
+        displays = [describe(outcome).table for outcome in layout.outcome_per_row(run.variants)]
+        _account_sheet(sheet, formats, labels, displays, table, title, _level_note(run, labels))
+    if has_plan(run):
+        table = plan_table(run, labels)
+        sheet = book.add_worksheet(sheet_name(labels.word("against_plan"), taken))
+        _account_sheet(sheet, formats, labels, [KRONER.table] * len(table), table,
+                       f"{labels.word('against_plan')} – {run.plan.label}",
+                       f"{verdict(run, labels)} {labels.word('against_plan_note')}")
     if len(run.variants) > 1:
         sheet = book.add_worksheet(sheet_name(f"{labels.word('difference')} {run.baseline}", taken))
         _difference_sheet(sheet, formats, labels, run, comparison, present)
@@ -98,11 +105,11 @@ def _level_note(run: Run, labels: Labels) -> str:
             f"{labels.word('replications').lower()}; {labels.uncertainty(run.manifest['uncertainty'])}")
 
 
-def _account_sheet(sheet: Any, formats: _Formats, labels: Labels, outcomes: list[str], table: pd.DataFrame,
-                   title: str, note: str) -> None:
+def _account_sheet(sheet: Any, formats: _Formats, labels: Labels, displays: list[Display],
+                   table: pd.DataFrame, title: str, note: str) -> None:
     """One account table: a block of rows per variant, per year the statistics side by side.
 
-    ``outcomes`` names the outcome of each row, for its unit and number format.
+    ``displays`` gives each row's unit and number format.
     """
     stats = list(dict.fromkeys(table.columns.get_level_values(1)))
     years = list(dict.fromkeys(table.columns.get_level_values(0)))
@@ -115,11 +122,10 @@ def _account_sheet(sheet: Any, formats: _Formats, labels: Labels, outcomes: list
         sheet.merge_range(2, first, 2, first + len(stats) - 1, year, formats.year)
         for j, stat in enumerate(stats):
             sheet.write(3, first + j, labels.word(stat), formats.header)
-    for r, ((variant, item), outcome) in enumerate(zip(table.index, outcomes, strict=True)):
+    for r, ((variant, item), display) in enumerate(zip(table.index, displays, strict=True)):
         row = HEADER_ROWS + r
         sheet.write(row, 0, variant, formats.text)
         sheet.write(row, 1, item, formats.text)
-        display = describe(outcome).table
         sheet.write(row, 2, display.unit_word(labels), formats.text)
         number = formats.numbers[display.decimals]
         for c, value in enumerate(table.iloc[r].to_numpy()):
@@ -139,14 +145,14 @@ def _difference_sheet(sheet: Any, formats: _Formats, labels: Labels, run: Run, c
                       present: set[str]) -> None:
     """Every account table's paired differences from the baseline, one after the other."""
     variants = [variant for variant in run.variants if variant != run.baseline]
-    parts, outcomes = [], []
+    parts, displays = [], []
     for layout in layouts(present):
         table = account_table(comparison, layout, variants, labels, DIFFERENCE_STATS)
         parts.append(table)
-        outcomes += layout.outcome_per_row(variants)
+        displays += [describe(outcome).table for outcome in layout.outcome_per_row(variants)]
     table = pd.concat(parts)
     title = f"{labels.word('paired')} {run.baseline!r} ({labels.word('variant').lower()} − {run.baseline})"
-    _account_sheet(sheet, formats, labels, outcomes, table, title,
+    _account_sheet(sheet, formats, labels, displays, table, title,
                    f"{labels.word('p_lower')}: {labels.word('p_lower_note')}")
 
 
