@@ -114,25 +114,16 @@ def references_text(table: pd.DataFrame, baseline: str) -> str:
     return "\n\n".join(blocks)
 
 
-PLAN_ROWS = {
-    "plan: placements": ("placements", "plan"),
-    "simulated: placements": ("placements", "simulated"),
-    "plan: total": ("total", "plan"),
-    "extra need: placements, volume": ("placements_volume", "extra"),
-    "extra need: placements, price": ("placements_price", "extra"),
-    "extra need: preventive": ("preventive", "extra"),
-    "extra need: home-based": ("home_based", "extra"),
-    "extra need: small children": ("small_children_special", "extra"),
-    "start gap (the model's level error)": ("start_gap", "extra"),
-    "extra need: placements": ("extra_need_placements", "extra"),
-    "extra need: other levels": ("extra_need_other_levels", "extra"),
-    "extra need, beyond the start gap": ("extra_need", "extra"),
-    "required savings (plan)": ("required_savings", "plan"),
-    "investment (plan)": ("investment", "plan"),
-    "net saving": ("net_saving", "extra"),
-    "cumulative net saving": ("cumulative_net_saving", "extra"),
-}
-"""Rows of the printed table against the plan: label -> (line, what is shown)."""
+PLAN_ROWS = (
+    ("placements", "plan"), ("placements", "simulated"), ("total", "plan"),
+    ("placements_volume", "sim - plan"), ("placements_price", "sim - plan"), ("preventive", "sim - plan"),
+    ("home_based", "sim - plan"), ("small_children_special", "sim - plan"), ("start_gap", ""),
+    ("extra_need_placements", ""), ("extra_need_other_levels", ""), ("extra_need", ""),
+    ("required_savings", "plan"), ("investment", "plan"), ("net_saving", ""), ("cumulative_net_saving", ""),
+)
+"""Rows of the printed table against the plan: (line, what is shown). ``plan`` is the plan's own
+figure, ``simulated`` the plan plus the median difference, and the others the median difference with
+its interval (``sim - plan`` says so in the label of a line named as a level)."""
 
 
 def against_plan_text(table: pd.DataFrame, paybacks: pd.Series, planned_payback: float, plan_label: str,
@@ -141,9 +132,10 @@ def against_plan_text(table: pd.DataFrame, paybacks: pd.Series, planned_payback:
     years = sorted(table["year"].unique())
     indexed = table.set_index(["line", "year"])
     rows = {}
-    for label, (line, shown_as) in PLAN_ROWS.items():
+    for line, shown_as in PLAN_ROWS:
         if line not in indexed.index.get_level_values("line"):
             continue
+        label = f"{shown_as}: {ENGLISH.row(line)}" if shown_as else ENGLISH.row(line)
         cells = []
         for year in years:
             row = indexed.loc[(line, year)]
