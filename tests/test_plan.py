@@ -141,6 +141,7 @@ def test_the_lines_against_the_plan_add_up(data):
                                                     values="value")
     assert set(wide.columns) == set(LINES)
     assert sorted(wide.index.get_level_values("year").unique()) == plan.years
+    assert (wide["home_based"] == 0).all() and (wide["small_children_special"] == 0).all()  # not planned
     close = dict(rtol=1e-9, atol=1e-3)
     np.testing.assert_allclose(wide["placements_volume"] + wide["placements_price"], wide["placements"],
                                **close)

@@ -13,7 +13,8 @@ each replication of the plan's variant against it:
   full-year persons per type at the plan's price, price is the simulated
   full-year persons at the difference in price; the two add up to the
   difference in spend;
-- **preventive, home-based, small children**: simulated minus planned spend;
+- **preventive, home-based, small children**: simulated minus planned spend,
+  for the levels the plan holds (one it does not is not measured: 0);
 - **the start gap**: the model's spend at its start, standing still (the
   ``without`` variant's first year), minus the plan's base (``base_year``),
   carried on at the plan's index, for placements and the other levels
@@ -156,8 +157,8 @@ def against_plan(outcomes: pd.DataFrame, plan: Plan) -> pd.DataFrame:
                 volume = volume + spend
         lines["placements_volume"], lines["placements_price"] = volume, price
         lines["placements"] = volume + price
-        for level in OTHER_LEVELS:
-            lines[level] = sim[f"spend_kr.{level}"] - path.get((year, level), 0.0)
+        for level in OTHER_LEVELS:  # a level the plan does not hold is not measured against it
+            lines[level] = sim[f"spend_kr.{level}"] - path[(year, level)] if level in plan.level else 0.0
         lines["other_levels"] = lines[list(OTHER_LEVELS)].sum(axis=1)
         lines["total"] = lines["placements"] + lines["other_levels"]
         carried = (1.0 + plan.price_index_per_year) ** (year - first)
