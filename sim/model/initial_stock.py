@@ -44,6 +44,7 @@ import simpy
 
 from ..measures import PLACEMENT_TYPES
 from ..scenario import Scenario
+from ..scenario.loading import CASEWORKERS_FOR_CASELOAD
 from .calendar import DAYS_PER_YEAR
 from .child import ADULT_AGE, Child
 from .distributions import age_in_bands, choose, elapsed_and_remaining, gamma_days
@@ -195,19 +196,41 @@ _START_CASELOADS: dict[str, float] = {}
 
 
 def _start_caseload(scenario: Scenario) -> float:
-    initial = scenario.initial
-    others = initial.investigations.value + sum(getattr(initial.placements, k).value for k in PLACEMENT_TYPES)
     caseworkers = scenario.at_start("caseworkers.count")
+    first_guess = scenario.initial.home_based_measures.value / scenario.home_based.measures_per_child.value
+    caseload = (_others(scenario) + first_guess) / caseworkers
+    for _ in range(START_CASELOAD_ROUNDS):
+        caseload = open_cases(scenario, caseload) / caseworkers
+    return caseload
+
+
+def _others(scenario: Scenario) -> float:
+    """Open cases on the start date other than the home-based children: investigations and placements."""
+    initial = scenario.initial
+    return initial.investigations.value + sum(getattr(initial.placements, k).value for k in PLACEMENT_TYPES)
+
+
+def open_cases(scenario: Scenario, caseload: float) -> float:
+    """Open cases the stock of the start date makes when reviews are paced at ``caseload``.
+
+    The home-based children are the published measures over the measures a
+    child of the stock carries at that pace (drawn with a fixed stream).
+    """
     pace = ReviewPace(scenario.follow_up, lambda: 0.0, "review_pace" not in scenario.mechanisms.off)
     support = HomeBasedSupport(simpy.Environment(), Records(), scenario.home_based, scenario.services,
                                ExternalPurchase({}))
-    first_guess = initial.home_based_measures.value / scenario.home_based.measures_per_child.value
-    caseload = (others + first_guess) / caseworkers
-    for _ in range(START_CASELOAD_ROUNDS):
-        rng = np.random.default_rng(START_CASELOAD_SEED)
-        running = _running_per_child(rng, support, pace.interval("home_based", caseload))
-        caseload = (others + initial.home_based_measures.value / running) / caseworkers
-    return caseload
+    rng = np.random.default_rng(START_CASELOAD_SEED)
+    running = _running_per_child(rng, support, pace.interval("home_based", caseload))
+    return _others(scenario) + scenario.initial.home_based_measures.value / running
+
+
+def caseworkers_for_caseload(scenario: Scenario, caseload: float) -> tuple[float, float]:
+    """(caseworkers, open cases) making ``caseload`` on the start date: for a caseload given, not a count."""
+    cases = open_cases(scenario, caseload)
+    return cases / caseload, cases
+
+
+CASEWORKERS_FOR_CASELOAD.append(caseworkers_for_caseload)
 
 
 START_CASELOAD_ROUNDS = 2

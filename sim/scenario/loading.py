@@ -26,8 +26,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import Problem, ScenarioError
+from . import profile
 from .checks import cross_checks
 from .messages import problems_from, suggest
+from .quantities import quantity
 from .schema import Scenario, TimelineChange
 from .timeline import parse_timeline
 from .tomlfile import parse_toml
@@ -201,11 +203,22 @@ def extend_scenario(base: str | Path, changes: dict[str, Any], label: str, *, re
 
 
 def _resolve(files: list[ScenarioFile]) -> Scenario:
-    """The scenario the chain of ``files`` defines, most basic first, validated as a whole."""
-    provenance: dict[tuple[str, ...], str] = {}
-    merged: dict[str, Any] = {}
-    for file in files:
-        merged = _merge(merged, file.data, file.label, provenance)
+    """The scenario the chain of ``files`` defines, most basic first, validated as a whole.
+
+    With ``[municipality]`` the national profile's layers lie under the
+    files (:mod:`sim.scenario.profile`): its defaults and scaled figures
+    first, then the values it derives from what the files give.
+    """
+    merged, provenance, drops, problems = _lay(files, {}, {})
+    layers = profile.base_layers(merged)
+    if layers:
+        base: dict[str, Any] = {}
+        provenance = {}
+        for label, layer in layers:
+            base = _merge(base, layer, label, provenance)
+        interim = _lay(files, base, {})[0]
+        base = _merge(base, profile.derived_layer(interim), profile.DERIVED, provenance)
+        merged, provenance, drops, problems = _lay(files, base, provenance)
     leaf = files[-1]
     where = _where(provenance, leaf.label)
     info = merged.get("scenario")
@@ -215,19 +228,166 @@ def _resolve(files: list[ScenarioFile]) -> Scenario:
             info["name"] = Path(leaf.label.removeprefix("embedded:")).stem
         merged["scenario"] = info
     raw_timeline = merged.pop("timeline", {})
-    problems: list[Problem] = []
+    order = [label for label, _ in layers] + [f.label for f in files]
+    caseload_rank = _caseload_rank(merged, provenance, order)
+    if caseload_rank is not None and isinstance(merged.get("caseworkers"), dict):
+        merged["caseworkers"] = {k: v for k, v in merged["caseworkers"].items() if k != "count"}
+    elif isinstance(merged.get("caseworkers"), dict):
+        merged["caseworkers"] = {k: v for k, v in merged["caseworkers"].items() if k != "caseload"}
     try:
         scenario = Scenario.model_validate(merged)
     except ValidationError as error:
         problems += problems_from(error.errors(include_url=False), Scenario, where)
-    changes, timeline_problems = parse_timeline(raw_timeline, merged, Scenario, where)
+    timeline_base = merged if caseload_rank is None else _with_count_placeholder(merged)
+    changes, timeline_problems = parse_timeline(raw_timeline, timeline_base, Scenario, where, leaf.label)
     problems += timeline_problems
     if not problems:
         problems += cross_checks(scenario, where)
     if problems:
         raise ScenarioError(problems, f"scenario {leaf.label} is not valid")
-    scenario = scenario.model_copy(
-        update={"timeline": tuple(TimelineChange(**change) for change in changes)}
-    )
+    scenario = scenario.model_copy(update={
+        "timeline": tuple(TimelineChange(**{k: change[k] for k in ("date", "path", "value", "note")})
+                          for change in changes),
+    })
+    if caseload_rank is not None:
+        scenario = _count_from_caseload(scenario)
+        provenance[("caseworkers", "count")] = profile.DERIVED
     scenario._files = tuple((f.label, f.sha256) for f in files)
+    scenario._origins = _origins(scenario, where)
+    folded = [_folded_note(change) for change in changes if "decided" in change]
+    scenario._timeline_notes = tuple(drops + folded)
+    scenario._borrowed = _borrowed(scenario, files, provenance)
     return scenario
+
+
+def _lay(files: list[ScenarioFile], base: dict[str, Any], provenance: dict[tuple[str, ...], str]
+         ) -> tuple[dict[str, Any], dict[tuple[str, ...], str], list[str], list[Problem]]:
+    """``files`` laid over ``base`` in order, each dropping the inherited timeline entries it names.
+
+    Returns the merged tables, which file (or layer) set each key, a note per
+    dropped entry and the problems with the drops.
+    """
+    merged, provenance = base, dict(provenance)
+    notes: list[str] = []
+    problems: list[Problem] = []
+    for file in files:
+        data = file.data
+        timeline = data.get("timeline")
+        if isinstance(timeline, dict) and any(isinstance(e, dict) and "drop" in e for e in timeline.values()):
+            data = {**data, "timeline": dict(timeline)}
+            inherited = merged.get("timeline") if isinstance(merged.get("timeline"), dict) else {}
+            for date, entry in timeline.items():
+                if not (isinstance(entry, dict) and "drop" in entry):
+                    continue
+                rest = {k: v for k, v in entry.items() if k != "drop"}
+                if entry["drop"] is not True:
+                    problems.append(Problem(file.label, f"timeline.{date}.drop",
+                                            "must be true (drop the inherited entry of that date)",
+                                            entry["drop"]))
+                elif date not in inherited:
+                    problems.append(Problem(
+                        file.label, f"timeline.{date}.drop",
+                        "no scenario this file extends has a timeline entry of that date to drop"
+                        + (f"; its entries: {', '.join(map(str, inherited))}" if inherited else ""),
+                    ))
+                else:
+                    came_from = _setter(provenance, ("timeline", str(date)))
+                    notes.append(f"timeline {date} of {came_from} dropped by {file.label}")
+                    kept = {d: e for d, e in merged["timeline"].items() if d != date}
+                    merged = {**merged, "timeline": kept}
+                    provenance = {k: v for k, v in provenance.items() if k[:2] != ("timeline", str(date))}
+                if rest:
+                    data["timeline"][date] = rest
+                else:
+                    del data["timeline"][date]
+        merged = _merge(merged, data, file.label, provenance)
+    return merged, provenance, notes, problems
+
+
+def _setter(provenance: dict[tuple[str, ...], str], loc: tuple[str, ...]) -> str:
+    """The file that set the first key under ``loc`` (a timeline entry is a table of keys)."""
+    return next((label for key, label in provenance.items() if key[: len(loc)] == loc), "?")
+
+
+def _caseload_rank(merged: dict[str, Any], provenance: dict[tuple[str, ...], str], order: list[str]
+                   ) -> int | None:
+    """The rank of the layer that set ``caseworkers.caseload`` when it, not the count, decides the count.
+
+    The more specific of the two wins: a municipality's own count overrides
+    the national caseload, its own caseload overrides a count it extends.
+    """
+    workers = merged.get("caseworkers")
+    if not isinstance(workers, dict) or "caseload" not in workers:
+        return None
+    if "count" not in workers:
+        return 0
+
+    def rank(key: str) -> int:
+        label = _setter(provenance, ("caseworkers", key))
+        return order.index(label) if label in order else len(order)
+
+    return rank("caseload") if rank("caseload") > rank("count") else None
+
+
+def _with_count_placeholder(merged: dict[str, Any]) -> dict[str, Any]:
+    """``merged`` with a caseworker count, so that the timeline may change the count a caseload derives."""
+    return {**merged, "caseworkers": {**merged["caseworkers"], "count": {"value": 1.0, "source": "derived"}}}
+
+
+CASEWORKERS_FOR_CASELOAD: list[Any] = []
+"""The rule that turns a caseload into caseworkers on the start date: registered by the engine
+(:mod:`sim.model.initial_stock`), which knows how many open cases a stock makes."""
+
+
+def _count_from_caseload(scenario: Scenario) -> Scenario:
+    """``scenario`` with the caseworker count its caseload gives on the start date (its source says so)."""
+    if not CASEWORKERS_FOR_CASELOAD:
+        raise RuntimeError("sim.model is not imported, so a caseload cannot be turned into caseworkers")
+    caseload = scenario.caseworkers.caseload
+    count, open_cases = CASEWORKERS_FOR_CASELOAD[0](scenario, caseload.value)
+    workers = scenario.caseworkers.model_copy(update={"count": quantity(gt=0)(
+        value=round(count, 2),
+        range=None,
+        source=f"derived: {open_cases:,.0f} open cases on the start date over the caseload of "
+               f"{caseload.value:g} (caseworkers.caseload: {caseload.source})",
+    )})
+    return scenario.model_copy(update={"caseworkers": workers})
+
+
+def _folded_note(change: dict[str, Any]) -> str:
+    return (f"timeline {change['decided']} of {change['file']} ({change['path']} = {change['value']:g}) is "
+            "before the start and in force from it")
+
+
+def _origins(scenario: Scenario, where: Any) -> dict[str, str]:
+    """Parameter path -> the file or profile layer its value comes from."""
+    from .parameters import parameters
+
+    return {parameter.path: where(tuple(parameter.path.split("."))) for parameter in parameters(scenario)}
+
+
+def _borrowed(scenario: Scenario, files: list[ScenarioFile], provenance: dict[tuple[str, ...], str]
+              ) -> tuple[tuple[str, str], ...]:
+    """(path, file) of each value marked published that comes from another municipality's file.
+
+    A file is another municipality's when it names another municipality, or
+    counts other children aged 0-22, than the scenario in force.
+    """
+    mine = scenario.municipality
+    if mine is None:
+        return ()
+    foreign, in_force = set(), ("", None)
+    for file in files:
+        own = file.data.get("municipality")
+        if isinstance(own, dict):
+            in_force = (own.get("name", in_force[0]), own.get("children_0_22", in_force[1]))
+        if in_force[0] != mine.name or in_force[1] != mine.children_0_22:
+            foreign.add(file.label)
+    return tuple((path, label) for path, label in scenario.origins.items()
+                 if label in foreign and _published(scenario.get(path).source))
+
+
+def _published(source: str) -> bool:
+    """Whether a source note presents its value as a municipality's published figure."""
+    text = source.lower()
+    return "published" in text and "(national)" not in text and "national" not in text.split("published")[0]

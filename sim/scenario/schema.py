@@ -36,6 +36,7 @@ from .quantities import (
     Variation,
     check_bands,
     mix_of,
+    parse_band,
     quantity,
 )
 
@@ -54,8 +55,58 @@ class ScenarioInfo(Section):
     title: str = Field("", description="One line for reports.")
     description: str = Field("", description="What the scenario represents.")
     start_date: dt.date = Field(
-        description="First day simulated; the initial stock is the children in care that morning."
+        description="First day simulated; the initial stock is the children in care that morning. From "
+        "2010 on, the first year of the national figures a municipality's profile is built from.",
     )
+
+    @field_validator("start_date")
+    @classmethod
+    def _from_2010(cls, start: dt.date) -> dt.date:
+        if not EARLIEST_START <= start <= LATEST_START:
+            raise ValueError(f"must lie from {EARLIEST_START} to {LATEST_START}: the national figures of a "
+                             "municipality's profile begin in 2010")
+        return start
+
+
+EARLIEST_START = dt.date(2010, 1, 1)
+LATEST_START = dt.date(2100, 1, 1)
+
+
+class Municipality(Section):
+    """The municipality a scenario describes: its name and its children, from which its profile is built.
+
+    A scenario with ``[municipality]`` is complete with nothing else: every
+    value it does not set comes from national figures scaled to its
+    children, or from a documented national default
+    (:mod:`sim.scenario.profile`; ``python -m sim provenance`` shows which).
+    """
+
+    name: str = Field("", max_length=200, description="The municipality's name (Eksempelby Kommune).")
+    children_0_22: Annotated[int, Field(ge=1, le=2_000_000)] = Field(
+        description="Children and young people aged 0-22 living in the municipality (Danmarks Statistik, "
+        "FOLK1A): what national figures are scaled to."
+    )
+    by_age: dict[str, Annotated[int, Field(ge=0, le=2_000_000)]] | None = Field(
+        None, description="The same children by age band covering 0-22 (\"0-5\" = 4800, ...): notifications "
+        "are then scaled to the children aged 0-17 rather than to the national share of them.",
+    )
+
+    @model_validator(mode="after")
+    def _bands_add_up(self) -> Municipality:
+        if self.by_age is not None:
+            check_bands(list(self.by_age), 0, 22)
+            total = sum(self.by_age.values())
+            if total != self.children_0_22:
+                raise ValueError(f"the age bands of by_age add up to {total:,}, not to children_0_22 "
+                                 f"({self.children_0_22:,})")
+        return self
+
+    def children_0_17(self) -> int | None:
+        """Children aged 0-17 by the age bands, when given."""
+        if self.by_age is None:
+            return None
+        return sum(round(count * max(0, min(high, 17) + 1 - low) / (high + 1 - low))
+                   for (low, high), count in ((parse_band(band), n) for band, n in self.by_age.items()))
 
 
 class Population(Section):
@@ -214,10 +265,17 @@ class Investigation(Section):
 class Caseworkers(Section):
     """The authority's caseworkers (myndighedsrådgivere)."""
 
-    count: quantity(gt=0) = param(  # type: ignore[valid-type]
-        "Caseworkers (full-time equivalents) carrying investigations and open cases.",
-        "full-time caseworkers",
-        time_varying=True,
+    count: quantity(gt=0) | None = Field(  # type: ignore[valid-type]
+        None,
+        description="Caseworkers (full-time equivalents) carrying investigations and open cases. Derived "
+        "from the caseload below when that is given instead (its source says so).",
+        json_schema_extra={"unit": "full-time caseworkers", "time_varying": True},
+    )
+    caseload: quantity(gt=0, le=200) | None = Field(  # type: ignore[valid-type]
+        None,
+        description="Open cases (children) per caseworker on the start date, as municipalities publish "
+        "it: an alternative to the count, which is then derived from the open cases of the start date.",
+        json_schema_extra={"unit": "cases per caseworker", "time_varying": False},
     )
     investigations_per_worker: Positive = param(
         "Investigations a caseworker carries at once beside the cases; investigations beyond "
@@ -227,6 +285,12 @@ class Caseworkers(Section):
     salary_per_year: Kroner = param(
         "Cost of one caseworker per year, all included.", "kr per year", time_varying=True
     )
+
+    @model_validator(mode="after")
+    def _count_or_caseload(self) -> Caseworkers:
+        if self.count is None and self.caseload is None:
+            raise ValueError("give count (caseworkers) or caseload (cases per caseworker on the start date)")
+        return self
 
 
 class FollowUp(Section):
@@ -596,6 +660,7 @@ class Scenario(Section):
     """A whole scenario: one municipality, its policies and the assumptions behind the model."""
 
     scenario: ScenarioInfo
+    municipality: Municipality | None = None
     population: Population
     need: Need
     reporting: Reporting
@@ -619,6 +684,9 @@ class Scenario(Section):
     timeline: tuple[TimelineChange, ...] = Field((), strict=False)
 
     _files: tuple[tuple[str, str], ...] = PrivateAttr(default=())
+    _origins: dict[str, str] = PrivateAttr(default_factory=dict)
+    _timeline_notes: tuple[str, ...] = PrivateAttr(default=())
+    _borrowed: tuple[tuple[str, str], ...] = PrivateAttr(default=())
 
     @field_validator("timeline")
     @classmethod
@@ -630,6 +698,25 @@ class Scenario(Section):
     def files(self) -> tuple[tuple[str, str], ...]:
         """(file, sha256) of each file the scenario was loaded from, most basic first."""
         return self._files
+
+    @property
+    def origins(self) -> dict[str, str]:
+        """Parameter path -> the file, or layer of the national profile, its value comes from.
+
+        Empty for a scenario built in code rather than loaded; ``python -m sim
+        provenance`` prints it (:mod:`sim.scenario.provenance`).
+        """
+        return self._origins
+
+    @property
+    def timeline_notes(self) -> tuple[str, ...]:
+        """What loading did to inherited decisions: entries dropped, or in force from the start."""
+        return self._timeline_notes
+
+    @property
+    def borrowed(self) -> tuple[tuple[str, str], ...]:
+        """(path, file) of each value marked published that comes from another municipality's file."""
+        return self._borrowed
 
     def fingerprint(self) -> str:
         """sha256 of the resolved scenario: equal fingerprints, equal inputs."""

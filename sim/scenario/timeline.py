@@ -65,6 +65,7 @@ def parse_timeline(
     base: dict[str, Any],
     scenario_type: type[BaseModel],
     where: Any,
+    leaf: str | None = None,
 ) -> tuple[list[dict[str, Any]], list[Problem]]:
     """Check the raw ``[timeline]`` table against the raw scenario ``base`` it changes.
 
@@ -72,6 +73,12 @@ def parse_timeline(
     so that a file's problems are all reported at once. Returns the changes
     (date, path, value, note) in date order and the problems found;
     ``where(path)`` names the file that set a timeline entry.
+
+    An entry dated before the start date is a mistake in the file ``leaf``
+    being loaded, but a decision inherited from a scenario it extends (which
+    started earlier) is in force from the start: it is moved to the start
+    date and carries ``decided`` (its own date) and ``file``, so that
+    provenance lists it.
     """
     known = list(time_varying_fields(scenario_type))
     allowed = [path for path in known if lookup(base, path) is not None]
@@ -87,12 +94,15 @@ def parse_timeline(
         if date is None:
             problems.append(Problem(where(("timeline", key)), loc, "must be a date such as 2019-01-01", key))
             continue
+        decided = None
         if isinstance(start, dt.date) and date < start:
-            problems.append(Problem(
-                where(("timeline", key)), loc,
-                f"is before the start date {start}; set the parameter itself instead",
-            ))
-            continue
+            if leaf is None or where(("timeline", key)) == leaf:
+                problems.append(Problem(
+                    where(("timeline", key)), loc,
+                    f"is before the start date {start}; set the parameter itself instead",
+                ))
+                continue
+            decided, date = date, start
         if not isinstance(entry, dict):
             problems.append(Problem(where(("timeline", key)), loc, "must be a table of parameters", entry))
             continue
@@ -112,8 +122,9 @@ def parse_timeline(
             elif isinstance(value, bool) or not isinstance(value, int | float):
                 problems.append(Problem(here, dotted(("timeline", key, *keys)), "must be a number", value))
             else:
-                changes.append({"date": date, "path": path, "value": value, "note": note})
-    changes.sort(key=lambda c: c["date"])
+                changes.append({"date": date, "path": path, "value": value, "note": note}
+                               | ({"decided": decided, "file": here} if decided else {}))
+    changes.sort(key=lambda c: (c["date"], c.get("decided", c["date"])))
     return changes, problems + _check_values(changes, base, scenario_type, where)
 
 
