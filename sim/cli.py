@@ -1,10 +1,11 @@
-"""The command line: ``python -m sim run`` and ``python -m sim scenarios``.
+"""The command line: ``python -m sim run``, ``python -m sim provenance`` and ``python -m sim scenarios``.
 
 ``run`` simulates one replication, prints the budget frame per year as the
 accounts lay it out (levels down, years across, in 1,000 kr) and writes the
 replication's tables to a new folder. Every mistake in the flags or the
 scenario is reported before anything runs, with exit status 2 and no
-traceback; nothing is written then.
+traceback; nothing is written then. ``provenance`` prints every parameter
+of a scenario with the value in use and where it comes from.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from .output.folders import check_new_folder
 from .output.result import Result
 from .output.words import Labels
 from .scenario import DEFAULT_SCENARIO, embedded_names, load_scenario
+from .scenario.provenance import borrowed_lines
+from .scenario.provenance import render as render_provenance
 
 RESULTS = Path("results")
 
@@ -57,6 +60,13 @@ def parser() -> argparse.ArgumentParser:
     run_cmd.add_argument("--out", type=Path, default=None, metavar="DIR",
                          help="new folder for the tables (default: a new folder under results/)")
     commands.add_parser("scenarios", help="list the embedded scenarios")
+    provenance_cmd = commands.add_parser(
+        "provenance", help="print every parameter of a scenario, its value and where it comes from",
+        description="Print every parameter of a scenario with the value in use and where it comes from: "
+        "the file, a file it extends, national figures scaled to the population, a national default, or "
+        "a derived value; then the timeline and any published value taken from another municipality.",
+    )
+    provenance_cmd.add_argument("scenario", metavar="NAME_OR_FILE", help="embedded scenario name or TOML file")
     return top
 
 
@@ -118,6 +128,8 @@ def _scenarios() -> int:
 def _run(args: argparse.Namespace) -> int:
     check_run_arguments(args.years, args.seed, prefix="--")
     scenario = load_scenario(args.scenario)
+    for line in borrowed_lines(scenario):
+        print(f"warning: {line}", file=sys.stderr)
     folder = args.out or default_folder(scenario.name, args.seed, args.years)
     check_new_folder(folder, "--out")
     result = run(scenario, years=args.years, seed=args.seed)
@@ -131,10 +143,18 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _provenance(args: argparse.Namespace) -> int:
+    sys.stdout.write(render_provenance(load_scenario(args.scenario)))
+    return 0
+
+
+COMMANDS = {"run": _run, "scenarios": lambda args: _scenarios(), "provenance": _provenance}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     args = parser().parse_args(argv)
-    return command_status(lambda: _scenarios() if args.command == "scenarios" else _run(args))
+    return command_status(lambda: COMMANDS[args.command](args))
 
 
 if __name__ == "__main__":  # pragma: no cover

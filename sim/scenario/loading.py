@@ -254,6 +254,7 @@ def _resolve(files: list[ScenarioFile]) -> Scenario:
         provenance[("caseworkers", "count")] = profile.DERIVED
     scenario._files = tuple((f.label, f.sha256) for f in files)
     scenario._origins = _origins(scenario, where)
+    scenario._timeline_files = tuple(change["file"] for change in changes)
     folded = [_folded_note(change) for change in changes if "decided" in change]
     scenario._timeline_notes = tuple(drops + folded)
     scenario._borrowed = _borrowed(scenario, files, provenance)

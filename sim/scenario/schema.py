@@ -686,6 +686,7 @@ class Scenario(Section):
     _files: tuple[tuple[str, str], ...] = PrivateAttr(default=())
     _origins: dict[str, str] = PrivateAttr(default_factory=dict)
     _timeline_notes: tuple[str, ...] = PrivateAttr(default=())
+    _timeline_files: tuple[str, ...] = PrivateAttr(default=())
     _borrowed: tuple[tuple[str, str], ...] = PrivateAttr(default=())
 
     @field_validator("timeline")
@@ -712,6 +713,11 @@ class Scenario(Section):
     def timeline_notes(self) -> tuple[str, ...]:
         """What loading did to inherited decisions: entries dropped, or in force from the start."""
         return self._timeline_notes
+
+    @property
+    def timeline_files(self) -> tuple[str, ...]:
+        """The file that decided each change of the timeline, in its order (empty when built in code)."""
+        return self._timeline_files
 
     @property
     def borrowed(self) -> tuple[tuple[str, str], ...]:

@@ -122,8 +122,8 @@ def parse_timeline(
             elif isinstance(value, bool) or not isinstance(value, int | float):
                 problems.append(Problem(here, dotted(("timeline", key, *keys)), "must be a number", value))
             else:
-                changes.append({"date": date, "path": path, "value": value, "note": note}
-                               | ({"decided": decided, "file": here} if decided else {}))
+                changes.append({"date": date, "path": path, "value": value, "note": note, "file": here}
+                               | ({"decided": decided} if decided else {}))
     changes.sort(key=lambda c: (c["date"], c.get("decided", c["date"])))
     return changes, problems + _check_values(changes, base, scenario_type, where)
 
