@@ -66,7 +66,8 @@ def parser() -> argparse.ArgumentParser:
         "the file, a file it extends, national figures scaled to the population, a national default, or "
         "a derived value; then the timeline and any published value taken from another municipality.",
     )
-    provenance_cmd.add_argument("scenario", metavar="NAME_OR_FILE", help="embedded scenario name or TOML file")
+    provenance_cmd.add_argument("scenario", metavar="NAME_OR_FILE",
+                                help="embedded scenario name or TOML file")
     return top
 
 

@@ -59,7 +59,8 @@ def origins(scenario: Scenario) -> list[Origin]:
 def borrowed_lines(scenario: Scenario) -> list[str]:
     """One warning per value marked published that comes from another municipality's file."""
     return [f"{path} = {shown(scenario.get(path))} is marked published but comes from {where}, another "
-            "municipality's file; set your own figure or a national default" for path, where in scenario.borrowed]
+            "municipality's file; set your own figure or a national default"
+            for path, where in scenario.borrowed]
 
 
 def render(scenario: Scenario) -> str:
@@ -80,7 +81,8 @@ def render(scenario: Scenario) -> str:
     decided_in = scenario.timeline_files or ("",) * len(scenario.timeline)
     timeline = [f"{change.date}  {change.path} = {change.value:g}  ({origin_kind(scenario, file)}: {file})  "
                 f"{change.note}" for change, file in zip(scenario.timeline, decided_in, strict=True)]
-    lines += ["", "Timeline (decisions and prices from dates):", *(f"  {line}" for line in timeline or ["none"])]
+    lines += ["", "Timeline (decisions and prices from dates):",
+              *(f"  {line}" for line in timeline or ["none"])]
     if scenario.timeline_notes:
         lines += ["", "Inherited decisions:", *(f"  {note}" for note in scenario.timeline_notes)]
     warnings = borrowed_lines(scenario)
