@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..measures import LEVELS, PLACEMENT_TYPES
+from ..measures import PLACEMENT_TYPES
 from ..output.attribution import CAUSES
 from ..output.result import Result
 from ..scenario import Scenario
@@ -24,7 +24,13 @@ FRAME_MEASURES = ("spend_kr", "persons_31_dec", "full_year_persons")
 """Budget-frame columns kept per level."""
 
 ACCOUNTS_LEVELS = ("preventive", "home_based", "placement", "small_children_special")
-"""The levels of the accounts' frame (182.8 mio kr in 2017); authority is the caseworkers' salaries."""
+"""The levels of the accounts' frame (182.8 mio kr in 2017); authority is the caseworkers' salaries.
+
+A scenario without one of them (a municipality whose accounts have no
+small-children level) reports no outcome of it: its outcomes are absent,
+as its budget frame's row is, not zero, so no table or report shows a
+level the municipality does not have; ``spend_kr.total`` sums the levels
+it has."""
 
 FLOWS = (
     "notifications", "assessments", "applications", "children_renotified", "screened_out_in_need",
@@ -61,7 +67,7 @@ def outcome_names(scenario: Scenario) -> list[str]:
     """Every outcome a replication of ``scenario`` reports, known before anything runs."""
     services = [name for name, _ in scenario.services]
     return sorted([
-        *(f"{what}.{level}" for what in FRAME_MEASURES for level in LEVELS),
+        *(f"{what}.{level}" for what in FRAME_MEASURES for level in scenario.levels),
         "spend_kr.total", "spend_kr.total_with_authority",
         *(f"{what}.{kind}" for what in PLACEMENT_TYPE_MEASURES for kind in PLACEMENT_TYPES),
         *(f"spend_by_cause.{cause}" for cause in CAUSES),
@@ -80,7 +86,8 @@ def _stack(wide: pd.DataFrame) -> pd.DataFrame:
 def _budget(frame: pd.DataFrame) -> pd.DataFrame:
     wide = frame.pivot(index="year", columns="level", values=list(FRAME_MEASURES))
     wide.columns = [f"{what}.{level}" for what, level in wide.columns]
-    wide["spend_kr.total"] = wide[[f"spend_kr.{level}" for level in ACCOUNTS_LEVELS]].sum(axis=1)
+    wide["spend_kr.total"] = wide[[f"spend_kr.{level}" for level in ACCOUNTS_LEVELS
+                                   if f"spend_kr.{level}" in wide]].sum(axis=1)
     wide["spend_kr.total_with_authority"] = wide["spend_kr.total"] + wide["spend_kr.authority"]
     return _stack(wide)
 

@@ -40,9 +40,10 @@ class PriceList:
         general = self.scenario.prices.general_index_per_year.value
         items = {
             ("preventive", "in_house"): ("preventive.price_per_year", general),
-            ("small_children_special", "external"): ("small_children_special.price_per_year", general),
             ("caseworker", "in_house"): ("caseworkers.salary_per_year", general),
         }
+        if self.scenario.small_children_special is not None:
+            items[("small_children_special", "external")] = ("small_children_special.price_per_year", general)
         for kind in HOME_BASED:
             items[(kind, "external")] = (f"home_based.{kind}.price_per_year", general)
         for name, service in self.scenario.services:
