@@ -19,6 +19,7 @@ from variants import without
 import sim
 from sim.errors import InputError
 from sim.experiments import load_experiment
+from sim.measures import HOME_BASED
 from sim.montecarlo.outcomes import outcome_names, outcomes
 from sim.montecarlo.summary import summarise
 
@@ -76,3 +77,26 @@ def test_a_plan_of_a_level_the_scenario_lacks_is_refused_naming_it(tmp_path):
         load_experiment(tmp_path / "replay.toml")
     refused = [p for p in caught.value.problems if p.path == f"plan.level.{SMALL}"]
     assert refused and all(SMALL in p.message for p in refused)
+
+
+@pytest.mark.functional
+def test_home_based_measures_add_up_to_the_levels_units_and_cost_their_days_at_their_price(default):
+    result = cached_run("ballerup_2017", 1, 0)
+    kept = outcomes(result).set_index("outcome")["value"]
+    frame = result.budget_frame.set_index("level")
+    year = default.scenario.start_date.year
+    persons = [kept[f"home_based_full_year_persons.{m}"] for m in HOME_BASED]
+    assert sum(persons) == pytest.approx(frame.loc["home_based", "full_year_measures"], rel=1e-9)
+    assert sum(persons) > frame.loc["home_based", "full_year_persons"]  # some children have two measures
+    spent = sum(kept[f"home_based_spend_kr.{m}"] for m in HOME_BASED)
+    level = frame.loc["home_based", "spend_kr"]
+    assert spent + result.idle_place_cost[year] == pytest.approx(level, rel=1e-9)
+    by_measure = result.spend_by_measure.set_index(["measure", "provider"])["full_year_measures"]
+    in_house = {service.measure: name for name, service in default.services}
+    for measure in HOME_BASED:  # the start year: every price as the scenario sets it
+        external = by_measure.get((measure, "external"), 0.0) * default.get(
+            f"home_based.{measure}.price_per_year").value
+        own = by_measure.get((measure, "in_house"), 0.0) * (default.get(
+            f"services.{in_house[measure]}.price_per_place_year").value if measure in in_house else 0.0)
+        assert kept[f"home_based_spend_kr.{measure}"] == pytest.approx(external + own, rel=1e-9), measure
+        assert kept[f"home_based_full_year_persons.{measure}"] > 0
