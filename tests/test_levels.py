@@ -1,9 +1,10 @@
-"""The accounts' levels of a run: a level the municipality does not have is absent, not a row of zeros.
+"""The accounts' levels of a run: which levels there are, and what each counts.
 
 A municipality whose accounts have no small-children level leaves
 ``[small_children_special]`` out of its scenario; the run then has no such
 stock, its budget frame no such row and its outcomes no such names, and
-nothing in them is NaN.
+nothing in them is NaN. The home-based level is read measure by measure,
+and the authority's spend carries its other staff and overheads.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import cached_run
-from variants import without
+from variants import with_values, without
 
 import sim
 from sim.errors import InputError
@@ -100,3 +101,20 @@ def test_home_based_measures_add_up_to_the_levels_units_and_cost_their_days_at_t
             f"services.{in_house[measure]}.price_per_place_year").value if measure in in_house else 0.0)
         assert kept[f"home_based_spend_kr.{measure}"] == pytest.approx(external + own, rel=1e-9), measure
         assert kept[f"home_based_full_year_persons.{measure}"] > 0
+
+
+@pytest.mark.functional
+def test_the_authoritys_overheads_scale_its_spend_and_price_and_nothing_else():
+    share = 0.25
+    plain = cached_run("ballerup_2017", 1, 0).budget_frame.set_index("level")
+    assert sim.load_scenario("ballerup_2017").caseworkers.overhead_share.value == 0.0
+    scenario = with_values(("caseworkers.overhead_share", share))
+    loaded = sim.Result.of(scenario, 1, 0).budget_frame.set_index("level")
+    salary = scenario.caseworkers.salary_per_year.value
+    authority = plain.loc["authority", "spend_kr"]
+    assert loaded.loc["authority", "spend_kr"] == pytest.approx(authority * (1 + share), rel=1e-12)
+    # a caseworker-year costs the salary and its overheads: days times that price
+    assert loaded.loc["authority", "price_per_full_year_kr"] == pytest.approx(salary * (1 + share), rel=1e-12)
+    assert loaded.loc["authority", "full_year_persons"] == plain.loc["authority", "full_year_persons"]
+    others = [level for level in plain.index if level != "authority"]
+    assert loaded.loc[others].equals(plain.loc[others])

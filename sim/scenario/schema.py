@@ -228,6 +228,11 @@ class Caseworkers(Section):
     salary_per_year: Kroner = param(
         "Cost of one caseworker per year, all included.", "kr per year", time_varying=True
     )
+    overhead_share: quantity(ge=0, le=3) = param(  # type: ignore[valid-type]
+        "Other authority staff (team leaders, administrative staff, legal advisers) and overheads, as a "
+        "fraction of the caseworkers' salaries: the authority's spend is count x salary x (1 + this).",
+        "fraction of caseworker salaries",
+    )
 
 
 class FollowUp(Section):
