@@ -19,7 +19,6 @@ import pandas as pd
 
 from . import MAX_YEARS, check_run_arguments, run
 from .errors import command_status
-from .measures import LEVELS
 from .output.folders import check_new_folder
 from .output.result import Result
 from .output.words import Labels
@@ -98,7 +97,8 @@ def budget_table(result: Result) -> str:
     """The budget frame as planners read it: spend, persons at 31 Dec, full-year persons, price.
 
     The accounts count home-based measures, not children, as units; the
-    units and price rows do the same.
+    units and price rows do the same. Only the scenario's levels are rows,
+    and a level without full-year units in a year has its price left blank.
     """
     frame = result.budget_frame
     blocks = []
@@ -110,13 +110,14 @@ def budget_table(result: Result) -> str:
         ("price_per_full_year_measure_kr", "Price per full-year unit (1,000 kr; home-based: per measure)",
          1000.0, 0),
     ):
-        table = frame.pivot(index="level", columns="year", values=column).reindex(list(LEVELS)) / scale
+        levels = result.scenario.levels
+        table = frame.pivot(index="level", columns="year", values=column).reindex(list(levels)) / scale
         if column == "spend_kr":
             table.loc["total"] = table.drop(index="authority").sum()
-            table.loc["total_with_authority"] = table.loc[list(LEVELS)].sum()
+            table.loc["total_with_authority"] = table.loc[list(levels)].sum()
         table.index = [ENGLISH.row(name) for name in table.index]
         table.columns = [str(year) for year in table.columns]
-        shown = table.round(digits).to_string(float_format=f"{{:,.{digits}f}}".format)
+        shown = table.round(digits).to_string(float_format=f"{{:,.{digits}f}}".format, na_rep="")
         blocks.append(f"{title}\n{shown}")
     return "\n\n".join(blocks)
 

@@ -100,7 +100,8 @@ def test_the_outcome_table_gives_each_outcome_the_unit_of_its_registry_entry():
     rows = [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in table.splitlines()
             if line.startswith("| `")]
     assert len(rows) > 15
-    examples = {"<level>": "placement", "<type>": "own_room", "<service>": "dut", "<cause>": "other"}
+    examples = {"<level>": "placement", "<type>": "own_room", "<service>": "dut", "<cause>": "other",
+                "<measure>": "relief_care"}
     for first, unit, *_ in rows:
         for name in re.findall(r"`([^`]+)`", first):
             outcome = re.sub(r"<\w+>", lambda found: examples[found.group(0)], name)

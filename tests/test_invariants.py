@@ -190,9 +190,10 @@ def test_spend_is_days_times_price_in_the_default(default_run):
     check_money(default_run)
 
 
-def test_authority_spend_is_caseworkers_times_salary(default_run):
+def test_authority_spend_is_caseworkers_times_salary_with_overheads(default_run):
     frame = default_run.budget_frame.set_index(["year", "level"])
-    salary = default_run.scenario.caseworkers.salary_per_year.value
+    caseworkers = default_run.scenario.caseworkers
+    salary = caseworkers.salary_per_year.value * (1 + caseworkers.overhead_share.value)
     # 20 caseworkers in January 2017, 32 from 1 February (the default's timeline).
     assert frame.loc[(2017, "authority"), "spend_kr"] == pytest.approx(salary * (20 * 31 + 32 * 334) / 365)
     assert frame.loc[(2018, "authority"), "spend_kr"] == pytest.approx(salary * 1.02 * 32)

@@ -37,3 +37,11 @@ def with_values(*settings: tuple[str, float]) -> Scenario:
             set_value(data, path, value)
 
     return variant(edit)
+
+
+def without(section: str, base: str = "ballerup_2017_steady") -> Scenario:
+    """``base`` with ``section`` left out, as a municipality's file without it would be."""
+    data = json.loads(sim.load_scenario(base).model_dump_json())
+    data.pop(section)
+    data["scenario"]["name"] = f"{base}_without_{section}"
+    return Scenario.model_validate_json(json.dumps(data))

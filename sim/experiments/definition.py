@@ -355,15 +355,22 @@ def _against_plan_problems(definition: Experiment, reference: Reference, here: s
 
 def _check_plan(definition: Experiment, scenarios: dict[str, Scenario], label: str,
                 problems: list[Problem]) -> None:
-    """The plan's variants must be the experiment's, and its years inside the horizon."""
+    """The plan's variants must be the experiment's and hold the levels it plans, its years in the horizon."""
     plan = definition.plan
     if plan is None or not scenarios:
         return
     for field in ("variant", "without"):
         name = getattr(plan, field)
-        if name is not None and name not in scenarios:
+        if name is None:
+            continue
+        if name not in scenarios:
             problems.append(Problem(label, f"plan.{field}", "must be the label of a variant"
                                     + suggest(name, list(scenarios)), name))
+            continue
+        problems += [Problem(label, f"plan.level.{level}", f"the plan's {field} {name!r} has no "
+                             f"[{level}] level to measure the plan against; leave [plan.level.{level}] out",
+                             level)
+                     for level in plan.level if level not in scenarios[name].levels]
     _, years = _outcomes_and_years(definition, scenarios)
     inside = [year for year in plan.years if year in years]
     if not inside:

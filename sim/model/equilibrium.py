@@ -304,8 +304,9 @@ def _as_at_start(scenario: Scenario) -> str:
 
 
 NOT_PROBED = frozenset({
-    "price_per_year", "price_per_place_year", "salary_per_year", "price_drift_per_year", "prices", "pool",
-    "places", "external_after_days", "growth_per_year", "small_children_special", "population",
+    "price_per_year", "price_per_place_year", "salary_per_year", "overhead_share", "price_drift_per_year",
+    "prices", "pool", "places", "external_after_days", "growth_per_year", "small_children_special",
+    "population",
 })
 """Names of the fields and sections the probe does not read (it runs without pools, queues, prices or
 trends), so that a change of them alone needs no new derivation."""

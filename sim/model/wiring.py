@@ -6,8 +6,9 @@ mechanisms (:mod:`sim.model.mechanisms`), the home-based support with its
 in-house services, the placement supply, the rates that make the start date
 a steady state (:mod:`sim.model.equilibrium`), the notifications, need and
 the steps of the ladder; then :meth:`Model.run` creates the initial stock,
-the small-children stock, the arrivals and the timeline's decisions, runs
-them to the horizon and returns the records. The order is part of the model: events scheduled at the same
+the small-children stock (when the scenario has that level), the arrivals
+and the timeline's decisions, runs them to the horizon and returns the
+records. The order is part of the model: events scheduled at the same
 moment run in the order they were made.
 """
 
@@ -101,7 +102,9 @@ class Model:
         ages = scenario.age.at_first_contact.bands()
         initial_stock.build(scenario, register, self.support, self.placement, self.mechanisms["review_pace"],
                             self.steady.investigated_needs, self.ladder.start)
-        SmallChildrenSpecial(env, register, self.records, self.streams, scenario.small_children_special, ages)
+        if scenario.small_children_special is not None:  # a level the municipality's accounts have
+            SmallChildrenSpecial(env, register, self.records, self.streams, scenario.small_children_special,
+                                 ages)
         self.need.start(self.streams, self.calendar, self.steady.found_per_year)
         self.need.start_unmet(self.streams, self.steady.unmet_at_start)
         notified = scenario.notification

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..measures import LEVELS, PLACEMENT_TYPES
+from ..measures import HOME_BASED, PLACEMENT_TYPES
 from ..output.attribution import CAUSES
 from ..output.result import Result
 from ..scenario import Scenario
@@ -24,7 +24,13 @@ FRAME_MEASURES = ("spend_kr", "persons_31_dec", "full_year_persons")
 """Budget-frame columns kept per level."""
 
 ACCOUNTS_LEVELS = ("preventive", "home_based", "placement", "small_children_special")
-"""The levels of the accounts' frame (182.8 mio kr in 2017); authority is the caseworkers' salaries."""
+"""The levels of the accounts' frame (182.8 mio kr in 2017); authority is the caseworkers' salaries.
+
+A scenario without one of them (a municipality whose accounts have no
+small-children level) reports no outcome of it: its outcomes are absent,
+as its budget frame's row is, not zero, so no table or report shows a
+level the municipality does not have; ``spend_kr.total`` sums the levels
+it has."""
 
 FLOWS = (
     "notifications", "assessments", "applications", "children_renotified", "screened_out_in_need",
@@ -40,8 +46,15 @@ YEAR_MEANS = {
 }
 """Outcome -> monthly count averaged over the month ends of the year."""
 
-PLACEMENT_TYPE_MEASURES = ("placement_spend_kr", "placement_full_year_persons")
-"""Spend and full-year persons per placement type: families of their own, so ``spend_kr.*`` is the levels."""
+BY_MEASURE = {"placement": PLACEMENT_TYPES, "home_based": HOME_BASED}
+"""Level -> the measures whose spend and full-year persons are kept each, as the accounts list them:
+``<level>_spend_kr.<measure>`` and ``<level>_full_year_persons.<measure>``, families of their own so
+that ``spend_kr.*`` is the levels. A child has one placement at a time and never two home-based measures
+of one kind, so a measure's full-year measures are its full-year persons; the home-based ones sum to the
+level's full-year measures (the accounts' units), not its full-year persons (a child with two measures
+is one person). In-house places left idle are in the level's spend, not a measure's."""
+MEASURE_OUTCOMES = {"spend_kr": "spend_kr", "full_year_measures": "full_year_persons"}
+"""Column of ``spend_by_measure`` -> the ``<what>`` it is kept as, after the level's name."""
 
 SERVICE_MEASURES = (
     "median_wait_days", "max_wait_days", "waiting_31_dec", "requests",
@@ -52,7 +65,7 @@ SERVICE_MEASURES = (
 
 def outcomes(result: Result) -> pd.DataFrame:
     """The replication's outcomes, long: ``year``, ``outcome``, ``value``."""
-    parts = [_budget(result.budget_frame), _placement_types(result.spend_by_measure), _flows(result.flows),
+    parts = [_budget(result.budget_frame), _by_measure(result.spend_by_measure), _flows(result.flows),
              _counts(result.counts), _services(result.services), _causes(result.spend_by_cause)]
     return pd.concat(parts, ignore_index=True)[COLUMNS]
 
@@ -61,9 +74,10 @@ def outcome_names(scenario: Scenario) -> list[str]:
     """Every outcome a replication of ``scenario`` reports, known before anything runs."""
     services = [name for name, _ in scenario.services]
     return sorted([
-        *(f"{what}.{level}" for what in FRAME_MEASURES for level in LEVELS),
+        *(f"{what}.{level}" for what in FRAME_MEASURES for level in scenario.levels),
         "spend_kr.total", "spend_kr.total_with_authority",
-        *(f"{what}.{kind}" for what in PLACEMENT_TYPE_MEASURES for kind in PLACEMENT_TYPES),
+        *(f"{level}_{what}.{measure}" for level, measures in BY_MEASURE.items()
+          for what in MEASURE_OUTCOMES.values() for measure in measures),
         *(f"spend_by_cause.{cause}" for cause in CAUSES),
         *FLOWS, *YEAR_MEANS,
         *(f"placements_31_dec.{kind}" for kind in [*PLACEMENT_TYPES, "total"]),
@@ -80,21 +94,23 @@ def _stack(wide: pd.DataFrame) -> pd.DataFrame:
 def _budget(frame: pd.DataFrame) -> pd.DataFrame:
     wide = frame.pivot(index="year", columns="level", values=list(FRAME_MEASURES))
     wide.columns = [f"{what}.{level}" for what, level in wide.columns]
-    wide["spend_kr.total"] = wide[[f"spend_kr.{level}" for level in ACCOUNTS_LEVELS]].sum(axis=1)
+    wide["spend_kr.total"] = wide[[f"spend_kr.{level}" for level in ACCOUNTS_LEVELS
+                                   if f"spend_kr.{level}" in wide]].sum(axis=1)
     wide["spend_kr.total_with_authority"] = wide["spend_kr.total"] + wide["spend_kr.authority"]
     return _stack(wide)
 
 
-def _placement_types(by_measure: pd.DataFrame) -> pd.DataFrame:
-    """Spend and full-year persons per placement type, as the accounts list placements."""
-    placed = by_measure[by_measure["measure"].isin(PLACEMENT_TYPES)]
-    wide = placed.pivot_table(index="year", columns="measure", values=["spend_kr", "full_year_measures"],
-                              aggfunc="sum")
-    wide = wide.reindex(columns=pd.MultiIndex.from_product([["spend_kr", "full_year_measures"],
-                                                            PLACEMENT_TYPES]), fill_value=0.0)
-    wide.columns = [f"placement_{'spend_kr' if what == 'spend_kr' else 'full_year_persons'}.{kind}"
-                    for what, kind in wide.columns]
-    return _stack(wide.fillna(0.0))
+def _by_measure(by_measure: pd.DataFrame) -> pd.DataFrame:
+    """Spend and full-year persons per placement type and home-based measure, providers together."""
+    parts = []
+    for level, measures in BY_MEASURE.items():
+        mine = by_measure[by_measure["measure"].isin(measures)]
+        wide = mine.pivot_table(index="year", columns="measure", values=list(MEASURE_OUTCOMES), aggfunc="sum")
+        wide = wide.reindex(columns=pd.MultiIndex.from_product([list(MEASURE_OUTCOMES), measures]),
+                            fill_value=0.0)
+        wide.columns = [f"{level}_{MEASURE_OUTCOMES[what]}.{measure}" for what, measure in wide.columns]
+        parts.append(_stack(wide.fillna(0.0)))
+    return pd.concat(parts, ignore_index=True)
 
 
 def _causes(by_cause: pd.DataFrame) -> pd.DataFrame:

@@ -107,6 +107,8 @@ OUTCOMES = {
     "placements_31_dec": Outcome(PERSONS, "placements_31_dec", MEASURE_FIRST),
     "placement_spend_kr": Outcome(KRONER, "placement_spend_kr", MEASURE_FIRST),
     "placement_full_year_persons": Outcome(PERSONS, "placement_full_year_persons", MEASURE_FIRST),
+    "home_based_spend_kr": Outcome(KRONER, "home_based_spend_kr", MEASURE_FIRST),
+    "home_based_full_year_persons": Outcome(PERSONS, "home_based_full_year_persons", MEASURE_FIRST),
     "spend_by_cause": Outcome(KRONER, "spend_by_cause", MEASURE_FIRST),
     "notifications": Outcome(COUNT, "notifications"),
     "assessments": Outcome(COUNT, "assessments"),

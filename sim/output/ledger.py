@@ -3,9 +3,11 @@
 Each priced item (a measure and who provides it, a caseworker, an in-house
 place) has a yearly price: set for the start year, changed by the timeline,
 and drifting each 1 January by its own rate (placement types) or the general
-price index (everything else). Within a calendar year the price per day is
-the yearly price over the year's 365 or 366 days, so a full-year person
-costs exactly the yearly price.
+price index (everything else). A caseworker costs the salary plus the
+authority's other staff and overheads, ``caseworkers.overhead_share`` of
+it. Within a calendar year the price per day is the yearly price over the
+year's 365 or 366 days, so a full-year person costs exactly the yearly
+price.
 
 In-house services cost their places whether used or not: a child's in-house
 spell costs the price per place, and places left idle are added to the
@@ -40,9 +42,10 @@ class PriceList:
         general = self.scenario.prices.general_index_per_year.value
         items = {
             ("preventive", "in_house"): ("preventive.price_per_year", general),
-            ("small_children_special", "external"): ("small_children_special.price_per_year", general),
             ("caseworker", "in_house"): ("caseworkers.salary_per_year", general),
         }
+        if self.scenario.small_children_special is not None:
+            items[("small_children_special", "external")] = ("small_children_special.price_per_year", general)
         for kind in HOME_BASED:
             items[(kind, "external")] = (f"home_based.{kind}.price_per_year", general)
         for name, service in self.scenario.services:
@@ -54,10 +57,20 @@ class PriceList:
 
     @cached_property
     def _daily(self) -> dict[tuple[str, str], Steps]:
-        return {
-            item: per_day(self.calendar, yearly(self.calendar, self.scenario.schedule(path), drift))
-            for item, (path, drift) in self.paths.items()
-        }
+        prices = {}
+        for item, (path, drift) in self.paths.items():
+            daily = per_day(self.calendar, yearly(self.calendar, self.scenario.schedule(path), drift))
+            prices[item] = Steps(daily.days, daily.values * self._markup(item))
+        return prices
+
+    def _markup(self, item: tuple[str, str]) -> float:
+        """How many times its price an item costs: a caseworker's salary brings the authority's overheads.
+
+        Other authority staff and overheads are ``caseworkers.overhead_share``
+        of the salaries; every other item costs its price once.
+        """
+        return 1.0 + (self.scenario.caseworkers.overhead_share.value if item == ("caseworker", "in_house")
+                      else 0.0)
 
     def daily(self, measure: str, provider: str) -> Steps:
         """Price per day of ``measure`` delivered by ``provider``."""

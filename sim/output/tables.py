@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..measures import EXIT_REASONS, HOME_BASED, LEVEL_OF, LEVELS, OPEN_CASE_STATES, PLACEMENT_TYPES, STATES
+from ..measures import EXIT_REASONS, HOME_BASED, LEVEL_OF, OPEN_CASE_STATES, PLACEMENT_TYPES, STATES
 from ..model.calendar import Calendar
 from ..model.records import INF, Records
 from ..model.steps import Steps, occupancy
@@ -131,9 +131,12 @@ def budget_frame(
     """Persons at 31 December, full-year persons, spend and price per year and level.
 
     ``idle`` is the cost per year of in-house places that stood empty
-    (:func:`idle_place_cost`), added to the home-based level.
+    (:func:`idle_place_cost`), added to the home-based level. Only the
+    levels the scenario has get rows: a municipality without a
+    small-children level has no row for it, rather than a row of zeros
+    without a price.
     """
-    spend = spend_table
+    spend, levels = spend_table, prices.scenario.levels
     spend_kr = spend.groupby(["year", "level"])["spend_kr"].sum()
     measure_days = spend.groupby(["year", "level"])["days"].sum()
     blocks = _person_blocks(spell_table)
@@ -145,13 +148,13 @@ def budget_frame(
         level: tuple((table.loc[table["level"] == level, "start_day"].to_numpy(),
                       table.loc[table["level"] == level, "end_day"].to_numpy())
                      for table in (blocks, spell_table))
-        for level in LEVELS if level != "authority"
+        for level in levels if level != "authority"
     }
     rows = []
     for year, first, last in year_windows(calendar):
         days_in_year = calendar.days_in_year(year)
         moment = np.array([last - END_OF_DAY])
-        for level in LEVELS:
+        for level in levels:
             if level == "authority":
                 persons = measures = caseworkers.at(moment[0])
                 full_year = full_year_measures = worker_days[year] / days_in_year

@@ -17,6 +17,7 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 from ..measures import (
     AFTER_NEED,
     HOME_BASED,
+    LEVELS,
     MECHANISM_NAMES,
     PLACEMENT_TYPES,
 )
@@ -284,6 +285,11 @@ class Caseworkers(Section):
     )
     salary_per_year: Kroner = param(
         "Cost of one caseworker per year, all included.", "kr per year", time_varying=True
+    )
+    overhead_share: quantity(ge=0, le=3) = param(  # type: ignore[valid-type]
+        "Other authority staff (team leaders, administrative staff, legal advisers) and overheads, as a "
+        "fraction of the caseworkers' salaries: the authority's spend is count x salary x (1 + this).",
+        "fraction of caseworker salaries",
     )
 
     @model_validator(mode="after")
@@ -605,7 +611,12 @@ class Exits(Section):
 
 
 class SmallChildrenSpecial(Section):
-    """The accounts' level for small-children support and special institutions, as a simple stock."""
+    """The accounts' level for small-children support and special institutions, as a simple stock.
+
+    Optional: a municipality whose accounts have no such level leaves the
+    section out, and the level is then absent from the run, its tables and
+    its outcomes (not a level of zeros).
+    """
 
     persons_at_start: Count = param("Children in the stock on the start date.", "persons")
     duration_days: Days = param("Mean stay in the stock.", "days")
@@ -676,7 +687,9 @@ class Scenario(Section):
     placement: Placement
     services: Services
     exits: Exits
-    small_children_special: SmallChildrenSpecial
+    small_children_special: SmallChildrenSpecial | None = Field(
+        None, description="The accounts' small-children level; left out when the accounts have none."
+    )
     prices: Prices
     initial: InitialStock
     reform: Reform
@@ -750,6 +763,12 @@ class Scenario(Section):
         """The time-varying parameter at ``path`` on the start date (a change on that day included)."""
         start = self.scenario.start_date
         return [value for since, value in self.schedule(path) if since <= start][-1]
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        """The levels of the ladder this scenario's accounts have, in :data:`LEVELS` order."""
+        return tuple(level for level in LEVELS if level != "small_children_special"
+                     or self.small_children_special is not None)
 
     def services_by_measure(self) -> dict[str, tuple[str, Service]]:
         """Home-based measure -> (service name, service) for the in-house services."""
