@@ -21,13 +21,14 @@ from sim.calibration.counterparts import counterparts
 from sim.calibration.fit import Settings, calibrate, relative_errors
 from sim.calibration.run import run_calibration
 from sim.calibration.scenario_file import calibrated_toml
-from sim.calibration.targets import Figure, load_targets, read_targets
-from sim.calibration.validation import validate
+from sim.calibration.targets import SECTIONS, Figure, leaf_keys, load_targets, read_targets
+from sim.calibration.validation import not_used, validate
 from sim.errors import InputError
 from sim.model.calendar import DAYS_PER_MONTH
 
 DOCS = Path(__file__).parent.parent / "docs"
 SHARED = Path(__file__).parent.parent.parent / "shared" / "data" / "ballerup_published.toml"
+EMBEDDED = Path(sim.__file__).parent / "calibration" / "published" / "ballerup_published.toml"
 
 # The recovery test: two assumptions set to known values, each showing in its own published count.
 TRUTH = {"preventive.duration_days": 420.0, "home_based.measures_per_child": 1.8}
@@ -55,16 +56,94 @@ def test_the_shipped_targets_give_the_published_figures_in_their_units():
 @pytest.mark.unit
 def test_keys_without_a_counterpart_are_listed_as_unused_not_read():
     targets = load_targets("ballerup_published")
-    assert "cases.caseload_per_worker.target" in targets.unused
-    assert "spend_1000kr.2017.other" in targets.unused
+    assert "a plan, not an observation" in targets.unused["cases.caseload_per_worker.target"]
+    assert "preventive, home_based" in targets.unused["spend_1000kr.2017.other"]
+    assert "[population] is not a section" in targets.unused["population.children_0_22"]
     assert not any(u.startswith(("notifications.per_year", "levels.units_31_dec")) for u in targets.unused)
+    assert {"placements.count.dates", "levels.years"} <= targets.used
+
+
+# One key of each kind a targets file can hold that gives no figure, or a figure that is not compared
+# (for ballerup_2017, starting on 1 January 2017), and the words its reason must hold.
+EVERY_KIND_NOT_USED = {
+    "population.children_0_22": "[population] is not a section",
+    "notifications.assessment_deadline_hours": "not a key barnesim reads in [notifications]",
+    "cases.caseload_per_worker.target": "a target caseload is a plan",
+    "placements.count.foster_familie": "not a placement type",
+    "placements.price_per_year.years": "not a key barnesim reads in [placements]",
+    "spend_1000kr.2017.other": "not a budget level",
+    "spend_1000kr.budget_2017_total": "not a key barnesim reads in [spend_1000kr]",
+    "in_house_services.nowhere_wait_months_2017": "not a key barnesim reads in [in_house_services]",
+    "levels.years": "no list of figures",
+    "notifications.per_year.2016": "at or before the scenario's start",
+    "placements.count.total[0]": "at or before the scenario's start",
+    "notifications.per_year.2150": "after the last year a run reaches",
+}
+EVERY_KIND = {
+    "population": {"children_0_22": 13710},
+    "notifications": {"per_year": {"2016": 410, "2017": 454, "2150": 500}, "assessment_deadline_hours": 24},
+    "cases": {"caseload_per_worker": {"observed_2017": 22, "target": 20}},
+    "placements": {"count": {"dates": ["2017-01", "2017-09"], "total": [149, 137], "foster_familie": [1, 2]},
+                   "price_per_year": {"years": [2017]}},
+    "spend_1000kr": {"2017": {"placement": 95_717, "other": 270}, "budget_2017_total": 181_064},
+    "levels": {"years": [2017]},
+    "in_house_services": {"familiehus_wait_months_2017": 2, "nowhere_wait_months_2017": 3},
+}
+
+
+@pytest.mark.unit
+def test_every_key_not_used_is_listed_with_its_reason_and_none_is_dropped():
+    targets = read_targets(EVERY_KIND, "every_kind.toml")
+    assert targets.used.isdisjoint(targets.unused)
+    assert targets.used | set(targets.unused) == set(leaf_keys(EVERY_KIND))
+    table = validate(sim.load_scenario("ballerup_2017"), targets, replications=2, fit_years=(2017, 2017))
+    listed = not_used(targets, table).set_index("key")
+    for key, words in EVERY_KIND_NOT_USED.items():
+        assert words in listed.loc[key, "reason"], (key, listed.loc[key, "reason"])
+    compared = table.loc[table["median"].notna(), "source"]
+    assert set(compared) == {"notifications.per_year.2017", "cases.caseload_per_worker.observed_2017",
+                             "placements.count.total[1]", "spend_1000kr.2017.placement",
+                             "in_house_services.familiehus_wait_months_2017"}
+    assert set(listed.index) == set(EVERY_KIND_NOT_USED)
+    assert set(compared) | set(listed.index) == {f.source for f in targets.figures} | set(targets.unused)
+    assert set(table.loc[table["sample"] == "beyond the run", "figure"]) == {"notifications.2150"}
+
+
+@pytest.mark.unit
+def test_a_figure_the_runs_give_no_value_for_is_listed_as_not_used():
+    targets = read_targets({"notifications": {"per_year": {"2017": 454}}}, "t")
+    table = pd.DataFrame([["s", "notifications.2017", "notifications.per_year.2017", "in sample", np.nan]],
+                         columns=["scenario", "figure", "source", "sample", "median"])
+    listed = not_used(targets, table)
+    assert list(listed["key"]) == ["notifications.per_year.2017"]
+    assert "the runs give no value for it" in listed["reason"].iloc[0]
+
+
+_NAMES = st.from_regex(r"x_[a-z0-9_]{1,8}", fullmatch=True)
+_VALUES = st.recursive(st.integers(-5, 5) | st.floats(allow_nan=False) | st.text(max_size=3) | st.booleans()
+                       | st.lists(st.integers(0, 9), max_size=3),
+                       lambda inner: st.dictionaries(_NAMES, inner, max_size=3), max_leaves=6)
+
+
+@pytest.mark.property
+@given(extra=st.dictionaries(st.sampled_from([*SECTIONS, "x_section"]), st.dictionaries(_NAMES, _VALUES,
+                                                                                         max_size=3)))
+def test_the_keys_used_and_the_keys_listed_are_every_key_of_the_file(extra):
+    data = tomllib.loads(EMBEDDED.read_text())
+    for section, keys in extra.items():
+        data.setdefault(section, {}).update(keys)
+    targets = read_targets(data, "t")
+    assert targets.used.isdisjoint(targets.unused)
+    assert targets.used | set(targets.unused) == set(leaf_keys(data))
+    added = set(leaf_keys(extra))
+    assert added <= set(targets.unused), added - set(targets.unused)
+    assert all(reason for reason in targets.unused.values())
 
 
 @pytest.mark.unit
 @pytest.mark.skipif(not SHARED.is_file(), reason="the shared data folder is not beside this checkout")
 def test_the_embedded_copy_holds_the_shared_data_files_figures():
-    embedded = Path(sim.__file__).parent / "calibration" / "published" / "ballerup_published.toml"
-    assert tomllib.loads(embedded.read_text()) == tomllib.loads(SHARED.read_text())
+    assert tomllib.loads(EMBEDDED.read_text()) == tomllib.loads(SHARED.read_text())
 
 
 @pytest.mark.unit
@@ -81,6 +160,23 @@ def test_every_unusable_value_in_a_targets_file_is_named_at_once():
     assert paths == {"notifications.per_year.2017", "notifications.per_year.20x8", "placements.count.total",
                      "levels.units_31_dec.nonsense", "in_house_services.dut_wait_months_2018"}
     assert all(p.where == "mine.toml" for p in caught.value.problems)
+
+
+@pytest.mark.unit
+def test_a_value_where_a_table_belongs_is_an_error_not_skipped():
+    data = {
+        "notifications": 454,
+        "cases": {"caseload_per_worker": 24},
+        "placements": {"count": [149]},
+        "levels": {"years": [2017], "units_31_dec": [774]},
+        "spend_1000kr": {"2017": 181_064},
+    }
+    with pytest.raises(InputError) as caught:
+        read_targets(data, "mine.toml")
+    assert {p.path for p in caught.value.problems} == {"notifications", "cases.caseload_per_worker",
+                                                       "placements.count", "levels.units_31_dec",
+                                                       "spend_1000kr.2017"}
+    assert all("must be a table" in p.message for p in caught.value.problems)
 
 
 @pytest.mark.unit
@@ -288,6 +384,13 @@ def test_validate_writes_the_table_the_page_and_a_manifest(tmp_path, capsys):
     assert set(pd.to_datetime(out_of_sample).dt.year) == {2018}
     text = page.read_text()
     assert text.count("\n| ") == len(simulated) + 2  # and a header per table
+    listed = pd.read_parquet(tmp_path / "v" / "not_used.parquet")
+    before = table.loc[table["sample"] == "before the start", "source"]
+    assert set(before) | set(load_targets("ballerup_published").unused) == set(listed["key"])
+    assert listed["reason"].str.len().gt(0).all()
+    assert all(f"`{key}`" in text for key in listed["key"])
+    printed = capsys.readouterr().out
+    assert f"ballerup_2017: {len(listed)} keys of embedded:ballerup_published not used" in printed
     row = simulated.set_index("figure").loc["open_cases.2018"]
     assert f"| Open cases (mean over the year) | 770 | {row['median']:,.0f} |" in text
     assert bool(row["inside"]) == (row["p5"] <= 770 <= row["p95"])
@@ -321,9 +424,12 @@ def test_the_validation_page_is_generated_and_lists_every_compared_figure():
     assert "Made by `python -m sim.validate" in text
     compared = [f for f in load_targets("ballerup_published").figures if f.date.year >= 2017
                 and f.date > pd.Timestamp("2017-01-01").date()]
-    sections = text.count("\n## ")
+    sections = text.count("\n### In sample")
     assert sections >= 2
     assert text.count("\n| ") == sections * (len(compared) + 2)
+    unused = text.split("## Keys of the targets file that give no figure")[1].split("\n## ")[0]
+    assert all(f"`{key}`" in unused for key in load_targets("ballerup_published").unused)
+    assert text.count("### Figures not compared") == sections
 
 
 TINY = ["--parameters", "preventive.duration_days", "--figures", "units_31_dec.preventive", "--fit-years",

@@ -25,7 +25,7 @@ from ..scenario import load_scenario
 from .fit import DEFAULT_FIGURES, DEFAULT_FIT_YEARS, DEFAULT_PARAMETERS, Settings, plan
 from .run import RESULTS, read_manifest, run_calibration
 from .targets import DEFAULT_TARGETS, load_targets
-from .validation import VALIDATION_RESULTS, markdown, validate, write_validation
+from .validation import VALIDATION_RESULTS, markdown, not_used, validate, write_validation
 
 
 def year_span(text: str) -> tuple[int, int]:
@@ -176,12 +176,16 @@ def _validate(args: argparse.Namespace) -> int:
             tables.append(validate(scenario, targets, replications=args.replications, seed=args.seed,
                                    fit_years=args.fit_years, executor=executor,
                                    progress=not args.no_progress))
-    page = markdown(tables, targets, args)
-    write_validation(folder, scenarios, tables, page, args)
+    unused = [not_used(targets, table) for table in tables]
+    page = markdown(tables, unused, targets, args)
+    write_validation(folder, scenarios, tables, unused, page, args)
     if args.page is not None:
         args.page.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(args.page, page.encode("utf-8"))
     print(page)
+    for keys in unused:
+        print(f"{keys['scenario'].iloc[0]}: {len(keys)} keys of {targets.label} not used, each with its "
+              f"reason in {folder / 'not_used.csv'}")
     print(f"Written: {folder}" + (f" and {args.page}" if args.page else ""))
     return 0
 

@@ -10,8 +10,10 @@ named ``<quantity>.<year>`` or, for a count at a date, ``<quantity>.<YYYY-MM>``;
 :mod:`sim.calibration.counterparts` gives each quantity's model counterpart.
 
 Keys the model has no counterpart for (a budget, a consultancy's savings
-plan, the spend on "other") are listed as not used rather than refused, so
-a file can hold a municipality's whole set of figures.
+plan, the spend on "other") are listed as not used, each with its reason,
+rather than refused, so a file can hold a municipality's whole set of
+figures; no key is dropped without a word (:attr:`Targets.used` and
+:attr:`Targets.unused` are every key of the file).
 """
 
 from __future__ import annotations
@@ -112,11 +114,25 @@ def describe(figure: Figure) -> str:
 
 @dataclass(frozen=True)
 class Targets:
-    """The figures of a targets file, and the keys it holds that have no model counterpart."""
+    """The figures of a targets file, and every key it holds that gives no figure, with the reason."""
 
     label: str
     figures: tuple[Figure, ...]
-    unused: tuple[str, ...]
+    used: frozenset[str]
+    """Dotted paths of the keys the figures are read from (a list's key, and the dates or years it is for)."""
+    unused: dict[str, str]
+    """Dotted path of every other key of the file -> why it gives no figure."""
+
+
+SECTIONS = {
+    "notifications": ("per_year", "share_to_investigation"),
+    "cases": ("open", "caseload_per_worker"),
+    "placements": ("count",),
+    "levels": ("years", "units_31_dec", "price_per_person_year_1000kr"),
+    "spend_1000kr": ("<year>", "external_contact_person"),
+    "in_house_services": ("<service>_wait_months_<year>",),
+}
+"""The sections of a targets file barnesim reads, and the keys it reads in each (docs/calibration.md)."""
 
 
 def embedded_targets() -> list[str]:
@@ -146,33 +162,32 @@ def load_targets(ref: str | Path, where: str = "--targets") -> Targets:
 def read_targets(data: dict[str, Any], label: str) -> Targets:
     """The figures of a targets file's tables ``data``; ``label`` names the file in messages."""
     reader = _Reader(label)
-    reader.notifications(data.get("notifications", {}))
-    reader.cases(data.get("cases", {}))
-    reader.placements(data.get("placements", {}))
-    reader.levels(data.get("levels", {}))
-    reader.spend(data.get("spend_1000kr", {}))
-    reader.waits(data.get("in_house_services", {}))
+    for section, table in data.items():
+        if section not in SECTIONS:
+            reader.skip(section, table, f"[{section}] is not a section of figures barnesim compares; it "
+                        f"reads {', '.join(SECTIONS)}")
+        elif reader.is_table(table, section, "a table of the keys " + ", ".join(SECTIONS[section])):
+            getattr(reader, section)(table)
     if reader.problems:
         raise InputError(reader.problems, f"cannot read the targets {label}")
     if not reader.figures:
         raise InputError([Problem(label, "", "holds no figure barnesim can compare with; docs/calibration.md "
                                   "lists the keys it reads")], f"cannot read the targets {label}")
-    unused = sorted(set(_leaf_keys(data)) - reader.read)
-    return Targets(label, tuple(reader.figures), tuple(unused))
+    return Targets(label, tuple(reader.figures), frozenset(reader.used), dict(sorted(reader.unused.items())))
 
 
 class _Reader:
-    """Collects figures and problems, and remembers which keys it read."""
+    """Collects figures and problems, and the reason for every key that gives no figure."""
 
     def __init__(self, label: str):
         self.label = label
         self.figures: list[Figure] = []
         self.problems: list[Problem] = []
-        self.read: set[str] = set()
+        self.used: set[str] = set()
+        self.unused: dict[str, str] = {}
 
     def add(self, quantity: str, year: Any, value: Any, source: str, month: int | None = None) -> None:
         """One figure, once its year and value are found usable."""
-        self.read.add(source.split("[")[0])
         if not _is_year(year):
             self.problems.append(Problem(self.label, source, "the year must be a whole number such as 2017",
                                          year))
@@ -183,79 +198,134 @@ class _Reader:
                                          "[low, high] of two such numbers", value))
             return
         self.figures.append(Figure(quantity, int(year), month, float(ends[0]), float(ends[1]), source))
+        self.used.add(source.split("[")[0])
+
+    def skip(self, path: str, value: Any, reason: str) -> None:
+        """Every key at or under ``path`` gives no figure, for ``reason``."""
+        self.unused |= dict.fromkeys(leaf_keys(value, path), reason)
+
+    def when_used(self, path: str, value: Any, lists: str) -> None:
+        """The dates or years at ``path`` are used when a list of figures under ``lists`` gives them."""
+        if any(key.startswith(lists) for key in self.used):
+            self.used.add(path)
+        else:
+            self.skip(path, value, "no list of figures beside it gives values for them")
+
+    def unknown(self, section: str, key: str, value: Any) -> None:
+        """A key of a section that barnesim does not read."""
+        self.skip(f"{section}.{key}", value, f"not a key barnesim reads in [{section}]; it reads "
+                  f"{', '.join(SECTIONS[section])}")
+
+    def is_table(self, value: Any, path: str, allowed: str) -> bool:
+        """True when ``value`` is a table; else a problem saying it must be ``allowed``."""
+        if isinstance(value, dict):
+            return True
+        self.problems.append(Problem(self.label, path, f"must be {allowed}", value))
+        return False
 
     def by_year(self, quantity: str, table: Any, path: str) -> None:
         """A table ``{ 2016 = 410, 2017 = 454 }``."""
-        if table is None:
-            return
-        if not isinstance(table, dict):
-            self.problems.append(Problem(self.label, path, "must be a table of year = value", table))
-            return
-        for year, value in table.items():
-            self.add(quantity, _year(year), value, f"{path}.{year}")
+        if self.is_table(table, path, "a table of year = value"):
+            for year, value in table.items():
+                self.add(quantity, _year(year), value, f"{path}.{year}")
 
     def notifications(self, table: dict[str, Any]) -> None:
-        self.by_year("notifications", table.get("per_year"), "notifications.per_year")
-        self.by_year("share_to_investigation", table.get("share_to_investigation"),
-                     "notifications.share_to_investigation")
+        quantities = {"per_year": "notifications", "share_to_investigation": "share_to_investigation"}
+        for key, value in table.items():
+            if key in quantities:
+                self.by_year(quantities[key], value, f"notifications.{key}")
+            else:
+                self.unknown("notifications", key, value)
 
     def cases(self, table: dict[str, Any]) -> None:
-        self.by_year("open_cases", table.get("open"), "cases.open")
-        caseload = table.get("caseload_per_worker", {})
-        for key, value in caseload.items() if isinstance(caseload, dict) else []:
+        for key, value in table.items():
+            if key == "open":
+                self.by_year("open_cases", value, "cases.open")
+            elif key == "caseload_per_worker":
+                self.caseloads(value)
+            else:
+                self.unknown("cases", key, value)
+
+    def caseloads(self, table: Any) -> None:
+        path = "cases.caseload_per_worker"
+        if not self.is_table(table, path, "a table of observed_<year> = cases per caseworker"):
+            return
+        for key, value in table.items():
             match = re.fullmatch(r"observed_(\d{4})", key)
-            if match:  # the target caseload is a plan, not an observation
-                self.add("caseload_per_worker", int(match[1]), value, f"cases.caseload_per_worker.{key}")
+            if match:
+                self.add("caseload_per_worker", int(match[1]), value, f"{path}.{key}")
+            else:
+                self.skip(f"{path}.{key}", value, "not observed_<year>: only an observed caseload is "
+                          "compared (a target caseload is a plan, not an observation)")
 
     def placements(self, table: dict[str, Any]) -> None:
-        counts = table.get("count")
-        if not isinstance(counts, dict):
-            return
+        for key, value in table.items():
+            if key != "count":
+                self.unknown("placements", key, value)
+            elif self.is_table(value, "placements.count", "a table of dates and a list per placement type"):
+                self.placement_counts(value)
+
+    def placement_counts(self, counts: dict[str, Any]) -> None:
         dates = counts.get("dates", [])
         months = [_month(d) for d in dates] if isinstance(dates, list) else [None]
         if None in months or not months:
             self.problems.append(Problem(self.label, "placements.count.dates", "must be a list of months "
                                          'such as ["2017-01", "2017-09"]', dates))
             return
-        self.read.add("placements.count.dates")
-        for kind in PLACEMENT_KINDS:
-            self.series(f"placements.{kind}", counts.get(kind), f"placements.count.{kind}",
-                        months)  # type: ignore[arg-type]
+        for kind, values in counts.items():
+            path = f"placements.count.{kind}"
+            if kind in PLACEMENT_KINDS:
+                self.series(f"placements.{kind}", values, path, months)  # type: ignore[arg-type]
+            elif kind != "dates":
+                self.skip(path, values, f"not a placement type or total; they are "
+                          f"{', '.join(PLACEMENT_KINDS)}")
+        self.when_used("placements.count.dates", dates, "placements.count.")
 
     def levels(self, table: dict[str, Any]) -> None:
+        if not table:
+            return
         years = table.get("years")
         if not isinstance(years, list) or not all(_is_year(y) for y in years):
-            if table:
-                self.problems.append(Problem(self.label, "levels.years", "must be a list of years", years))
+            self.problems.append(Problem(self.label, "levels.years", "must be a list of years", years))
             return
-        self.read.add("levels.years")
-        for key, name in (("units_31_dec", "units_31_dec"), ("price_per_person_year_1000kr", "price_1000kr")):
-            for level, values in (table.get(key) or {}).items():
-                path = f"levels.{key}.{level}"
-                if self.known_level(level, path):
-                    self.series(f"{name}.{level}", values, path, [(int(y), None) for y in years])
+        names = {"units_31_dec": "units_31_dec", "price_per_person_year_1000kr": "price_1000kr"}
+        for key, by_level in table.items():
+            path = f"levels.{key}"
+            if key in names and self.is_table(by_level, path, "a table of level = list of values"):
+                for level, values in by_level.items():
+                    if self.known_level(level, f"{path}.{level}"):
+                        self.series(f"{names[key]}.{level}", values, f"{path}.{level}",
+                                    [(int(y), None) for y in years])
+            elif key not in (*names, "years"):
+                self.unknown("levels", key, by_level)
+        self.when_used("levels.years", years, "levels.")
 
-    def spend(self, table: dict[str, Any]) -> None:
-        self.by_year("external_contact_person_1000kr", table.get("external_contact_person"),
-                     "spend_1000kr.external_contact_person")
-        for year, levels in table.items():
-            if _year(year) is None or not isinstance(levels, dict):
-                continue
-            for level, value in levels.items():
-                path = f"spend_1000kr.{year}.{level}"
-                if level in ACCOUNT_LEVELS:
-                    self.add(f"spend_1000kr.{level}", _year(year), value, path)
+    def spend_1000kr(self, table: dict[str, Any]) -> None:
+        for key, value in table.items():
+            year = _year(key)
+            if key == "external_contact_person":
+                self.by_year("external_contact_person_1000kr", value, "spend_1000kr.external_contact_person")
+            elif year is None:
+                self.unknown("spend_1000kr", key, value)
+            elif self.is_table(value, f"spend_1000kr.{key}", "a table of level = 1,000 kr"):
+                for level, spend in value.items():
+                    path = f"spend_1000kr.{key}.{level}"
+                    if level in ACCOUNT_LEVELS:
+                        self.add(f"spend_1000kr.{level}", year, spend, path)
+                    else:
+                        self.skip(path, spend, "not a budget level the model has a counterpart for; they are "
+                                  f"{', '.join(ACCOUNT_LEVELS)}")
 
-    def waits(self, table: dict[str, Any]) -> None:
+    def in_house_services(self, table: dict[str, Any]) -> None:
         for key, value in table.items():
             match = re.fullmatch(r"([a-z_]+)_wait_months_(\d{4})", key)
             if match and match[1] in SERVICES:
                 self.add(f"wait_months.{match[1]}", int(match[2]), value, f"in_house_services.{key}")
+            else:
+                self.unknown("in_house_services", key, value)
 
     def series(self, quantity: str, values: Any, path: str, when: list[tuple[int, int | None]]) -> None:
         """A list of values, one per year or date of the table's ``years`` or ``dates``."""
-        if values is None:
-            return
         if not isinstance(values, list) or len(values) != len(when):
             self.problems.append(Problem(self.label, path, f"must be a list of {len(when)} numbers, one per "
                                          "year or date of its table", values))
@@ -271,11 +341,11 @@ class _Reader:
         return False
 
 
-def _leaf_keys(data: Any, prefix: str = "") -> list[str]:
-    """Dotted paths of every value in ``data`` that is not a table."""
-    if not isinstance(data, dict) or not data:
+def leaf_keys(data: Any, prefix: str = "") -> list[str]:
+    """Dotted paths of every value in ``data`` that is not a table (an empty table holds none)."""
+    if not isinstance(data, dict):
         return [prefix]
-    return [key for name, value in data.items() for key in _leaf_keys(value, f"{prefix}.{name}".lstrip("."))]
+    return [key for name, value in data.items() for key in leaf_keys(value, f"{prefix}.{name}".lstrip("."))]
 
 
 def _year(key: Any) -> int | None:

@@ -51,6 +51,8 @@ def render(scenario_name: str = DEFAULT_SCENARIO) -> str:
         "A value with a range is a named assumption (Monte Carlo and sensitivity runs draw",
         "from the range); one without is a published figure or a law. Parameters marked",
         "**timeline** may change at dates (see [the scenario format](scenario.md)).",
+        "Which parameter takes each figure a municipality publishes, and which outcome reports it:",
+        "[published figures](published-figures.md).",
         "",
     ]
     section = None
