@@ -27,6 +27,15 @@ def cross_checks(scenario: Scenario, where) -> list[Problem]:
             per_child,
         ))
 
+    if scenario.municipality is not None and \
+            scenario.population.children.value != scenario.municipality.children_0_22:
+        problems.append(Problem(
+            where(("population", "children")), "population.children",
+            f"differs from municipality.children_0_22 ({scenario.municipality.children_0_22:,}); the two "
+            "count the same children: set only [municipality] children_0_22",
+            scenario.population.children.value,
+        ))
+
     reform = scenario.reform
     if reform.no_effect_caseload.value <= reform.full_effect_caseload.value:
         problems.append(Problem(
