@@ -39,6 +39,7 @@ from pydantic import Field, model_validator
 from ..measures import PLACEMENT_TYPES
 from ..montecarlo.summary import summarise
 from ..scenario.strict import Strict
+from ..scenario.yearly import PerYear, in_year, years_of
 
 OTHER_LEVELS = ("preventive", "home_based", "small_children_special")
 """Levels a plan holds at an activity (persons a year at a price), beside placements by type."""
@@ -58,16 +59,14 @@ cumulative net saving is above zero by then."""
 class Activity(Strict):
     """Planned persons a year (full-year persons) of a placement type or a level, at a price."""
 
-    persons: float | dict[str, float] = Field(description="Persons a year, or year -> persons.")
+    persons: PerYear = Field(description="Persons a year, or year -> persons.")
     price_per_year: float = Field(gt=0, allow_inf_nan=False,
                                   description="Kroner per person-year in the plan's price_year.")
     source: str = Field("", description="Where the figures come from.")
 
     def persons_in(self, year: int) -> float | None:
         """Planned persons in ``year`` (a constant holds every year), or None if the plan has none."""
-        if isinstance(self.persons, dict):
-            return self.persons.get(str(year))
-        return self.persons
+        return in_year(self.persons, year)
 
 
 class Plan(Strict):
@@ -109,7 +108,7 @@ class Plan(Strict):
     @property
     def years(self) -> list[int]:
         """The years after the base that every planned placement type has persons for."""
-        found = [{int(y) for y in a.persons} for a in self.placement.values() if isinstance(a.persons, dict)]
+        found = [years for a in self.placement.values() if (years := years_of(a.persons)) is not None]
         common = set.intersection(*found) if found else set()
         return sorted(year for year in common if year > self.base_year)
 
