@@ -8,14 +8,22 @@ of an earlier year is the current amount divided by the index since then.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 
+from sim.cli import main
 from sim.errors import ScenarioError
+from sim.experiments import load_experiment
+from sim.experiments.run import run_experiment
+from sim.montecarlo import summarise
 from sim.montecarlo.budget import budget_table, outside_years
 from sim.montecarlo.prices import fixed_prices
 from sim.output.prices import deflator, in_prices_of, price_year_problems
+from sim.report import make_report
 from sim.scenario import extend_scenario
 
 BUDGET = {"unit_kr": 1000, "source": "Eksempelby budget 2019-2022",
@@ -133,3 +141,84 @@ def test_an_amount_of_2020_at_2019_prices_is_the_current_amount_over_the_index()
     problems = price_year_problems(1999, "--price-year")
     assert [(p.where, p.message) for p in problems] == [("--price-year", "must be a year from 2000 to 2100")]
     assert price_year_problems(2019) == price_year_problems(None) == []
+
+
+EXPERIMENT = """
+name = "budget_check"
+title = "A budget far below the placements and far above prevention"
+scenario = "ballerup_2017"
+years = 2
+replications = 3
+seed = 0
+outcomes = ["spend_kr.total"]
+
+[[variant]]
+label = "without a budget"
+
+[[variant]]
+label = "with a budget"
+[variant.changes.budget]
+unit_kr = 1000
+source = "test budget"
+placement = 1
+preventive = { 2017 = 1_000_000, 2018 = 1_000_000, 2030 = 5 }
+"""
+
+
+@pytest.mark.functional
+@pytest.mark.slow
+def test_a_run_with_a_budget_shows_p_overspend_in_its_folder_report_and_workbook_at_fixed_prices(tmp_path):
+    (tmp_path / "budget_check.toml").write_text(EXPERIMENT, "utf-8")
+    experiment = load_experiment(tmp_path / "budget_check.toml")
+    current, _ = run_experiment(experiment, tmp_path / "current", replications=3, seed=0)
+    _, tables = run_experiment(experiment, tmp_path / "fixed", replications=3, seed=0, price_year=2017)
+    budget = tables["budget"].set_index(["level", "year"])
+    assert set(tables["budget"]["scenario"]) == {"with a budget"}
+    assert budget.loc[("placement", 2018), "p_overspend"] == 1.0
+    assert budget.loc[("preventive", 2018), "p_overspend"] == 0.0
+    assert budget.loc[("preventive", 2018), "budget_kr"] == pytest.approx(1e9 / 1.02)
+    # every kroner table in 2017 prices: 2018's spend is the current spend over the index, counts unchanged
+    summary = tables["summary"].set_index(["scenario", "year", "outcome"])
+    earlier = summarise(current.outcomes).set_index(["scenario", "year", "outcome"])
+    key = ("with a budget", 2018, "spend_kr.placement")
+    assert summary.loc[key, "median"] == pytest.approx(earlier.loc[key, "median"] / 1.02)
+    assert budget.loc[("placement", 2018), "median"] == pytest.approx(summary.loc[key, "median"])
+    count = ("with a budget", 2018, "notifications")
+    assert summary.loc[count, "median"] == earlier.loc[count, "median"]
+    assert (tmp_path / "fixed" / "budget.csv").is_file() and (tmp_path / "fixed" / "budget.parquet").is_file()
+    manifest = json.loads((tmp_path / "fixed" / "manifest.json").read_text("utf-8"))
+    assert manifest["price_level"] == {"prices": "fixed", "price_year": 2017, "general_index_per_year": 0.02}
+    files = make_report(tmp_path / "fixed", "en")
+    page = files.html.read_text("utf-8")
+    assert 'data-table="budget"' in page and "fixed 2017 prices (p/l)" in page and "P(overspend) 100%" in page
+    sheet = openpyxl.load_workbook(files.workbook)["Budget"]
+    rows = {row[1]: row for row in sheet.iter_rows(min_row=5, values_only=True)}
+    placements = rows["Placements"]
+    assert placements[3 + 5] == pytest.approx(1 / 1.02)  # 2018's budget, 1,000 kr at 2017 prices
+    assert placements[3 + 5 + 1] == pytest.approx(budget.loc[("placement", 2018), "median"] / 1e3)
+    assert placements[3 + 5 + 4] == 1.0
+    assert "test budget" in sheet.cell(2, 1).value
+
+
+@pytest.mark.functional
+@pytest.mark.slow
+def test_sim_run_prints_the_budget_and_writes_it_at_the_price_year_asked_for(tmp_path, capsys):
+    scenario = tmp_path / "mine.toml"
+    scenario.write_text('[scenario]\nextends = "ballerup_2017"\nname = "mine"\n[budget]\nunit_kr = 1000\n'
+                        'source = "test"\nplacement = 1\n', "utf-8")
+    assert main(["run", "--scenario", str(scenario), "--years", "1", "--price-year", "1999",
+                 "--out", str(tmp_path / "no")]) == 2
+    assert "--price-year: got 1999: must be a year from 2000 to 2100" in capsys.readouterr().err
+    assert not (tmp_path / "no").exists()
+    assert main(["run", "--scenario", str(scenario), "--years", "2", "--price-year", "2017",
+                 "--out", str(tmp_path / "run")]) == 0
+    printed = capsys.readouterr().out
+    assert "Budget of 'mine' (test); 1,000 kr, fixed 2017 prices (p/l)" in printed
+    written = pd.read_csv(tmp_path / "run" / "budget.csv").set_index(["level", "year"])
+    assert written.loc[("placement", 2018), "budget_kr"] == pytest.approx(1000 / 1.02)
+    assert written.loc[("placement", 2018), "p_overspend"] == 1.0
+    frame = pd.read_csv(tmp_path / "run" / "budget_frame.csv").set_index(["level", "year"])
+    assert written.loc[("placement", 2018), "median"] == pytest.approx(frame.loc[("placement", 2018),
+                                                                                   "spend_kr"])
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text("utf-8"))
+    assert manifest["price_level"]["price_year"] == 2017 and "budget" in manifest["tables"]
