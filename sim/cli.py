@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import MAX_YEARS, check_run_arguments, run
-from .errors import command_status
+from . import MAX_YEARS, run, run_argument_problems
+from .errors import InputError, command_status
 from .output.folders import check_new_folder
+from .output.prices import in_prices_of, price_level, price_year_problems
 from .output.result import Result
 from .output.words import Labels
 from .scenario import DEFAULT_SCENARIO, embedded_names, load_scenario
@@ -56,6 +57,9 @@ def parser() -> argparse.ArgumentParser:
                          help=f"horizon in years, 1 to {MAX_YEARS} (default: 10)")
     run_cmd.add_argument("--seed", type=whole_number, default=0, metavar="S",
                          help="random seed, 0 or more (default: 0)")
+    run_cmd.add_argument("--price-year", type=whole_number, default=None, metavar="YEAR",
+                         help="every amount in kr in the prices of YEAR (faste priser), deflated at the "
+                              "scenario's general price index (default: current prices)")
     run_cmd.add_argument("--out", type=Path, default=None, metavar="DIR",
                          help="new folder for the tables (default: a new folder under results/)")
     commands.add_parser("scenarios", help="list the embedded scenarios")
@@ -93,14 +97,15 @@ def steady_state_line(result: Result) -> str:
             f"at a caseload of {steady.caseload:.1f} on the start date.\n")
 
 
-def budget_table(result: Result) -> str:
+def budget_frame_text(result: Result, price_year: int | None = None) -> str:
     """The budget frame as planners read it: spend, persons at 31 Dec, full-year persons, price.
 
     The accounts count home-based measures, not children, as units; the
     units and price rows do the same. Only the scenario's levels are rows,
     and a level without full-year units in a year has its price left blank.
+    Kroner are in the prices of ``price_year`` (None: current prices).
     """
-    frame = result.budget_frame
+    frame = in_prices_of(result.budget_frame, result.scenario, price_year)
     blocks = []
     for column, title, scale, digits in (
         ("spend_kr", "Spend (1,000 kr)", 1000.0, 0),
@@ -127,20 +132,46 @@ def _scenarios() -> int:
     return 0
 
 
+def against_budget(result: Result, price_year: int | None, prices: str) -> tuple[pd.DataFrame, list[str]]:
+    """The budget table of the run (one replication, so P(overspend) is 0 or 1) and what to print of it.
+
+    The Monte Carlo summaries are imported here, so that a run of a
+    scenario without a budget starts without them.
+    """
+    from .experiments.report import budget_notes, budget_text
+    from .montecarlo.budget import budget_table
+    from .montecarlo.outcomes import outcomes
+    from .montecarlo.prices import fixed_prices
+
+    scenarios = {result.scenario.name: result.scenario}
+    mine = outcomes(result).assign(scenario=result.scenario.name, replication=0)
+    table = budget_table(fixed_prices(mine, scenarios, price_year), scenarios, price_year)
+    printed = ["", budget_text(table, scenarios, prices)] if len(table) else []
+    return table, printed + budget_notes(scenarios, result.calendar.year_list)
+
+
 def _run(args: argparse.Namespace) -> int:
-    check_run_arguments(args.years, args.seed, prefix="--")
+    problems = run_argument_problems(args.years, args.seed, prefix="--")
+    problems += price_year_problems(args.price_year, "--price-year")
+    if problems:
+        raise InputError(problems, "cannot run")
     scenario = load_scenario(args.scenario)
     for line in borrowed_lines(scenario):
         print(f"warning: {line}", file=sys.stderr)
     folder = args.out or default_folder(scenario.name, args.seed, args.years)
     check_new_folder(folder, "--out")
     result = run(scenario, years=args.years, seed=args.seed)
+    prices = ENGLISH.prices(price_level(scenario, args.price_year))
+    budget, budget_lines = against_budget(result, args.price_year, prices) if scenario.budget else (None, [])
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(f"barnesim: {scenario.name}, {args.years} years from {scenario.scenario.start_date}, "
-              f"seed {args.seed}\n")
+              f"seed {args.seed}; amounts in kr in {prices}\n")
         print(steady_state_line(result))
-        print(budget_table(result))
-    written = result.write(folder)
+        print(budget_frame_text(result, args.price_year))
+        for line in budget_lines:
+            print(line)
+    written = result.write(folder, args.price_year, {"budget": budget} if budget is not None and len(budget)
+                           else None)
     print(f"\nTables written to {written}/")
     return 0
 

@@ -23,11 +23,15 @@ from ..errors import InputError, Problem, command_status
 from ..model.equilibrium import problems as steady_state_problems
 from ..montecarlo.executors import CLUSTER_VARIABLE, executor_for
 from ..output.folders import check_new_folder, new_run_folder
+from ..output.prices import price_level, price_year_problems
 from ..report import DEFAULT_LANGUAGE, LANGUAGES, check_report_target, language_problems, make_report
 from .definition import USER_FOLDER, LoadedExperiment, experiment_files, load_experiment, shipped_folder
 from .plan import planned_payback
 from .report import (
+    ENGLISH,
     against_plan_text,
+    budget_notes,
+    budget_text,
     causes_text,
     convergence_note,
     design_text,
@@ -64,6 +68,9 @@ def parser() -> argparse.ArgumentParser:
                           "and say whether every table is identical")
     top.add_argument("--out", type=Path, default=None, metavar="FOLDER",
                      help="new run folder (default: a new folder under results/<experiment>/)")
+    top.add_argument("--price-year", type=whole_number, default=None, metavar="YEAR",
+                     help="every amount in kr in the prices of YEAR (faste priser), deflated at the "
+                          "scenario's general price index (default: current prices; on resume, the run's)")
     top.add_argument("--precision", type=float, default=DEFAULT_PRECISION, metavar="R",
                      help="relative standard error of a mean counted as converged (default: 0.01)")
     top.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -78,7 +85,8 @@ def _check_flags(args: argparse.Namespace) -> list[Problem]:
     problems = []
     if args.rerun is not None:
         given = [flag for flag, value in (("NAME_OR_FILE", args.experiment), ("--resume", args.resume),
-                                           ("--replications", args.replications), ("--seed", args.seed))
+                                           ("--replications", args.replications), ("--seed", args.seed),
+                                           ("--price-year", args.price_year))
                  if value is not None]
         if given:
             problems.append(Problem("--rerun", "", "repeats a run exactly as its manifest says; it takes no "
@@ -91,6 +99,7 @@ def _check_flags(args: argparse.Namespace) -> list[Problem]:
         if value is not None and value < low:
             problems.append(Problem(flag, "", f"must be {low} or more", value))
     problems += language_problems(args.lang)
+    problems += price_year_problems(args.price_year, "--price-year")
     if args.report and args.resume is not None and args.lang in LANGUAGES:  # an earlier report stays
         try:
             check_report_target(args.resume, None, args.lang, "python -m sim.report --out")
@@ -132,14 +141,23 @@ def _run(args: argparse.Namespace) -> int:
     definition = experiment.definition
     replications = args.replications or previous.get("replications") or definition.replications
     seed = args.seed if args.seed is not None else previous.get("seed", definition.seed)
+    price_year = args.price_year if args.price_year is not None else recorded_price_year(previous)
     folder = args.resume or args.out or new_run_folder(RESULTS / experiment.name)
-    outcome = _execute(args, experiment, folder, replications, seed)
+    outcome = _execute(args, experiment, folder, replications, seed, price_year=price_year)
     if outcome is None:
         return 130
     ensemble, tables = outcome
+    prices = ENGLISH.prices(price_level(experiment.scenarios[experiment.baseline], price_year))
     with pd.option_context("display.width", 250, "display.max_columns", 20, "display.max_colwidth", 60):
         print()
         print(summary_text(ensemble, experiment.outcomes, tables["summary"], tables["comparison"]))
+        print(f"Amounts in kr are in {prices}.")
+        if "budget" in tables:
+            print()
+            print(budget_text(tables["budget"], experiment.scenarios, prices))
+        years = sorted(int(year) for year in tables["summary"]["year"].unique())
+        for note in budget_notes(experiment.scenarios, years):
+            print(note)
         plan = definition.plan
         if plan is not None and len(tables["against_plan"]):
             print()
@@ -176,7 +194,7 @@ def _rerun(args: argparse.Namespace) -> int:
         print(f"note: the software differs from the run's: {change}")
     folder = args.out or new_run_folder(RESULTS / experiment.name)
     if _execute(args, experiment, folder, manifest["replications"], manifest["seed"],
-                rerun_of=str(original)) is None:
+                rerun_of=str(original), price_year=recorded_price_year(manifest)) is None:
         return 130
     differences = compare_runs(original, folder)
     print(f"\nThe rerun in {folder}/ against {original}/:")
@@ -189,8 +207,14 @@ def _rerun(args: argparse.Namespace) -> int:
     return 0 if same else 1
 
 
+def recorded_price_year(manifest: dict[str, Any]) -> int | None:
+    """The price year a run's manifest records (None: current prices, or a run from before price levels)."""
+    return manifest.get("price_level", {}).get("price_year")
+
+
 def _execute(args: argparse.Namespace, experiment: LoadedExperiment, folder: Path, replications: int,
-             seed: int, rerun_of: str | None = None) -> tuple[Any, dict[str, Any]] | None:
+             seed: int, rerun_of: str | None = None, price_year: int | None = None
+             ) -> tuple[Any, dict[str, Any]] | None:
     """Run ``experiment`` into ``folder`` on the executor the flags ask for; None when interrupted."""
     definition = experiment.definition
     print(f"{experiment.name}: {definition.title}\n{len(experiment.scenarios)} variants x {replications} "
@@ -202,7 +226,7 @@ def _execute(args: argparse.Namespace, experiment: LoadedExperiment, folder: Pat
             return run_experiment(
                 experiment, folder, replications=replications, seed=seed, executor=executor,
                 executor_name=name, progress=not args.no_progress, precision=args.precision,
-                rerun_of=rerun_of,
+                rerun_of=rerun_of, price_year=price_year,
             )
         except KeyboardInterrupt:
             print(f"\ninterrupted; the finished batches are kept. Carry on with:\n"

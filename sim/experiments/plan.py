@@ -31,6 +31,7 @@ Lines are named in :data:`LINES`; the tables are documented in
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,7 @@ from pydantic import Field, model_validator
 from ..measures import PLACEMENT_TYPES
 from ..montecarlo.summary import summarise
 from ..scenario.strict import Strict
+from ..scenario.yearly import PerYear, in_year, years_of
 
 OTHER_LEVELS = ("preventive", "home_based", "small_children_special")
 """Levels a plan holds at an activity (persons a year at a price), beside placements by type."""
@@ -58,16 +60,14 @@ cumulative net saving is above zero by then."""
 class Activity(Strict):
     """Planned persons a year (full-year persons) of a placement type or a level, at a price."""
 
-    persons: float | dict[str, float] = Field(description="Persons a year, or year -> persons.")
+    persons: PerYear = Field(description="Persons a year, or year -> persons.")
     price_per_year: float = Field(gt=0, allow_inf_nan=False,
                                   description="Kroner per person-year in the plan's price_year.")
     source: str = Field("", description="Where the figures come from.")
 
     def persons_in(self, year: int) -> float | None:
         """Planned persons in ``year`` (a constant holds every year), or None if the plan has none."""
-        if isinstance(self.persons, dict):
-            return self.persons.get(str(year))
-        return self.persons
+        return in_year(self.persons, year)
 
 
 class Plan(Strict):
@@ -109,7 +109,7 @@ class Plan(Strict):
     @property
     def years(self) -> list[int]:
         """The years after the base that every planned placement type has persons for."""
-        found = [{int(y) for y in a.persons} for a in self.placement.values() if isinstance(a.persons, dict)]
+        found = [years for a in self.placement.values() if (years := years_of(a.persons)) is not None]
         common = set.intersection(*found) if found else set()
         return sorted(year for year in common if year > self.base_year)
 
@@ -135,8 +135,15 @@ class Plan(Strict):
         return pd.DataFrame(rows)
 
 
-def against_plan(outcomes: pd.DataFrame, plan: Plan) -> pd.DataFrame:
-    """Per replication, year of the plan and line (:data:`LINES`): ``value`` in kroner (``paid_back`` 0/1)."""
+def against_plan(outcomes: pd.DataFrame, plan: Plan, deflator: Callable[[int], float] | None = None
+                 ) -> pd.DataFrame:
+    """Per replication, year of the plan and line (:data:`LINES`): ``value`` in kroner (``paid_back`` 0/1).
+
+    ``outcomes`` are in current prices, as the plan's path is. With
+    ``deflator`` (year -> divisor, :func:`sim.output.prices.deflator`) every
+    line of a year is put in fixed prices before the running sum, so the
+    cumulative net saving sums the amounts shown.
+    """
     mine = _wide(outcomes, plan.variant)
     years = [year for year in plan.years if year in mine.index.get_level_values("year")]
     path = plan.spend_path().set_index(["year", "line"])["kr"]
@@ -174,6 +181,9 @@ def against_plan(outcomes: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=["replication", "year", "line", "value"])
     wide = pd.concat(frames).reset_index()
+    if deflator is not None:
+        lines = [line for line in wide.columns if line not in ("replication", "year")]
+        wide[lines] = wide[lines].div(wide["year"].map(deflator), axis=0)
     wide["cumulative_net_saving"] = wide.groupby("replication")["net_saving"].cumsum()
     wide["paid_back"] = (wide["cumulative_net_saving"] > 0).astype(float)
     long = wide.melt(id_vars=["replication", "year"], var_name="line", value_name="value")
@@ -207,16 +217,19 @@ def _start_gap(outcomes: pd.DataFrame, plan: Plan, path: pd.Series) -> tuple[pd.
     return gap, first
 
 
-def summary(table: pd.DataFrame, plan: Plan) -> pd.DataFrame:
-    """Per year and line: the plan's figure where it has one, the median, 5%/95% and share above zero."""
+def summary(table: pd.DataFrame, plan: Plan, deflator: Callable[[int], float] | None = None) -> pd.DataFrame:
+    """Per year and line: the plan's figure where it has one, the median, 5%/95% and share above zero.
+
+    ``deflator`` puts the plan's own figures in the prices ``against_plan`` used.
+    """
     stats = summarise(table, by=["year", "line"])
     above = table.groupby(["year", "line"])["value"].apply(lambda v: float((v > 0).mean()))
     stats = stats.join(above.rename("p_above_zero"), on=["year", "line"])
     path = plan.spend_path().set_index(["year", "line"])["kr"]
     planned = {(int(y), "required_savings"): v * plan.unit_kr for y, v in plan.required_savings.items()}
     planned |= {(int(y), "investment"): v * plan.unit_kr for y, v in plan.investment.items()}
-    stats["plan"] = [path.get(key, planned.get(key, np.nan)) for key in zip(stats["year"], stats["line"],
-                                                                              strict=True)]
+    stats["plan"] = [path.get(key, planned.get(key, np.nan)) / (deflator(key[0]) if deflator else 1.0)
+                     for key in zip(stats["year"], stats["line"], strict=True)]
     order = {line: i for i, line in enumerate(LINES)}
     return stats.sort_values(["line", "year"], key=lambda c: c.map(order) if c.name == "line" else c,
                              ignore_index=True)

@@ -17,8 +17,11 @@ import numpy as np
 import pandas as pd
 
 from ..montecarlo import Ensemble
-from ..montecarlo.registry import describe
+from ..montecarlo.budget import outside_years
+from ..montecarlo.registry import KRONER, describe
+from ..output.prices import deflator
 from ..output.words import Labels
+from ..scenario import Scenario
 from ..sensitivity.answers import variants_needed
 from ..sensitivity.design import factors
 from .definition import LoadedExperiment
@@ -68,11 +71,13 @@ REFERENCE_COLUMNS = ["reference", "variant", "outcome", "kind", "year", "publish
 
 
 def references(summary: pd.DataFrame, comparison: pd.DataFrame, experiment: LoadedExperiment,
-               plan_summary: pd.DataFrame | None = None) -> pd.DataFrame:
+               plan_summary: pd.DataFrame | None = None, price_year: int | None = None) -> pd.DataFrame:
     """Each published figure beside the simulated median and 90% interval, in the figure's own unit.
 
     A figure of kind ``against_plan`` is read from ``plan_summary`` (the
-    table against the plan), its ``outcome`` naming the line.
+    table against the plan), its ``outcome`` naming the line. A published
+    amount in kroner is read as current prices and, with ``price_year``, put
+    in that year's prices as the simulated tables are.
     """
     rows = []
     for reference in experiment.definition.reference:
@@ -83,8 +88,12 @@ def references(summary: pd.DataFrame, comparison: pd.DataFrame, experiment: Load
             simulated = summary if reference.kind == "level" else comparison
             mine = simulated[(simulated["scenario"] == reference.variant)
                              & (simulated["outcome"] == reference.outcome)].set_index("year")
+        kroner = reference.kind == "against_plan" or describe(reference.outcome).unit is KRONER
+        scenario = experiment.scenarios[reference.variant]
         for year, published in reference.values.items():
             found = mine.loc[int(year)] if int(year) in mine.index else None
+            if kroner:
+                published = published / deflator(scenario, int(year), price_year)
             rows.append({
                 "reference": reference.label, "variant": reference.variant, "outcome": reference.outcome,
                 "kind": reference.kind, "year": int(year), "published": published,
@@ -174,6 +183,39 @@ def causes_text(summary: pd.DataFrame, variant: str) -> str:
     table.index = [name.partition(".")[2] for name in table.index]
     return (f"Why: spend on measures of {variant!r} by cause (the ledger of each run), median mio kr\n"
             + table.to_string(float_format="{:,.1f}".format))
+
+
+BUDGET_ROWS = (("budget_kr", "budget"), ("median", "spend, median [5% to 95%]"),
+               ("p_overspend", "P(overspend)"))
+"""Rows of the printed budget table per level: the budget, the spend and the probability of overspending."""
+
+
+def budget_text(table: pd.DataFrame, scenarios: dict[str, Scenario], prices: str) -> str:
+    """Per variant with a budget: each level and the total, years across, in 1,000 kr, and P(overspend)."""
+    blocks = []
+    for label, rows in table.groupby("scenario", sort=False):
+        budget = scenarios[label].budget
+        cells: dict[tuple[str, str], dict[int, str]] = {}
+        for _, row in rows.iterrows():
+            for column, what in BUDGET_ROWS:
+                text = (f"{row[column]:.2f}" if column == "p_overspend" else
+                        f"{row['median'] / 1e3:,.0f} [{row['p5'] / 1e3:,.0f} to {row['p95'] / 1e3:,.0f}]"
+                        if column == "median" else f"{row[column] / 1e3:,.0f}")
+                cells.setdefault((ENGLISH.row(row["level"]), what), {})[int(row["year"])] = text
+        frame = pd.DataFrame.from_dict(cells, orient="index").fillna("")
+        frame.index = pd.MultiIndex.from_tuples(frame.index)
+        blocks.append(f"Budget of {label!r} ({budget.source}); 1,000 kr, {prices}\n{frame.to_string()}")
+    return "\n\n".join(blocks)
+
+
+def budget_notes(scenarios: dict[str, Scenario], years: list[int]) -> list[str]:
+    """A note per set of budget years a run does not simulate, naming the variants whose budget has them."""
+    outside: dict[tuple[int, ...], list[str]] = {}
+    for label, scenario in scenarios.items():
+        if found := outside_years(scenario, years):
+            outside.setdefault(tuple(found), []).append(label)
+    return [f"note: the budget of {', '.join(map(repr, labels))} names years outside the run, not measured: "
+            f"{', '.join(map(str, found))}" for found, labels in outside.items()]
 
 
 def design_text(experiment: LoadedExperiment) -> str:

@@ -16,11 +16,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
 from ..model.equilibrium import problems as steady_state_problems
-from ..montecarlo import Ensemble, convergence, run_ensemble
+from ..montecarlo import Ensemble, compare, convergence, run_ensemble, summarise
+from ..montecarlo.budget import budget_table
 from ..montecarlo.ensemble import open_store
+from ..montecarlo.prices import fixed_prices
 from ..output.folders import new_folder, write_atomically
 from ..output.manifest import scenario_entry, software
+from ..output.prices import deflator, price_level, price_year_problems
 from ..sensitivity import FOLDER as SENSITIVITY_FOLDER
 from ..sensitivity import run_sensitivity
 from .definition import LoadedExperiment
@@ -53,13 +57,20 @@ def run_experiment(
     progress: bool | Callable[[int, int], None] = False,
     precision: float = DEFAULT_PRECISION,
     rerun_of: str | None = None,
+    price_year: int | None = None,
 ) -> tuple[Ensemble, dict[str, Any]]:
     """Run (or resume, if ``folder`` holds a run) ``experiment`` and write its tables to ``folder``.
 
     A new run's folder appears whole with its manifest (status ``running``),
     so a run killed at any moment leaves either nothing or a folder that
     ``--resume`` carries on. ``rerun_of`` names the run this one repeats.
+    With ``price_year`` every kroner amount of every table is in that year's
+    prices (the batches in ``chunks/`` stay in current prices); the
+    manifest's ``price_level`` says which.
     """
+    problems = price_year_problems(price_year)
+    if problems:
+        raise InputError(problems, "cannot run")
     definition = experiment.definition
     started = dt.datetime.now(dt.UTC)
     manifest = {
@@ -71,6 +82,7 @@ def run_experiment(
         "replications": replications,
         "years": definition.years,
         "uncertainty": definition.uncertainty,
+        "price_level": price_level(experiment.scenarios[experiment.baseline], price_year),
         "executor": executor_name,
         **software(),
         "started": started.isoformat(timespec="seconds"),
@@ -97,16 +109,23 @@ def run_experiment(
             experiment.scenarios, replications, seed, years=definition.years,
             uncertainty=definition.uncertainty, executor=executor, folder=folder, progress=progress,
         )
-        summary = convergence(ensemble.summary(), precision)
-        comparison = ensemble.compare()
-        tables = {"outcomes": ensemble.outcomes, "draws": ensemble.draws, "summary": summary,
+        outcomes = fixed_prices(ensemble.outcomes, experiment.scenarios, price_year)
+        summary = convergence(summarise(outcomes), precision)
+        comparison = compare(outcomes, ensemble.baseline)
+        tables = {"outcomes": outcomes, "draws": ensemble.draws, "summary": summary,
                   "comparison": comparison}
         plan = definition.plan
         if plan is not None:
-            measured = against_plan(ensemble.outcomes, plan)
-            tables["against_plan"] = plan_summary(measured, plan)
+            scenario = experiment.scenarios[plan.variant]
+            deflate = None if price_year is None else lambda year: deflator(scenario, year, price_year)
+            measured = against_plan(ensemble.outcomes, plan, deflate)
+            tables["against_plan"] = plan_summary(measured, plan, deflate)
             tables["payback"] = payback_years(measured).rename("payback_year").reset_index()
-        tables["references"] = references(summary, comparison, experiment, tables.get("against_plan"))
+        budget = budget_table(outcomes, experiment.scenarios, price_year)
+        if len(budget):
+            tables["budget"] = budget
+        tables["references"] = references(summary, comparison, experiment, tables.get("against_plan"),
+                                          price_year)
         if definition.sensitivity is not None:
             tables.update(_sensitivity(experiment, folder, seed, executor, progress, manifest))
     except BaseException:

@@ -26,6 +26,7 @@ from .attribution import spend_by_cause
 from .folders import new_folder
 from .ledger import PriceList
 from .manifest import manifest
+from .prices import in_prices_of, price_level
 
 TABLES = ("budget_frame", "counts", "waits", "spells", "services", "flows", "children", "states",
           "spend_by_measure", "spend_by_cause")
@@ -140,11 +141,12 @@ class Result:
         """The rates derived so that the start date is the municipality's steady state."""
         return derive(self.scenario)
 
-    def manifest(self) -> dict:
-        """What produced this result, the steady state derived for it included."""
+    def manifest(self, price_year: int | None = None, tables: tuple[str, ...] = TABLES) -> dict:
+        """What produced this result, the steady state derived for it and the price level included."""
         steady = self.steady_state
         return manifest(self.scenario, self.seed, self.years, self.started, self.finished,
-                        tables=list(TABLES), steady_state={
+                        tables=list(tables), price_level=price_level(self.scenario, price_year),
+                        steady_state={
                             "caseload_at_start": steady.caseload,
                             "found_in_need_per_year": steady.found_per_year,
                             "found_in_need_per_1000_children": steady.found_per_1000(
@@ -154,12 +156,22 @@ class Result:
                             "contradictions": [message for _, message in steady.contradictions],
                         })
 
-    def write(self, folder: str | Path) -> Path:
-        """Write the tables (CSV), scenario and manifest to ``folder``, which must not exist."""
+    def write(self, folder: str | Path, price_year: int | None = None,
+              extra: dict[str, pd.DataFrame] | None = None) -> Path:
+        """Write the tables (CSV), scenario and manifest to ``folder``, which must not exist.
+
+        With ``price_year`` every kroner column is in that year's prices
+        (:mod:`sim.output.prices`). ``extra`` are tables computed from the
+        result by a layer above (the budget table of ``python -m sim run``),
+        already in the same prices, written beside the others.
+        """
         folder = Path(folder)
+        tables = {name: in_prices_of(table, self.scenario, price_year) for name, table in self.tables.items()}
+        tables |= extra or {}
         with new_folder(folder, "--out") as staging:
-            for name, table in self.tables.items():
+            for name, table in tables.items():
                 table.to_csv(staging / f"{name}.csv", index=False)
             (staging / "scenario.json").write_text(self.scenario.model_dump_json(indent=2), "utf-8")
-            (staging / "manifest.json").write_text(json.dumps(self.manifest(), indent=2), "utf-8")
+            (staging / "manifest.json").write_text(
+                json.dumps(self.manifest(price_year, tuple(tables)), indent=2), "utf-8")
         return folder

@@ -242,6 +242,18 @@ WORDS = {
         "Median over the replications with the 90% interval (5% – 95%) below it. In the tables of "
         "differences, P is the probability that the variant is lower than the baseline. Every outcome and "
         "year is in the workbook."),
+    "budget": ("Budget", "Budget"),
+    "p_overspend": ("P(overskridelse)", "P(overspend)"),
+    "budget_note": (
+        "Budget: kommunens eget ({source}). Median og 90 %-interval: de simulerede udgifter. "
+        "P(overskridelse): andelen af gentagelserne, hvor udgiften er over budgettet. I alt: de niveauer, "
+        "budgettet har det år. 1.000 kr., {prices}.",
+        "Budget: the municipality's own ({source}). Median and 90% interval: the simulated spend. "
+        "P(overspend): the share of replications in which the spend is above the budget. Total: the levels "
+        "the budget holds that year. 1,000 kr, {prices}."),
+    "prices": ("Priser", "Prices"),
+    "current_prices": ("løbende priser", "current prices"),
+    "fixed_prices": ("faste {year}-priser (p/l)", "fixed {year} prices (p/l)"),
     "app_title": ("barnesim: børne- og ungeområdets økonomi", "barnesim: child welfare flows and budget"),
     "other_language": ("English", "Dansk"),
     "start": ("Start fra scenarie", "Start from scenario"),
@@ -302,7 +314,8 @@ A word may hold ``{names}`` that its user fills in (``str.format``); both
 languages hold the same ones.
 """
 
-COLUMNS = {"path": "parameter", "scenario": "variant", "published": "published_value", "reference": "row"}
+COLUMNS = {"path": "parameter", "scenario": "variant", "published": "published_value", "reference": "row",
+           "budget_kr": "budget"}
 """Columns of the run's tables named by another word of the report."""
 
 UNCERTAINTY = {
@@ -361,6 +374,12 @@ class Labels:
         if self.lang == "da":
             text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
         return text.replace("-", "−")
+
+    def prices(self, level: dict) -> str:
+        """The price level a manifest records (:func:`sim.output.prices.price_level`) in words."""
+        if level.get("prices") == "fixed":
+            return self.word("fixed_prices").format(year=level["price_year"])
+        return self.word("current_prices")
 
     def percent(self, share: float) -> str:
         """A probability or share in whole per cent: '83 %' in Danish, '83%' in English."""

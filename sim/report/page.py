@@ -23,6 +23,7 @@ from ..montecarlo.registry import KRONER, Display, describe, outcome_label
 from ..output.words import Labels
 from .accounts import DIFFERENCE_STATS, LEVEL_STATS, account_table, layouts
 from .assumptions import levers, parameter_table, ranged
+from .budget import budget_layout, has_budget
 from .plan import has_plan, plan_table, verdict
 from .plots import Figure
 from .run import Run
@@ -154,6 +155,37 @@ def _against_plan(run: Run, labels: Labels) -> list[dict[str, Any]]:
              "years": years, "rows": rows}]
 
 
+def _budget(run: Run, labels: Labels) -> list[dict[str, Any]]:
+    """The budget table as a block of the tables section (1,000 kr, as the accounts).
+
+    Per year the spend's median, with its interval, the budget and P(overspend) below it.
+    """
+    if not has_budget(run):
+        return []
+    table, display = budget_layout(run, labels), KRONER.table
+    years = list(table.columns.get_level_values(0).unique())
+
+    def shown(value: float) -> str:
+        return labels.number(value, display.decimals)
+
+    rows = []
+    for variant, item in table.index:
+        cells = []
+        for year in years:
+            values = table.loc[(variant, item), year]
+            if pd.isna(values["budget_kr"]):
+                cells.append({"year": year, "median": "", "interval": ""})
+                continue
+            interval = (f"{shown(values['p5'])} – {shown(values['p95'])} · {labels.word('budget')} "
+                        f"{shown(values['budget_kr'])} · {labels.word('p_overspend')} "
+                        f"{labels.percent(values['p_overspend'])}")
+            cells.append({"year": year, "median": shown(values["median"]), "interval": interval})
+        rows.append({"variant": variant, "item": item, "unit": display.unit_word(labels), "outcome": "budget",
+                     "cells": cells})
+    return [{"key": "budget", "kind": "budget", "heading": labels.word("budget"), "years": years,
+             "rows": rows}]
+
+
 def _plain(table: pd.DataFrame, labels: Labels) -> dict[str, Any]:
     """A table as header and rows of text, numbers written in the report's language."""
     def cell(value: object) -> str:
@@ -189,6 +221,7 @@ def _facts(run: Run, labels: Labels) -> list[tuple[str, str]]:
          f"{manifest.get('years')} ({run.tables['summary']['year'].min()}–{run.last_year})"),
         (labels.word("seed"), str(manifest["seed"])),
         (labels.word("uncertainty"), labels.uncertainty(manifest["uncertainty"])),
+        (labels.word("prices"), labels.prices(manifest.get("price_level", {}))),
         (labels.word("started"), manifest["started"]),
         (labels.word("version"), f"{manifest.get('barnesim_version')} ({manifest.get('git_commit')})"),
     ]
@@ -208,7 +241,7 @@ def render_html(run: Run, labels: Labels, figures: list[Figure]) -> str:
             "experiment", "what_was_run", "key_answer", "tables", "plots", "assumptions", "manifest",
             "published", "variant", "row", "unit", "generated")},
         facts=_facts(run, labels), answers=key_answers(run, labels),
-        tables=[*_against_plan(run, labels), *_tables(run, labels)],
+        tables=[*_against_plan(run, labels), *_budget(run, labels), *_tables(run, labels)],
         table_note=labels.word("table_note"),
         references=_plain(references, labels) if len(references) else None,
         figures=[f for f in embedded if f["name"] != "tornado"],

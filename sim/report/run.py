@@ -36,7 +36,7 @@ class Run:
     tables: dict[str, pd.DataFrame]
     """``outcomes``, ``draws``, ``summary``, ``comparison`` and ``references``; ``sensitivity`` and
     ``sensitivity_answers`` too when the experiment has a sensitivity analysis, ``against_plan`` and
-    ``payback`` when it has a plan."""
+    ``payback`` when it has a plan, ``budget`` when a variant's scenario has a budget."""
     plan: Plan | None = None
     """The investment case's plan the experiment measured a variant against, if any."""
 

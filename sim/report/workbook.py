@@ -24,6 +24,7 @@ from ..montecarlo.registry import KRONER, Display, describe
 from ..output.words import Labels
 from .accounts import DIFFERENCE_STATS, account_table, layouts
 from .assumptions import parameter_table, timeline_table
+from .budget import budget_layout, budget_sources, has_budget
 from .plan import has_plan, plan_table, verdict
 from .run import Run
 from .sensitivity import has_sensitivity, workbook_table
@@ -32,6 +33,8 @@ HEADER_ROWS = 4
 """Title, note, year row and statistic row above the first figure of an account sheet."""
 LABEL_COLUMNS = 3
 """Variant, item and unit left of the figures."""
+PROBABILITIES = ("p_lower", "p_overspend")
+"""Statistics written as a probability (0.00), not in the row's unit."""
 
 
 def sheet_name(text: str, taken: set[str]) -> str:
@@ -81,6 +84,13 @@ def write_workbook(run: Run, labels: Labels, target: Path | BinaryIO) -> None:
         _account_sheet(sheet, formats, labels, [KRONER.table] * len(table), table,
                        f"{labels.word('against_plan')} – {run.plan.label}",
                        f"{verdict(run, labels)} {labels.word('against_plan_note')}")
+    if has_budget(run):
+        table = budget_layout(run, labels)
+        sheet = book.add_worksheet(sheet_name(labels.word("budget"), taken))
+        note = labels.word("budget_note").format(source=budget_sources(run),
+                                                 prices=labels.prices(run.manifest.get("price_level", {})))
+        _account_sheet(sheet, formats, labels, [KRONER.table] * len(table), table,
+                       f"{labels.word('budget')} – {run.title}", note)
     if len(run.variants) > 1:
         sheet = book.add_worksheet(sheet_name(f"{labels.word('difference')} {run.baseline}", taken))
         _difference_sheet(sheet, formats, labels, run, comparison, present)
@@ -102,7 +112,8 @@ def write_workbook(run: Run, labels: Labels, target: Path | BinaryIO) -> None:
 
 def _level_note(run: Run, labels: Labels) -> str:
     return (f"{labels.word('median')} {labels.word('and_interval')} – {run.manifest['replications']} "
-            f"{labels.word('replications').lower()}; {labels.uncertainty(run.manifest['uncertainty'])}")
+            f"{labels.word('replications').lower()}; {labels.uncertainty(run.manifest['uncertainty'])}; "
+            f"{labels.prices(run.manifest.get('price_level', {}))}")
 
 
 def _account_sheet(sheet: Any, formats: _Formats, labels: Labels, displays: list[Display],
@@ -121,7 +132,7 @@ def _account_sheet(sheet: Any, formats: _Formats, labels: Labels, displays: list
         first = LABEL_COLUMNS + i * len(stats)
         sheet.merge_range(2, first, 2, first + len(stats) - 1, year, formats.year)
         for j, stat in enumerate(stats):
-            sheet.write(3, first + j, labels.word(stat), formats.header)
+            sheet.write(3, first + j, labels.column(stat), formats.header)
     for r, ((variant, item), display) in enumerate(zip(table.index, displays, strict=True)):
         row = HEADER_ROWS + r
         sheet.write(row, 0, variant, formats.text)
@@ -129,7 +140,7 @@ def _account_sheet(sheet: Any, formats: _Formats, labels: Labels, displays: list
         sheet.write(row, 2, display.unit_word(labels), formats.text)
         number = formats.numbers[display.decimals]
         for c, value in enumerate(table.iloc[r].to_numpy()):
-            cell_format = formats.probability if stats[c % len(stats)] == "p_lower" else number
+            cell_format = formats.probability if stats[c % len(stats)] in PROBABILITIES else number
             if pd.isna(value):
                 sheet.write_blank(row, LABEL_COLUMNS + c, None, cell_format)
             else:

@@ -40,6 +40,7 @@ from .quantities import (
     parse_band,
     quantity,
 )
+from .yearly import PerYear, in_year
 
 
 def param(meaning: str, unit: str, *, time_varying: bool = False) -> Any:
@@ -658,6 +659,51 @@ class InitialStock(Section):
     placements: InitialPlacements = param("Children placed, by type", "persons")
 
 
+class Budget(Section):
+    """The municipality's own budget per accounts level and year, to measure the simulated spend against.
+
+    Not an input of the model: nothing simulated reads it. A run of a
+    scenario with a budget gives the ``budget`` table, the probability per
+    level and year that the spend exceeds it (docs/tables.md).
+    """
+
+    unit_kr: float = Field(gt=0, allow_inf_nan=False,
+                           description="Kroner per unit of the amounts below (1000: the accounts' 1,000 kr).")
+    source: str = Field(min_length=1, description="Where the budget is published.")
+    price_year: int | None = Field(
+        None, ge=2000, le=2100,
+        description="The year whose prices the amounts are in (the budget year's p/l, carried to the "
+        "other years at prices.general_index_per_year); left out, each year's amount is in that year's "
+        "own prices.")
+    preventive: PerYear | None = Field(None, description="Preventive measures: an amount, or year -> amount.")
+    home_based: PerYear | None = Field(None, description="Home-based measures: an amount, or year -> amount.")
+    placement: PerYear | None = Field(None, description="Placements: an amount, or year -> amount.")
+    small_children_special: PerYear | None = Field(
+        None, description="Small children and special institutions: an amount, or year -> amount.")
+    authority: PerYear | None = Field(
+        None, description="Authority (caseworkers' salaries): an amount, or year -> amount.")
+
+    @model_validator(mode="after")
+    def _some_level(self) -> Budget:
+        if not self.levels:
+            raise ValueError(f"give the budget of at least one level: {', '.join(LEVELS)}")
+        return self
+
+    @property
+    def levels(self) -> list[str]:
+        """The levels the budget holds, in the accounts' order."""
+        return [level for level in LEVELS if getattr(self, level) is not None]
+
+    def amount_kr(self, level: str, year: int, index_per_year: float) -> float | None:
+        """The budget of ``level`` in ``year`` in kroner of that year's prices; None if it has none."""
+        value = getattr(self, level)
+        amount = None if value is None else in_year(value, year)
+        if amount is None:
+            return None
+        carried = 1.0 if self.price_year is None else (1.0 + index_per_year) ** (year - self.price_year)
+        return amount * self.unit_kr * carried
+
+
 class TimelineChange(Section):
     """A parameter that takes a new value from a date (a decision or a new price)."""
 
@@ -694,6 +740,7 @@ class Scenario(Section):
     initial: InitialStock
     reform: Reform
     mechanisms: Mechanisms = Mechanisms()
+    budget: Budget | None = None
     timeline: tuple[TimelineChange, ...] = Field((), strict=False)
 
     _files: tuple[tuple[str, str], ...] = PrivateAttr(default=())
@@ -738,8 +785,14 @@ class Scenario(Section):
         return self._borrowed
 
     def fingerprint(self) -> str:
-        """sha256 of the resolved scenario: equal fingerprints, equal inputs."""
-        return hashlib.sha256(self.model_dump_json().encode("utf-8")).hexdigest()
+        """sha256 of the resolved scenario: equal fingerprints, equal inputs.
+
+        A scenario without a budget leaves the empty section out, so that its
+        fingerprint is the one recorded before budgets existed and the runs
+        recorded then can still be reported and rerun.
+        """
+        empty = {"budget"} if self.budget is None else None
+        return hashlib.sha256(self.model_dump_json(exclude=empty).encode("utf-8")).hexdigest()
 
     @property
     def name(self) -> str:
