@@ -23,13 +23,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem, ScenarioError
 from . import profile
 from .checks import cross_checks
-from .messages import problems_from, suggest
-from .quantities import quantity
+from .messages import problems_from, suggest, unwrap
+from .quantities import Quantity, Sourced, quantity
 from .schema import Scenario, TimelineChange
 from .timeline import parse_timeline
 from .tomlfile import parse_toml
@@ -219,6 +219,7 @@ def _resolve(files: list[ScenarioFile]) -> Scenario:
         interim = _lay(files, base, {})[0]
         base = _merge(base, profile.derived_layer(interim), profile.DERIVED, provenance)
         merged, provenance, drops, problems = _lay(files, base, provenance)
+        merged = _sourced(merged, Scenario, _where(provenance, files[-1].label))
     leaf = files[-1]
     where = _where(provenance, leaf.label)
     info = merged.get("scenario")
@@ -259,6 +260,27 @@ def _resolve(files: list[ScenarioFile]) -> Scenario:
     scenario._timeline_notes = tuple(drops + folded)
     scenario._borrowed = _borrowed(scenario, files, provenance)
     return scenario
+
+
+def _sourced(data: Any, model: type[BaseModel], where: Any, loc: tuple[str, ...] = ()) -> Any:
+    """``data`` with each plain number the schema wants with a source as ``{value, source}``.
+
+    On a profile a municipality's own figure is a choice even where no value
+    lies beneath it to override (a caseworker count under the national
+    caseload): its source says which file set it.
+    """
+    if not isinstance(data, dict):
+        return data
+    out = dict(data)
+    for name, field in model.model_fields.items():
+        kind, value = unwrap(field.annotation), data.get(name)
+        if not isinstance(kind, type) or value is None:
+            continue
+        if issubclass(kind, Quantity) and isinstance(value, int | float) and not isinstance(value, bool):
+            out[name] = {"value": value, "source": f"set in {where((*loc, name))}"}
+        elif issubclass(kind, BaseModel) and not issubclass(kind, Sourced):
+            out[name] = _sourced(value, kind, where, (*loc, name))
+    return out
 
 
 def _lay(files: list[ScenarioFile], base: dict[str, Any], provenance: dict[tuple[str, ...], str]
@@ -306,8 +328,13 @@ def _lay(files: list[ScenarioFile], base: dict[str, Any], provenance: dict[tuple
 
 
 def _setter(provenance: dict[tuple[str, ...], str], loc: tuple[str, ...]) -> str:
-    """The file that set the first key under ``loc`` (a timeline entry is a table of keys)."""
-    return next((label for key, label in provenance.items() if key[: len(loc)] == loc), "?")
+    """The file that set ``loc``.
+
+    The first key under it (a timeline entry is a table of keys), else the
+    table it lies in (a file that brought a whole section set each key).
+    """
+    return next((label for key, label in provenance.items() if key[: len(loc)] == loc),
+                _where(provenance, "?")(loc))
 
 
 def _caseload_rank(merged: dict[str, Any], provenance: dict[tuple[str, ...], str], order: list[str]
