@@ -368,17 +368,27 @@ CASEWORKERS_FOR_CASELOAD: list[Any] = []
 
 
 def _count_from_caseload(scenario: Scenario) -> Scenario:
-    """``scenario`` with the caseworker count its caseload gives on the start date (its source says so)."""
+    """``scenario`` with the caseworker count its caseload gives on the start date (its source says so).
+
+    An assumed caseload's range becomes the count's, so that Monte Carlo
+    draws the staffing it implies; the caseload keeps only its value, which
+    runs no longer read.
+    """
     if not CASEWORKERS_FOR_CASELOAD:
         raise RuntimeError("sim.model is not imported, so a caseload cannot be turned into caseworkers")
     caseload = scenario.caseworkers.caseload
     count, open_cases = CASEWORKERS_FOR_CASELOAD[0](scenario, caseload.value)
-    workers = scenario.caseworkers.model_copy(update={"count": quantity(gt=0)(
-        value=round(count, 2),
-        range=None,
-        source=f"derived: {open_cases:,.0f} open cases on the start date over the caseload of "
-               f"{caseload.value:g} (caseworkers.caseload: {caseload.source})",
-    )})
+    span = None if caseload.range is None else [round(open_cases / end, 2) for end in reversed(caseload.range)]
+    workers = scenario.caseworkers.model_copy(update={
+        "count": quantity(gt=0)(
+            value=round(count, 2),
+            range=span,
+            source=f"derived: {open_cases:,.0f} open cases on the start date over the caseload of "
+                   f"{caseload.value:g} (caseworkers.caseload: {caseload.source})"
+                   + ("; its range is the caseload's" if span else ""),
+        ),
+        "caseload": caseload.model_copy(update={"range": None}),
+    })
     return scenario.model_copy(update={"caseworkers": workers})
 
 
