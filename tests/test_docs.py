@@ -18,8 +18,11 @@ from sim.measures import HOME_BASED, NEEDS, PLACEMENT_TYPES
 from sim.montecarlo import convergence, paired_differences, run_ensemble
 from sim.montecarlo.outcomes import outcome_names, outcomes
 from sim.montecarlo.registry import describe
+from sim.scenario.messages import unwrap
 from sim.scenario.parameters import parameters
+from sim.scenario.quantities import Section, Sourced
 from sim.scenario.reference import render
+from sim.scenario.schema import Scenario
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -164,16 +167,6 @@ def test_every_calibration_column_figure_and_counterpart_is_documented():
     assert not missing, missing
 
 
-# Names docs/published-figures.md gives that other work of the same issue is adding. The integrator moves
-# each out of this set once it is merged, so the test below resolves it too.
-COMING = {
-    "municipality.children_0_22",  # scenario: the population 0-22, optionally by age band
-    "caseworkers.caseload",  # scenario: the caseload as an alternative to the count
-    "caseworkers.overhead_share",  # scenario: other authority staff and overheads
-    "budget",  # scenario [budget] (budget per level and year), and its `budget` table with P(overspend)
-    "home_based_full_year_persons.<measure>",  # outcome
-    "home_based_spend_kr.<measure>",  # outcome
-}
 PLACEHOLDERS = {"<type>": PLACEMENT_TYPES, "<level>": ACCOUNT_LEVELS, "<measure>": HOME_BASED,
                 "<service>": ("familiehus", "dut"), "<need>": NEEDS}
 
@@ -187,25 +180,28 @@ def expanded(name: str) -> list[str]:
                                                                                              value, 1))]
 
 
+def schema_paths(model: type, prefix: str = ""):
+    """Every dotted path of the scenario schema, whether the default scenario sets it or not."""
+    for name, field in model.model_fields.items():
+        yield f"{prefix}{name}"
+        kind = unwrap(field.annotation)
+        if isinstance(kind, type) and issubclass(kind, Section) and not issubclass(kind, Sourced):
+            yield from schema_paths(kind, f"{prefix}{name}.")
+
+
 @pytest.mark.unit
 def test_every_published_figure_names_parameters_keys_outcomes_and_columns_that_exist(default, default_run):
     text = (DOCS / "published-figures.md").read_text(encoding="utf-8")
     rows = [line.split("|")[1:-1] for line in text.splitlines()
             if line.startswith("| ") and not line.startswith("| Published figure")]
     assert len(rows) >= 20
-    paths = [p.path for p in parameters(default)]
+    paths = [p.path for p in parameters(default)] + list(schema_paths(Scenario))
     outcome_set = set(outcome_names(default))
     calibration = (DOCS / "calibration.md").read_text(encoding="utf-8")
-    marked = set()
     missing = []
     for _, inputs, targets, reported in rows:
         for column, cell in (("input", inputs), ("target", targets), ("reported", reported)):
-            for name, coming in re.findall(r"`([^`]+)`( \*\(coming)?", cell):
-                if name in COMING:
-                    marked.add(name)
-                    assert coming, f"{name} is in COMING but not marked (coming) on the page"
-                    continue
-                assert not coming, f"{name} is marked (coming): add it to COMING or remove the mark"
+            for name in re.findall(r"`([^`]+)`", cell):
                 for full in expanded(name) if column != "target" else [name]:  # a key as in calibration.md
                     if column == "input":
                         ok = any(p == full or p.startswith(f"{full}.") for p in paths)
@@ -219,7 +215,6 @@ def test_every_published_figure_names_parameters_keys_outcomes_and_columns_that_
                     if not ok:
                         missing.append((column, full))
     assert not missing, missing
-    assert marked == COMING, f"COMING names the page no longer gives: {COMING - marked}"
 
 
 @pytest.mark.unit

@@ -378,7 +378,7 @@ def _count_from_caseload(scenario: Scenario) -> Scenario:
         raise RuntimeError("sim.model is not imported, so a caseload cannot be turned into caseworkers")
     caseload = scenario.caseworkers.caseload
     count, open_cases = CASEWORKERS_FOR_CASELOAD[0](scenario, caseload.value)
-    span = None if caseload.range is None else [round(open_cases / end, 2) for end in reversed(caseload.range)]
+    span = None if caseload.range is None else [round(open_cases / end, 2) for end in caseload.range[::-1]]
     workers = scenario.caseworkers.model_copy(update={
         "count": quantity(gt=0)(
             value=round(count, 2),
