@@ -219,6 +219,8 @@ def _resolve(files: list[ScenarioFile]) -> Scenario:
         interim = _lay(files, base, {})[0]
         base = _merge(base, profile.derived_layer(interim), profile.DERIVED, provenance)
         merged, provenance, drops, problems = _lay(files, base, provenance)
+        if _setter(provenance, ("population", "children")) == profile.SCALED:  # the file's own population
+            provenance[("population", "children")] = _setter(provenance, ("municipality", "children_0_22"))
         merged = _sourced(merged, Scenario, _where(provenance, files[-1].label))
     leaf = files[-1]
     where = _where(provenance, leaf.label)

@@ -125,18 +125,16 @@ def base_layers(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         _, national_children = _nearest(national_by_year, counted_year)
         local = young if band == "0-17" else float(children)
         value = count / national_children * local
-        whole = path != "notification.per_year"
         node: dict[str, Any] = {
-            "value": _whole(value) if whole else round(value, 1),
+            "value": _whole(value),
             "source": (f"{figure['source']}; {count:,} of {national_children:,} national children aged "
                        f"{band} ({counted_year}) scaled to {local:,.0f}"
                        + (f", {how}" if band == "0-17" else "")),
         }
         if "relative_range" in figure:
             low, high = figure["relative_range"]
-            node["range"] = [_whole(value * low), max(_whole(value * high), node["value"])] if whole else \
-                [round(value * low, 1), round(value * high, 1)]
-            node["range"][0] = min(node["range"][0], node["value"])
+            ends = _whole(value * low), _whole(value * high)
+            node["range"] = [min(ends[0], node["value"]), max(ends[1], node["value"])]
         put(scaled, path, node)
     return [(DEFAULTS, defaults), (SCALED, scaled)]
 
@@ -152,7 +150,8 @@ def _carry_prices(defaults: dict[str, Any], year: int) -> None:
         node["value"] = _whole(node["value"] * factor)
         if "range" in node:
             node["range"] = [_whole(end * factor) for end in node["range"]]
-        node["source"] += f" (at {price_year} prices, carried to {year} at {index:.0%} a year)"
+        node["source"] += f" (at {price_year} prices" + (
+            f", carried to {year} at {index:.0%} a year)" if year != price_year else ")")
 
     for path in _price_paths(defaults):
         carry(lookup(defaults, path))

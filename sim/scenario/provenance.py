@@ -63,6 +63,10 @@ def borrowed_lines(scenario: Scenario) -> list[str]:
             for path, where in scenario.borrowed]
 
 
+PATH_WIDTH = 44
+"""The path column's width: most paths fit; the few longer push their line on."""
+
+
 def render(scenario: Scenario) -> str:
     """The provenance listing as ``python -m sim provenance`` prints it."""
     rows = origins(scenario)
@@ -71,13 +75,12 @@ def render(scenario: Scenario) -> str:
     files = " <- ".join(label for label, _ in reversed(scenario.files))
     lines = [f"{scenario.name}: {len(rows)} parameters from {files}",
              "  " + ", ".join(f"{count} {kind}" for kind, count in counts.items() if count), ""]
-    width = max(len(row.path) for row in rows)
+    width = min(PATH_WIDTH, max(len(row.path) for row in rows))
     for row in rows:
-        origin = row.kind if row.kind in ("this file", "national scaled", "national default", "derived") \
-            else f"extended: {row.where}"
+        origin = f"extended: {row.where}" if row.kind == "extended" else row.kind
         flag = "  ! published by another municipality" if row.borrowed else ""
-        lines.append(f"{row.path:<{width}}  {row.value:<14}  {origin}{flag}")
-        lines.append(f"{'':<{width}}  {'':<14}  {row.source}")
+        lines.append(f"{row.path:<{width}}  {row.value:<12}  {origin}{flag}")
+        lines.append(f"    {row.source}")
     decided_in = scenario.timeline_files or ("",) * len(scenario.timeline)
     timeline = [f"{change.date}  {change.path} = {change.value:g}  ({origin_kind(scenario, file)}: {file})  "
                 f"{change.note}" for change, file in zip(scenario.timeline, decided_in, strict=True)]
