@@ -195,12 +195,15 @@ def budget_text(table: pd.DataFrame, scenarios: dict[str, Scenario], prices: str
     blocks = []
     for label, rows in table.groupby("scenario", sort=False):
         budget = scenarios[label].budget
+        one_run = bool((rows["p5"] == rows["p95"]).all())  # a single replication has no interval to show
         cells: dict[tuple[str, str], dict[int, str]] = {}
         for _, row in rows.iterrows():
             for column, what in BUDGET_ROWS:
                 text = (f"{row[column]:.2f}" if column == "p_overspend" else
+                        f"{row['median'] / 1e3:,.0f}" if column == "median" and one_run else
                         f"{row['median'] / 1e3:,.0f} [{row['p5'] / 1e3:,.0f} to {row['p95'] / 1e3:,.0f}]"
                         if column == "median" else f"{row[column] / 1e3:,.0f}")
+                what = "spend" if column == "median" and one_run else what
                 cells.setdefault((ENGLISH.row(row["level"]), what), {})[int(row["year"])] = text
         frame = pd.DataFrame.from_dict(cells, orient="index").fillna("")
         frame.index = pd.MultiIndex.from_tuples(frame.index)

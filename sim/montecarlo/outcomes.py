@@ -24,7 +24,7 @@ FRAME_MEASURES = ("spend_kr", "persons_31_dec", "full_year_persons")
 """Budget-frame columns kept per level."""
 
 ACCOUNTS_LEVELS = ("preventive", "home_based", "placement", "small_children_special")
-"""The levels of the accounts' frame (182.8 mio kr in 2017); authority is the caseworkers' salaries.
+"""The levels of the accounts' frame (182.8 mio kr in 2017); authority is the caseworkers' pay and overheads.
 
 A scenario without one of them (a municipality whose accounts have no
 small-children level) reports no outcome of it: its outcomes are absent,

@@ -23,7 +23,7 @@ TERMS = {
     "home_based": ("Foregribende foranstaltninger (i hjemmet)", "Home-based measures"),
     "placement": ("Anbringelser", "Placements"),
     "small_children_special": ("Småbørn og særlige institutioner", "Small children and special institutions"),
-    "authority": ("Myndighed (rådgivernes løn)", "Authority (caseworkers' salaries)"),
+    "authority": ("Myndighed (rådgivere og overhead)", "Authority (caseworkers and overheads)"),
     "total": ("I alt", "Total"),
     "total_with_authority": ("I alt med myndighed", "Total with authority"),
     "foster_family": ("Almindelig plejefamilie", "Foster family"),

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 Drawn: TypeAlias = "tuple[Drawing, str] | None"
 """What a figure's function gives: the drawing and its title, or ``None`` when the run lacks its outcomes."""
 SPEND_ROWS = (*ACCOUNTS_LEVELS, "authority", "total_with_authority")
-"""The levels of the spend fan chart: the accounts' frame, the caseworkers' salaries and the whole."""
+"""The levels of the spend fan chart: the accounts' frame, the authority (with overheads) and the whole."""
 PLACEMENT_ROWS = (*PLACEMENT_TYPES, "total")
 """The placement types in the published table's order, then the total."""
 DIFFERENCE_OUTCOMES = ("spend_kr.total_with_authority", "spend_kr.total")

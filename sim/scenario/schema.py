@@ -681,7 +681,7 @@ class Budget(Section):
     small_children_special: PerYear | None = Field(
         None, description="Small children and special institutions: an amount, or year -> amount.")
     authority: PerYear | None = Field(
-        None, description="Authority (caseworkers' salaries): an amount, or year -> amount.")
+        None, description="Authority (caseworkers and overheads): an amount, or year -> amount.")
 
     @model_validator(mode="after")
     def _some_level(self) -> Budget:
