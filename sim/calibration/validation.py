@@ -30,7 +30,7 @@ from ..output.manifest import scenario_entry, software
 from ..scenario import Scenario
 from .counterparts import counterparts
 from .fit import relative_errors
-from .targets import Figure, Targets, describe
+from .targets import DEFAULT_TARGETS, Figure, Targets, describe
 
 VALIDATION_RESULTS = Path("results") / "validation"
 COLUMNS = ["scenario", "figure", "source", "date", "description", "unit", "sample", "published_low",
@@ -131,9 +131,9 @@ def markdown(tables: list[pd.DataFrame], unused: list[pd.DataFrame], targets: Ta
         "In sample are all figures of the fitting years, fitted or not; [calibration.md](calibration.md) "
         "says which a calibration fits, how each figure maps to model output, and why some do not fit.",
         "",
-        "The replay of Ballerup's 2016 decision against its own plan, tested on the 2018 follow-up's "
-        "figures, is on a page of its own: [replay-2016.md](replay-2016.md).",
-        "",
+        *(["The replay of Ballerup's 2016 decision against its own plan, tested on the 2018 follow-up's "
+           "figures, is on a page of its own: [replay-2016.md](replay-2016.md).", ""]
+          if targets.label.removesuffix(".toml").endswith(DEFAULT_TARGETS) else []),
         f"## Keys of the targets file that give no figure ({len(targets.unused)})",
         "",
         *_by_reason(unused[0][unused[0]["figure"] == ""]),
