@@ -23,7 +23,10 @@ from sim.montecarlo import summarise
 from sim.montecarlo.budget import budget_table, outside_years
 from sim.montecarlo.prices import fixed_prices
 from sim.output.prices import deflator, in_prices_of, price_year_problems
+from sim.output.words import Labels
 from sim.report import make_report
+from sim.report.page import key_answers
+from sim.report.run import read_run
 from sim.scenario import extend_scenario
 
 BUDGET = {"unit_kr": 1000, "source": "Eksempelby budget 2019-2022",
@@ -191,6 +194,10 @@ def test_a_run_with_a_budget_shows_p_overspend_in_its_folder_report_and_workbook
     files = make_report(tmp_path / "fixed", "en")
     page = files.html.read_text("utf-8")
     assert 'data-table="budget"' in page and "fixed 2017 prices (p/l)" in page and "P(overspend) 100%" in page
+    answers = key_answers(read_run(tmp_path / "fixed"), Labels("en"))
+    answer = next(a.text for a in answers if a.kind == "budget")
+    assert "with a budget against its budget" in answer
+    assert "most often overspent: placements (100% in" in answer
     sheet = openpyxl.load_workbook(files.workbook)["Budget"]
     rows = {row[1]: row for row in sheet.iter_rows(min_row=5, values_only=True)}
     placements = rows["Placements"]

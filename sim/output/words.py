@@ -243,6 +243,12 @@ WORDS = {
         "differences, P is the probability that the variant is lower than the baseline. Every outcome and "
         "year is in the workbook."),
     "budget": ("Budget", "Budget"),
+    "answer_budget": (
+        "{variant} mod budgettet: sandsynligheden for at overskride det samlede budget er {by_year}; "
+        "oftest overskredet: {level} ({p} i {year}).",
+        "{variant} against its budget: the probability of overspending the total budget is {by_year}; "
+        "most often overspent: {level} ({p} in {year})."),
+    "in_year": ("{p} i {year}", "{p} in {year}"),
     "p_overspend": ("P(overskridelse)", "P(overspend)"),
     "budget_note": (
         "Budget: kommunens eget ({source}). Median og 90 %-interval: de simulerede udgifter. "

@@ -25,6 +25,26 @@ def has_budget(run: Run) -> bool:
     return "budget" in run.tables and len(run.tables["budget"]) > 0
 
 
+def budget_answers(run: Run, labels: Labels) -> list[tuple[str, str]]:
+    """(variant, sentence) per variant with a budget: P(overspend) of the total by year, worst level.
+
+    The answer a planner reads first then says how likely the budget holds,
+    and where it breaks most often.
+    """
+    answers = []
+    for variant, rows in run.tables["budget"].groupby("scenario", sort=False):
+        total, levels = rows[rows["level"] == "total"], rows[rows["level"] != "total"]
+        if total.empty or levels.empty:
+            continue
+        worst = levels.sort_values(["p_overspend", "year"], ascending=[False, True]).iloc[0]
+        by_year = ", ".join(labels.word("in_year").format(p=labels.percent(row.p_overspend), year=row.year)
+                            for row in total.sort_values("year").itertuples())
+        answers.append((variant, labels.word("answer_budget").format(
+            variant=variant, by_year=by_year, level=labels.row(worst["level"]).lower(),
+            p=labels.percent(worst["p_overspend"]), year=int(worst["year"]))))
+    return answers
+
+
 def budget_sources(run: Run) -> str:
     """Where the budgets come from: each distinct source once."""
     return "; ".join(dict.fromkeys(scenario.budget.source for scenario in run.scenarios.values()

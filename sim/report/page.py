@@ -23,7 +23,7 @@ from ..montecarlo.registry import KRONER, Display, describe, outcome_label
 from ..output.words import Labels
 from .accounts import DIFFERENCE_STATS, LEVEL_STATS, account_table, layouts
 from .assumptions import levers, parameter_table, ranged
-from .budget import budget_layout, has_budget
+from .budget import budget_answers, budget_layout, has_budget
 from .plan import has_plan, plan_table, verdict
 from .plots import Figure
 from .run import Run
@@ -52,7 +52,7 @@ def key_outcomes(run: Run) -> list[str]:
 
 
 def key_answers(run: Run, labels: Labels) -> list[Answer]:
-    """The verdict against a plan, then the baseline's level and each variant's paired difference.
+    """The verdict against a plan and against the budgets, then the baseline's level and each difference.
 
     The verdict is over the plan's years; the rest speaks of each key
     outcome in the last year.
@@ -61,6 +61,9 @@ def key_answers(run: Run, labels: Labels) -> list[Answer]:
     answers = []
     if has_plan(run):
         answers.append(Answer(run.plan.variant, "against_plan", "verdict", verdict(run, labels)))
+    if has_budget(run):
+        answers += [Answer(variant, "budget", "budget", text)
+                    for variant, text in budget_answers(run, labels)]
     for outcome in key_outcomes(run):
         display = describe(outcome).figure  # read at a glance, as the figures show it: kroner in mio kr
         unit, name = display.unit_word(labels), outcome_label(outcome, labels)
