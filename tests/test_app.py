@@ -300,6 +300,33 @@ def test_an_app_run_stopped_part_way_resumes_from_the_command_line(tmp_path):
 
 
 @pytest.mark.unit
+def test_the_levers_say_where_each_value_comes_from_and_borrowed_figures_are_warned_of(base, tmp_path):
+    from sim.app.server import _borrowed, _lever_input, _origins
+
+    profile = population_scenario(base)
+
+    def note(scenario, path: str, lang: str = "en") -> str:
+        by_path = {lever.path: lever for lever in levers(scenario)}
+        now = settings(scenario, list(by_path.values()))
+        return str(_lever_input(0, by_path[path], now[path], scenario.scenario.start_date, lang, Labels(lang),
+                                _origins(scenario, now)[path]))
+
+    assert "Comes from: national default" in note(profile, "reporting.growth_per_year")
+    assert "Kommer fra: derived" in note(profile, "caseworkers.count", "da")
+    # Ballerup's 32 caseworkers are decided on its timeline; its growth of need comes from the file it extends
+    assert "Comes from: timeline of embedded:ballerup_2017<" in note(base, "caseworkers.count")
+    assert "Comes from: extended: embedded:ballerup_2017_steady<" in note(base, "need.growth_per_year")
+    assert str(_borrowed(profile, "en")) == "<div></div>"  # the profile borrows no municipality's figure
+    # a municipality of its own laid over Ballerup's file uses Ballerup's published figures: warned of
+    (tmp_path / "ours.toml").write_text('[scenario]\nextends = "ballerup_2017_steady"\nname = "ours"\n'
+                                        '[municipality]\nname = "Eksempelby"\nchildren_0_22 = 17000\n')
+    warning = str(_borrowed(load_scenario(tmp_path / "ours.toml"), "en"))
+    assert "Published figures from another municipality" in warning
+    assert "notification.per_year = 410 is marked published but comes from " \
+           "embedded:ballerup_2017_steady" in warning
+
+
+@pytest.mark.unit
 @pytest.mark.parametrize("query, default, chosen", [
     ("lang=en", "da", "en"), ("?lang=da", "en", "da"), ("", "en", "en"), ("lang=fr&x=1", "da", "da"),
 ])
