@@ -29,6 +29,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+import tomli_w
 from conftest import SCREENSHOTS
 from hypothesis import given
 from hypothesis import strategies as st
@@ -37,12 +38,13 @@ from test_report import sheet_cells, value
 import sim
 from sim.app.cli import main as app_main
 from sim.app.levers import Setting, changes, levers, settings
-from sim.app.template import read_template, write_template
+from sim.app.template import population_scenario, read_template, write_template
 from sim.app.workspace import RunRequest, Workspace
 from sim.errors import InputError
 from sim.experiments import load_experiment, run_experiment
 from sim.output.words import Labels
 from sim.scenario import extend_scenario, load_scenario
+from sim.scenario.provenance import origins
 
 TIMEOUT = 120_000
 """Milliseconds a browser step may wait for a run or a report."""
@@ -117,7 +119,9 @@ def test_a_bad_template_names_each_cell(base):
     sheet = book["parameters"]
     rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
     rows["caseworkers.count"][3].value = "twenty"
-    rows["reporting.growth_per_year"][5].value = None  # high end gone, low end kept
+    rows["reporting.growth_per_year"][3].value = 0.02
+    rows["reporting.growth_per_year"][4].value = 0.01  # a low end without a high end
+    rows["services.dut.places"][3].value = -5  # not allowed by the scenario format
     buffer = io.BytesIO()
     book.save(buffer)
     with pytest.raises(InputError) as raised:
@@ -126,8 +130,103 @@ def test_a_bad_template_names_each_cell(base):
     assert re.search(r"mine.xlsx: parameters row \d+ \(caseworkers.count\): got 'twenty': "
                      "value must be a number", text)
     assert "(reporting.growth_per_year): give both low and high" in text
+    # the scenario format's problems are named by their cell too, in the same message
+    assert re.search(r"parameters row \d+ \(services.dut.places\): got -5: must be at least 0", text)
     with pytest.raises(InputError, match="is not an Excel workbook"):
         read_template("mine.xlsx", b"not a workbook")
+
+
+def filled(template: bytes, scenario_sheet: dict[str, object], values: dict[str, object]) -> bytes:
+    """``template`` with the scenario sheet's ``scenario_sheet`` and the parameters' ``values`` typed in."""
+    book = openpyxl.load_workbook(io.BytesIO(template))
+    for row in book["scenario"].iter_rows(min_row=2):
+        if row[0].value in scenario_sheet:
+            row[1].value = scenario_sheet[row[0].value]
+    for row in book["parameters"].iter_rows(min_row=2):
+        if row[0].value in values:
+            row[3].value = values[row[0].value]
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.unit
+def test_a_value_the_timeline_would_override_is_refused_with_every_other_problem(base):
+    # ballerup_2017's timeline sets 32 caseworkers from 2017-02-01: 20 typed would give way to it unsaid
+    data = filled(write_template(base, "ballerup_2017"), {},
+                  {"caseworkers.count": 20, "notification.per_year": "many"})
+    with pytest.raises(InputError) as raised:
+        read_template("ours.xlsx", data)
+    text = str(raised.value)
+    assert re.search(r"ours.xlsx: parameters row \d+ \(caseworkers.count\): got 20: the timeline of "
+                     r"embedded:ballerup_2017 sets caseworkers.count = 32 from 2017-02-01, so the value "
+                     "typed holds only until then", text)
+    assert "(notification.per_year): got 'many'" in text
+    # the same figure as the timeline's is no conflict, and a start after the decision makes it one from
+    # the start
+    read_template("ours.xlsx", filled(write_template(base, "ballerup_2017"), {}, {"caseworkers.count": 32}))
+    later = filled(write_template(base, "ballerup_2017"), {"start_date": "2018-01-01"},
+                   {"caseworkers.count": 20})
+    with pytest.raises(InputError, match=r"= 32 from its start \(2018-01-01\), so the value typed is never"):
+        read_template("ours.xlsx", later)
+    # a figure the timeline does not change is read as typed
+    data = read_template("ours.xlsx", filled(write_template(base, "ballerup_2017"), {},
+                                             {"services.dut.places": 210}))
+    assert data["services"] == {"dut": {"places": {"value": 210, "source": "set in ours.xlsx"}}}
+
+
+PROFILE_ONLY = """
+[scenario]
+name = "eksempelby_2019"
+title = "Eksempelby"
+start_date = 2019-01-01
+
+[municipality]
+name = "Eksempelby Kommune"
+children_0_22 = 17000
+"""
+
+
+@pytest.mark.unit
+def test_a_template_filled_with_the_population_alone_is_the_profile_only_file(base, tmp_path):
+    from_population = write_template(population_scenario(base), "")
+    data = read_template("eks.xlsx", filled(from_population, {
+        "name": "eksempelby_2019", "title": "Eksempelby", "start_date": dt.datetime(2019, 1, 1),
+        "municipality": "Eksempelby Kommune", "children_0_22": 17000}, {}))
+    assert "extends" not in data["scenario"]
+    assert data["municipality"] == {"name": "Eksempelby Kommune", "children_0_22": 17000}
+    # the population template carries [small_children_special] while the scenario format requires it
+    (tmp_path / "eks.toml").write_text(PROFILE_ONLY + tomli_w.dumps(
+        {"small_children_special": data["small_children_special"]}))
+    profile_only = load_scenario(tmp_path / "eks.toml")
+    from_template = extend_scenario(None, data, "eks.xlsx")
+    assert {p.path: p.value for p in sim.scenario.parameters.parameters(from_template)} == \
+        {p.path: p.value for p in sim.scenario.parameters.parameters(profile_only)}
+    assert [o.kind for o in origins(from_template)] == [o.kind for o in origins(profile_only)]
+
+
+@pytest.mark.unit
+def test_the_template_says_which_value_is_used_and_where_it_comes_from(base):
+    def columns(template: bytes) -> dict[str, dict[str, object]]:
+        rows = openpyxl.load_workbook(io.BytesIO(template))["parameters"].iter_rows(values_only=True)
+        header = next(rows)
+        return {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+
+    profile = columns(write_template(population_scenario(base), ""))
+    assert profile["caseworkers.caseload"]["origin"] == "national default"
+    assert profile["caseworkers.count"]["origin"] == "derived"
+    assert profile["notification.per_year"]["origin"] == "national scaled"
+    assert profile["notification.per_year"]["value"] is None  # empty: the national figure is in use
+    assert profile["small_children_special.persons_at_start"]["value"] == 57  # the template's own
+    assert profile["small_children_special.persons_at_start"]["origin"] == "this file"
+    # the municipality's figures come first: the population, notifications, the caseload or caseworkers
+    assert list(profile)[:4] == ["population.children", "notification.per_year", "caseworkers.caseload",
+                                 "caseworkers.count"]
+    extending = columns(write_template(base, "ballerup_2017"))
+    assert extending["caseworkers.count"]["in_use"] == 20
+    assert extending["caseworkers.count"]["origin"] == "extended: embedded:ballerup_2017_steady"
+    assert extending["caseworkers.caseload"]["in_use"] is None  # offered: it may replace the count
+    assert all(row["value"] is None for row in extending.values())
 
 
 @pytest.mark.unit
@@ -198,6 +297,33 @@ def test_an_app_run_stopped_part_way_resumes_from_the_command_line(tmp_path):
     workspace.run(whole, again)
     pd.testing.assert_frame_equal(pd.read_parquet(folder / "outcomes.parquet"),
                                   pd.read_parquet(again / "outcomes.parquet"))
+
+
+@pytest.mark.unit
+def test_the_levers_say_where_each_value_comes_from_and_borrowed_figures_are_warned_of(base, tmp_path):
+    from sim.app.server import _borrowed, _lever_input, _origins
+
+    profile = population_scenario(base)
+
+    def note(scenario, path: str, lang: str = "en") -> str:
+        by_path = {lever.path: lever for lever in levers(scenario)}
+        now = settings(scenario, list(by_path.values()))
+        return str(_lever_input(0, by_path[path], now[path], scenario.scenario.start_date, lang, Labels(lang),
+                                _origins(scenario, now)[path]))
+
+    assert "Comes from: national default" in note(profile, "reporting.growth_per_year")
+    assert "Kommer fra: derived" in note(profile, "caseworkers.count", "da")
+    # Ballerup's 32 caseworkers are decided on its timeline; its growth of need comes from the file it extends
+    assert "Comes from: timeline of embedded:ballerup_2017<" in note(base, "caseworkers.count")
+    assert "Comes from: extended: embedded:ballerup_2017_steady<" in note(base, "need.growth_per_year")
+    assert str(_borrowed(profile, "en")) == "<div></div>"  # the profile borrows no municipality's figure
+    # a municipality of its own laid over Ballerup's file uses Ballerup's published figures: warned of
+    (tmp_path / "ours.toml").write_text('[scenario]\nextends = "ballerup_2017_steady"\nname = "ours"\n'
+                                        '[municipality]\nname = "Eksempelby"\nchildren_0_22 = 17000\n')
+    warning = str(_borrowed(load_scenario(tmp_path / "ours.toml"), "en"))
+    assert "Published figures from another municipality" in warning
+    assert "notification.per_year = 410 is marked published but comes from " \
+           "embedded:ballerup_2017_steady" in warning
 
 
 @pytest.mark.unit
@@ -486,13 +612,13 @@ def test_a_filled_in_template_uploads_as_a_scenario_to_start_from(page, app, tmp
     open_app(page, address)
     book = openpyxl.load_workbook(downloaded(page, "template", tmp_path))
     rows = {row[0].value: row for row in book["parameters"].iter_rows(min_row=2)}
-    rows["caseworkers.count"][3].value = 26
+    rows["notification.per_year"][3].value = 500
     filled = tmp_path / "our_accounts.xlsx"
     book.save(filled)
     page.locator("#upload").set_input_files(str(filled))
     page.wait_for_selector("#upload_ok")
     assert page.locator("#start").input_value() == "uploads/our_accounts.toml"
-    assert load_scenario(folder / "uploads" / "our_accounts.toml").caseworkers.count.value == 26
+    assert load_scenario(folder / "uploads" / "our_accounts.toml").notification.per_year.value == 500
 
 
 @pytest.mark.browser

@@ -140,6 +140,29 @@ def test_the_workbook_records_the_decisions_and_the_manifest(reports, staffing_r
     assert manifest["seed"] == "11" and manifest["experiment.name"] == "caseworker_staffing"
     parameters = pd.DataFrame(book["Parameters"].values)
     assert "caseworkers.salary_per_year" in set(parameters[0])
+    parameters.columns = parameters.iloc[0]
+    salary = parameters[parameters["Parameter"] == "caseworkers.salary_per_year"]
+    assert list(salary["Comes from"]) == ["extended: embedded:ballerup_2017_steady"]
+
+
+@pytest.mark.unit
+def test_the_assumptions_say_where_each_value_comes_from():
+    from types import SimpleNamespace
+
+    from sim.report.assumptions import parameter_table, ranged
+    from sim.report.page import _assumptions
+    from sim.scenario import extend_scenario, load_scenario
+
+    scenarios = {"ballerup_2017": load_scenario("ballerup_2017"),
+                 "more_staff": extend_scenario("ballerup_2017", {"caseworkers": {"count": 24}}, "more.toml")}
+    run = SimpleNamespace(scenarios=scenarios, variants=list(scenarios), baseline="ballerup_2017")
+    table = parameter_table(run).set_index("path")
+    assert table.loc["caseworkers.salary_per_year", "origin"] == "extended: embedded:ballerup_2017_steady"
+    assert table.loc["caseworkers.count", "origin"] == "extended: embedded:ballerup_2017_steady"
+    assert "origin" in ranged(run).columns
+    blocks = {block["key"]: block for block in _assumptions(run, Labels("en"))}
+    assert blocks["lever_parameters"]["columns"][-1] == "Comes from"
+    assert blocks["ranged"]["columns"][-1] == "Comes from"
 
 
 @pytest.mark.functional

@@ -29,8 +29,10 @@ from ..montecarlo.registry import KRONER, describe, outcome_label
 from ..output.words import Labels
 from ..report import LANGUAGES, read_run
 from ..report.page import key_answers
+from ..scenario import Scenario
+from ..scenario.provenance import borrowed_lines, origins
 from .levers import GROUPS, Lever, Setting, changes, levers, settings
-from .template import write_template
+from .template import population_scenario, write_template
 from .text import lever_label, text
 from .workspace import RunRequest, Workspace
 
@@ -122,10 +124,12 @@ def _page(workspace: Workspace, lang: str) -> ui.Tag:
         ui.input_file("upload", t("upload"), accept=[".toml", ".xlsx"]),
         ui.output_ui("upload_message"),
         ui.download_button("template", t("template")),
+        ui.download_button("template_profile", t("template_profile")),
         width=360,
     )
     levers_tab = ui.nav_panel(
         t("levers_tab"),
+        ui.output_ui("borrowed"),
         ui.output_ui("problems"),
         ui.output_ui("lever_inputs"),
         ui.hr(),
@@ -191,10 +195,12 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
         now = settings(scenario, the_levers())
         labels = Labels(lang())
         first = base().scenario.start_date
+        origin = _origins(scenario, now)
         groups = []
         for group in (*GROUPS, "assumptions"):
             items = [(i, lever) for i, lever in enumerate(the_levers()) if lever.group == group]
-            rows = [_lever_input(i, lever, now[lever.path], first, lang(), labels) for i, lever in items]
+            rows = [_lever_input(i, lever, now[lever.path], first, lang(), labels, origin[lever.path])
+                    for i, lever in items]
             groups.append(ui.accordion_panel(t(f"group_{group}"), *rows, value=group))
         return ui.accordion(*groups, open=list(GROUPS), id="lever_groups")
 
@@ -225,6 +231,10 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
         return overrides, None
 
     @render.ui
+    def borrowed() -> ui.TagChild:
+        return _borrowed(shown() or base(), lang())
+
+    @render.ui
     def problems() -> ui.TagChild:
         return _problems(edited()[1], t("valid"), "lever_problems")
 
@@ -249,6 +259,10 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
     def template():
         start = input.start()
         yield write_template(base(), start)
+
+    @render.download_button(filename=lambda: f"{base().name}_own_template.xlsx")
+    def template_profile():
+        yield write_template(population_scenario(base()), "")
 
     @reactive.effect
     @reactive.event(input.save)
@@ -438,14 +452,15 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
                              id="side_by_side_table")
 
 
-def _lever_input(i: int, lever: Lever, now: Setting, first: dt.date, lang: str, labels: Labels) -> ui.Tag:
-    """The input of one lever: its value (and date), with what is allowed and its unit under it."""
+def _lever_input(i: int, lever: Lever, now: Setting, first: dt.date, lang: str, labels: Labels,
+                 origin: str) -> ui.Tag:
+    """The input of one lever: its value (and date) with what is allowed, its unit and origin under it."""
     label = _label(lever, lang, labels)
     value = int(now.value) if float(now.value).is_integer() else now.value  # 32, not 32.0
     step = 1 if lever.whole else _step(lever)
     number = ui.input_numeric(f"lever_{i}", label, value, min=lever.low, max=lever.high, step=step)
-    note = ui.tags.small(f"{text(lang, 'allowed')} {lever.allowed()} · {lever.unit}", class_="text-muted",
-                         title=lever.meaning)
+    note = ui.tags.small(f"{text(lang, 'allowed')} {lever.allowed()} · {lever.unit} · "
+                         f"{text(lang, 'origin')}: {origin}", class_="text-muted", title=lever.meaning)
     if not lever.dated:
         return ui.div(number, note, class_="mb-2", **{"data-path": lever.path})
     date = ui.input_date(f"date_{i}", text(lang, "from"), value=now.start, min=first,
@@ -481,6 +496,26 @@ def _setting(setting: Setting | None) -> str:
         return ""
     shown = f"{setting.value:g}"
     return f"{shown} ({setting.start.isoformat()})" if setting.start else shown
+
+
+def _origins(scenario: Scenario, now: dict[str, Setting]) -> dict[str, str]:
+    """Where each lever's setting comes from: its parameter's origin, or the timeline that decided it."""
+    result = {row.path: row.origin for row in origins(scenario)}
+    decided = {(change.path, change.date): file
+               for change, file in zip(scenario.timeline, scenario.timeline_files, strict=True)}
+    for path, setting in now.items():
+        if (path, setting.start) in decided:
+            result[path] = f"timeline of {decided[path, setting.start]}"
+    return result
+
+
+def _borrowed(scenario: Scenario, lang: str) -> ui.TagChild:
+    """A warning listing the values marked published that come from another municipality's file."""
+    lines = borrowed_lines(scenario)
+    if not lines:
+        return ui.div()
+    return ui.div(ui.strong(text(lang, "borrowed")), ui.pre("\n".join(lines), style=WRAPPED),
+                  id="borrowed", class_="text-warning", role="alert")
 
 
 def _problems(error: InputError | None, fine: str, element: str) -> ui.TagChild:

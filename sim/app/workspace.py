@@ -80,14 +80,14 @@ class Workspace:
         return [*embedded, *(f"{UPLOADS}/{name}" for name in uploads)]
 
     def _path(self, start: str) -> str | Path:
-        """What ``load_scenario`` takes for the start scenario ``start``."""
+        """What ``load_scenario`` takes for the start ``start``; a start the app does not know is refused."""
+        if start not in self.starts():
+            raise InputError([Problem("start", "", f"no such scenario; choose one of {self.starts()}",
+                                      start)], "cannot load the scenario")
         return self.folder / start if start.startswith(f"{UPLOADS}/") else start
 
     def load(self, start: str) -> Scenario:
         """The start scenario ``start``."""
-        if start not in self.starts():
-            raise InputError([Problem("start", "", f"no such scenario; choose one of {self.starts()}",
-                                      start)], "cannot load the scenario")
         return load_scenario(self._path(start))
 
     def upload(self, filename: str, data: bytes) -> str:
@@ -127,13 +127,10 @@ class Workspace:
         return f"{UPLOADS}/{target.name}"
 
     def _from_template(self, filename: str, data: bytes) -> bytes:
-        """The scenario file text of a filled-in template; its base must be one the app knows."""
-        content = read_template(filename, data)
-        base = content["scenario"]["extends"]
-        if base not in self.starts():
-            raise ScenarioError([Problem(filename, "scenario.extends", f"must be one of {self.starts()}",
-                                         base)], f"cannot read the template {filename}")
-        if base.startswith(f"{UPLOADS}/"):
+        """The scenario file text of a filled-in template; the base it extends must be one the app knows."""
+        content = read_template(filename, data, self._path)
+        base = content["scenario"].get("extends")
+        if base is not None and base.startswith(f"{UPLOADS}/"):
             content["scenario"]["extends"] = Path(base).name  # beside it in uploads/
         return tomli_w.dumps(content).encode("utf-8")
 

@@ -63,6 +63,8 @@ def experiment_from_manifest(manifest: dict[str, Any], label: str) -> LoadedExpe
             raise refuse(f"scenarios.{name}.fingerprint", "the recorded scenario reads differently in this "
                          "version of barnesim; rerun with the version named in the manifest, "
                          f"{manifest.get('barnesim_version')}")
+        scenario._files = tuple((f["file"], f["sha256"]) for f in entry.get("files", []))
+        scenario._origins = dict(entry.get("origins", {}))  # where each value came from, for the report
         scenarios[name] = scenario
     return LoadedExperiment(definition, Path(manifest["experiment"]["file"]), text, scenarios,
                             list(manifest["outcomes"]))

@@ -58,11 +58,16 @@ def git_commit(package: Path = PACKAGE) -> str | None:
 
 
 def scenario_entry(scenario: Scenario) -> dict[str, Any]:
-    """A scenario as a manifest names it: name, the files it came from with their sha256, fingerprint."""
+    """A scenario as a manifest names it: name, the files it came from with their sha256, fingerprint.
+
+    ``origins`` (parameter path -> the file or profile layer its value comes
+    from) lets a report of the run say where each value came from.
+    """
     return {
         "name": scenario.name,
         "fingerprint": scenario.fingerprint(),
         "files": [{"file": label, "sha256": sha} for label, sha in scenario.files],
+        "origins": scenario.origins,
     }
 
 

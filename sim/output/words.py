@@ -266,6 +266,28 @@ WORDS = {
     "upload": ("Upload scenarie (TOML eller Excel-skabelon)",
                "Upload a scenario (TOML or the Excel template)"),
     "template": ("Hent Excel-skabelon", "Download the Excel template"),
+    "template_profile": ("Hent Excel-skabelon ud fra befolkningen (landstal)",
+                         "Download the Excel template from the population (national figures)"),
+    "template_note": (
+        "Udfyld arket 'parameters' med kommunens egne tal: value (og low og high for en antagelse) og "
+        "source. En tom række bruger tallet i in_use, der kommer fra origin: en fil, der udvides, landstal "
+        "skaleret til befolkningen, en national standardværdi eller en afledt værdi. Lad path stå.",
+        "Fill in the sheet 'parameters' with the municipality's own figures: value (and low and high for an "
+        "assumption) and source. An empty row uses the number in in_use, which comes from origin: a file "
+        "extended, national figures scaled to the population, a national default or a derived value. "
+        "Leave path as it is."),
+    "template_extends": ("Scenariet, skabelonen udvider; tom: kun landstal under kommunens egne tal",
+                         "The scenario the template extends; empty: national figures alone under your own"),
+    "template_name": ("Det nye scenaries navn", "The new scenario's name"),
+    "template_title": ("Det nye scenaries titel", "The new scenario's title"),
+    "template_start_date": ("Startdato (ÅÅÅÅ-MM-DD)", "Start date (YYYY-MM-DD)"),
+    "template_municipality": ("Kommunens navn", "The municipality's name"),
+    "template_children_0_22": ("Børn og unge 0-22 år i kommunen (Danmarks Statistik, FOLK1A)",
+                               "Children and young people aged 0-22 in the municipality (Statistics "
+                               "Denmark, FOLK1A)"),
+    "origin": ("Kommer fra", "Comes from"),
+    "borrowed": ("Offentliggjorte tal fra en anden kommunes fil", "Published figures from another "
+                 "municipality's file"),
     "uploaded": ("Uploadet og valgt", "Uploaded and chosen"),
     "name": ("Scenariets navn", "Scenario name"),
     "run": ("Kør", "Run"),

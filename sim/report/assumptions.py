@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..scenario.parameters import parameters
+from ..scenario.provenance import origins
 from ..scenario.quantities import Quantity
 from ..scenario.reference import shown
 from .run import Run
@@ -28,21 +29,25 @@ def parameter_table(run: Run) -> pd.DataFrame:
     """One row per parameter, a value column per variant; ``differs`` marks a lever.
 
     Columns: ``path``, ``meaning``, ``unit``, one per variant, ``low`` and
-    ``high`` (an assumption's range), ``source`` and ``differs`` (the
-    variants set it differently).
+    ``high`` (an assumption's range), ``source``, ``origin`` (where the value
+    comes from: the scenario's file, a file it extends or a layer of the
+    national profile, as ``python -m sim provenance`` says it) and ``differs``
+    (the variants set it differently). Range, source and origin are the
+    baseline's; the origin is empty for a run recorded before runs kept it.
     """
     rows: dict[str, dict[str, object]] = {}
     for variant, scenario in run.scenarios.items():
+        origin = {row.path: row.origin for row in origins(scenario)} if scenario.origins else {}
         for parameter in parameters(scenario):
             span = parameter.value.range if isinstance(parameter.value, Quantity) else None
             row = rows.setdefault(parameter.path, {
                 "path": parameter.path, "meaning": parameter.meaning, "unit": parameter.unit,
                 "low": span[0] if span else None, "high": span[1] if span else None,
-                "source": parameter.value.source,
+                "source": parameter.value.source, "origin": origin.get(parameter.path, ""),
             })
             row[variant] = _value(parameter.value)
-    table = pd.DataFrame(list(rows.values()),
-                         columns=["path", "meaning", "unit", *run.variants, "low", "high", "source"])
+    columns = ["path", "meaning", "unit", *run.variants, "low", "high", "source", "origin"]
+    table = pd.DataFrame(list(rows.values()), columns=columns)
     values = table[run.variants].astype(str)
     return table.assign(differs=values.nunique(axis=1) > 1)
 
@@ -67,4 +72,5 @@ def levers(run: Run) -> pd.DataFrame:
 def ranged(run: Run) -> pd.DataFrame:
     """The assumptions with a range, as the baseline has them: what sensitivity analysis varies."""
     table = parameter_table(run)
-    return table[table["low"].notna()][["path", "meaning", "unit", run.baseline, "low", "high", "source"]]
+    return table[table["low"].notna()][["path", "meaning", "unit", run.baseline, "low", "high", "source",
+                                        "origin"]]

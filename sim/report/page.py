@@ -206,7 +206,7 @@ def _plain(table: pd.DataFrame, labels: Labels) -> dict[str, Any]:
 
 def _assumptions(run: Run, labels: Labels) -> list[dict[str, Any]]:
     parameters = parameter_table(run)
-    differing = parameters[parameters["differs"]][["path", "meaning", *run.variants, "source"]]
+    differing = parameters[parameters["differs"]][["path", "meaning", *run.variants, "source", "origin"]]
     blocks = []
     for key, table in (("levers", levers(run)), ("lever_parameters", differing), ("ranged", ranged(run))):
         if len(table):

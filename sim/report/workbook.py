@@ -99,7 +99,7 @@ def write_workbook(run: Run, labels: Labels, target: Path | BinaryIO) -> None:
         *((("sensitivity_sheet", workbook_table(run, labels), set()),
            ("sensitivity_answers_sheet", run.tables["sensitivity_answers"], set()))
           if has_sensitivity(run) else ()),
-        ("parameters", parameter_table(run).drop(columns="differs"), {"meaning", "source"}),
+        ("parameters", parameter_table(run).drop(columns="differs"), {"meaning", "source", "origin"}),
         ("timeline", timeline_table(run), {"note"}),
         ("manifest", pd.DataFrame(flatten(run.manifest), columns=["field", "value"]), {"value"}),
     ]

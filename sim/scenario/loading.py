@@ -187,19 +187,21 @@ def load_scenario(ref: str | Path | Scenario, *, relative_to: Path | None = None
     return _resolve(_chain(ref, relative_to, named_in))
 
 
-def extend_scenario(base: str | Path, changes: dict[str, Any], label: str, *, relative_to: Path | None = None,
-                    named_in: tuple[str, str] | None = None) -> Scenario:
+def extend_scenario(base: str | Path | None, changes: dict[str, Any], label: str, *,
+                    relative_to: Path | None = None, named_in: tuple[str, str] | None = None) -> Scenario:
     """``base`` with ``changes`` laid over it, as if ``changes`` were a file extending it.
 
     ``changes`` has the shape of a scenario file (``[timeline.DATE]`` tables
     included) without ``[scenario] extends``; ``label`` names it in messages,
     so a variant defined inside an experiment file is reported like a file.
-    ``relative_to`` and ``named_in`` locate ``base`` as for :func:`load_scenario`.
-    Raises :class:`sim.errors.ScenarioError` listing every problem found.
+    ``relative_to`` and ``named_in`` locate ``base`` as for :func:`load_scenario`;
+    with ``base`` None, ``changes`` is a file of its own (the Excel template
+    of a municipality from its population is one). Raises
+    :class:`sim.errors.ScenarioError` listing every problem found.
     """
     text = json.dumps(changes, sort_keys=True, default=str).encode("utf-8")
     overlay = ScenarioFile(label, None, hashlib.sha256(text).hexdigest(), copy.deepcopy(changes))
-    return _resolve([*_chain(base, relative_to, named_in), overlay])
+    return _resolve([*(_chain(base, relative_to, named_in) if base is not None else []), overlay])
 
 
 def _resolve(files: list[ScenarioFile]) -> Scenario:

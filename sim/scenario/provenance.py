@@ -33,6 +33,15 @@ class Origin:
     borrowed: bool
     """A value marked published that comes from another municipality's file."""
 
+    @property
+    def origin(self) -> str:
+        """Where from, as the provenance listing, the template, the app and the report show it.
+
+        A layer of the national profile or this file by its kind; a file it
+        extends by its name (``extended: embedded:ballerup_2017_steady``).
+        """
+        return f"{self.kind}: {self.where}" if self.kind == "extended" else self.kind
+
 
 KINDS = {profile.DEFAULTS: "national default", profile.SCALED: "national scaled", profile.DERIVED: "derived"}
 
@@ -77,9 +86,8 @@ def render(scenario: Scenario) -> str:
              "  " + ", ".join(f"{count} {kind}" for kind, count in counts.items() if count), ""]
     width = min(PATH_WIDTH, max(len(row.path) for row in rows))
     for row in rows:
-        origin = f"extended: {row.where}" if row.kind == "extended" else row.kind
         flag = "  ! published by another municipality" if row.borrowed else ""
-        lines.append(f"{row.path:<{width}}  {row.value:<12}  {origin}{flag}")
+        lines.append(f"{row.path:<{width}}  {row.value:<12}  {row.origin}{flag}")
         lines.append(f"    {row.source}")
     decided_in = scenario.timeline_files or ("",) * len(scenario.timeline)
     timeline = [f"{change.date}  {change.path} = {change.value:g}  ({origin_kind(scenario, file)}: {file})  "
