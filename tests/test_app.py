@@ -29,7 +29,6 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-import tomli_w
 from conftest import SCREENSHOTS
 from hypothesis import given
 from hypothesis import strategies as st
@@ -195,9 +194,8 @@ def test_a_template_filled_with_the_population_alone_is_the_profile_only_file(ba
         "municipality": "Eksempelby Kommune", "children_0_22": 17000}, {}))
     assert "extends" not in data["scenario"]
     assert data["municipality"] == {"name": "Eksempelby Kommune", "children_0_22": 17000}
-    # the population template carries [small_children_special] while the scenario format requires it
-    (tmp_path / "eks.toml").write_text(PROFILE_ONLY + tomli_w.dumps(
-        {"small_children_special": data["small_children_special"]}))
+    assert "small_children_special" not in data  # the profile has no such level
+    (tmp_path / "eks.toml").write_text(PROFILE_ONLY)
     profile_only = load_scenario(tmp_path / "eks.toml")
     from_template = extend_scenario(None, data, "eks.xlsx")
     assert {p.path: p.value for p in sim.scenario.parameters.parameters(from_template)} == \
@@ -217,11 +215,11 @@ def test_the_template_says_which_value_is_used_and_where_it_comes_from(base):
     assert profile["caseworkers.count"]["origin"] == "derived"
     assert profile["notification.per_year"]["origin"] == "national scaled"
     assert profile["notification.per_year"]["value"] is None  # empty: the national figure is in use
-    assert profile["small_children_special.persons_at_start"]["value"] == 57  # the template's own
-    assert profile["small_children_special.persons_at_start"]["origin"] == "this file"
-    # the municipality's figures come first: the population, notifications, the caseload or caseworkers
-    assert list(profile)[:4] == ["population.children", "notification.per_year", "caseworkers.caseload",
-                                 "caseworkers.count"]
+    assert not any(path.startswith("small_children_special.") for path in profile)  # no such level
+    # the municipality's figures come first: notifications, the caseload or caseworkers (the population is
+    # the scenario sheet's children_0_22)
+    assert list(profile)[:3] == ["notification.per_year", "caseworkers.caseload", "caseworkers.count"]
+    assert "population.children" not in profile
     extending = columns(write_template(base, "ballerup_2017"))
     assert extending["caseworkers.count"]["in_use"] == 20
     assert extending["caseworkers.count"]["origin"] == "extended: embedded:ballerup_2017_steady"

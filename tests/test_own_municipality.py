@@ -150,5 +150,8 @@ def test_a_published_value_from_another_municipality_is_flagged(tmp_path):
     assert flagged["notification.per_year"] == "embedded:ballerup_2017_steady"
     assert "initial.placements.foster_family" in flagged and "need.by_application" not in flagged
     assert any("notification.per_year" in line for line in borrowed_lines(other))
+    own = extend_scenario("ballerup_2017_steady", {"municipality": {"children_0_22": 20_000}}, "own_children")
+    assert own.population.children.value == 20_000 and own.origins["population.children"] == "own_children"
     with pytest.raises(ScenarioError, match="population.children.*municipality.children_0_22"):
-        extend_scenario("ballerup_2017_steady", {"municipality": {"children_0_22": 20_000}}, "disagree")
+        extend_scenario("ballerup_2017_steady", {"municipality": {"children_0_22": 20_000},
+                                                 "population": {"children": 15_000}}, "disagree")

@@ -120,10 +120,12 @@ def _rows(scenario: Scenario, own: bool) -> list[list[Any]]:
 
     The value cells hold what the template itself sets (the files' values
     when it extends nothing); the origin is the template's (the values of
-    the scenario it extends are ``extended``).
+    the scenario it extends are ``extended``). With a municipality the
+    population is the scenario sheet's ``children_0_22``, not a row here.
     """
     where = {row.path: row for row in origins(scenario)}
-    numbers = [p for p in parameters(scenario) if isinstance(p.value, Quantity)]
+    numbers = [p for p in parameters(scenario) if isinstance(p.value, Quantity)
+               and not (p.path == "population.children" and scenario.municipality is not None)]
     rows = []
     for parameter in numbers:
         quantity, origin = parameter.value, where[parameter.path]
@@ -312,15 +314,11 @@ def population_scenario(scenario: Scenario) -> Scenario:
     """The national profile alone for ``scenario``'s children aged 0-22, start date and municipality.
 
     What the template from the population is written from: nothing of
-    ``scenario`` but its size and start, so no other municipality's figure
-    lies in it. ``[small_children_special]`` is carried over while the
-    scenario format still requires it of a file.
+    ``scenario`` but its size and start, not even its name, so no other
+    municipality's figure lies in it.
     """
-    municipality = scenario.municipality
     return extend_scenario(None, {
         "scenario": {"name": f"{scenario.name}_own", "title": "",
                      "start_date": scenario.scenario.start_date},
-        "municipality": {"name": municipality.name if municipality else "",
-                         "children_0_22": scenario.population.children.value},
-        "small_children_special": scenario.small_children_special.model_dump(exclude_none=True),
+        "municipality": {"children_0_22": scenario.population.children.value},
     }, f"the population of {scenario.name}")

@@ -29,6 +29,7 @@ from ..errors import Problem, ScenarioError
 from . import profile
 from .checks import cross_checks
 from .messages import problems_from, suggest, unwrap
+from .paths import lookup
 from .quantities import Quantity, Sourced, quantity
 from .schema import Scenario, TimelineChange
 from .timeline import parse_timeline
@@ -221,8 +222,7 @@ def _resolve(files: list[ScenarioFile]) -> Scenario:
         interim = _lay(files, base, {})[0]
         base = _merge(base, profile.derived_layer(interim), profile.DERIVED, provenance)
         merged, provenance, drops, problems = _lay(files, base, provenance)
-        if _setter(provenance, ("population", "children")) == profile.SCALED:  # the file's own population
-            provenance[("population", "children")] = _setter(provenance, ("municipality", "children_0_22"))
+        _follow_municipality(merged, provenance, [label for label, _ in layers] + [f.label for f in files])
         merged = _sourced(merged, Scenario, _where(provenance, files[-1].label))
     leaf = files[-1]
     where = _where(provenance, leaf.label)
@@ -264,6 +264,24 @@ def _resolve(files: list[ScenarioFile]) -> Scenario:
     scenario._timeline_notes = tuple(drops + folded)
     scenario._borrowed = _borrowed(scenario, files, provenance)
     return scenario
+
+
+def _follow_municipality(merged: dict[str, Any], provenance: dict[tuple[str, ...], str], order: list[str]
+                         ) -> None:
+    """``population.children`` as the most specific ``[municipality] children_0_22`` gives it.
+
+    A file that extends another municipality's and gives its own children
+    has its own population, whatever the file beneath it set; only a file
+    that sets both differently is refused (by the cross-checks).
+    """
+    counted, by = _setter(provenance, ("population", "children")), \
+        _setter(provenance, ("municipality", "children_0_22"))
+    children = lookup(merged, "municipality.children_0_22")
+    later = counted in order and by in order and order.index(by) > order.index(counted)
+    if counted == profile.SCALED or later:
+        merged["population"] = {**merged.get("population", {}), "children": {
+            "value": children, "source": "[municipality] children_0_22"}}
+        provenance[("population", "children")] = by
 
 
 def _sourced(data: Any, model: type[BaseModel], where: Any, loc: tuple[str, ...] = ()) -> Any:
