@@ -23,15 +23,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, create_model
 
 from ..errors import Problem, ScenarioError
 from . import profile
 from .checks import cross_checks
 from .messages import problems_from, suggest, unwrap
 from .paths import lookup
-from .quantities import Quantity, Sourced, quantity
-from .schema import Scenario, TimelineChange
+from .quantities import Quantity, Section, Sourced, quantity
+from .schema import Municipality, Scenario, ScenarioInfo, TimelineChange
 from .timeline import parse_timeline
 from .tomlfile import parse_toml
 
@@ -214,6 +214,8 @@ def _resolve(files: list[ScenarioFile]) -> Scenario:
     """
     merged, provenance, drops, problems = _lay(files, {}, {})
     layers = profile.base_layers(merged)
+    if not layers and "municipality" in merged:
+        _refuse_without_profile(merged, _where(provenance, files[-1].label), files[-1].label)
     if layers:
         base: dict[str, Any] = {}
         provenance = {}
@@ -266,6 +268,25 @@ def _resolve(files: list[ScenarioFile]) -> Scenario:
     return scenario
 
 
+def _refuse_without_profile(merged: dict[str, Any], where: Any, label: str) -> None:
+    """Refuse a file whose ``[municipality]`` or start date cannot build its profile, naming only that.
+
+    Without the profile every other section would be reported missing too,
+    burying the one value to fix.
+    """
+    door = {key: merged.get(key) for key in ("scenario", "municipality")}
+    try:
+        _ProfileInputs.model_validate(door)
+    except ValidationError as error:
+        raise ScenarioError(problems_from(error.errors(include_url=False), _ProfileInputs, where),
+                            f"scenario {label} is not valid") from None
+
+
+_ProfileInputs = create_model("ProfileInputs", __base__=Section, scenario=(ScenarioInfo, ...),
+                              municipality=(Municipality, ...))
+"""What the national profile is built from: the scenario's start date and the municipality."""
+
+
 def _follow_municipality(merged: dict[str, Any], provenance: dict[tuple[str, ...], str], order: list[str]
                          ) -> None:
     """``population.children`` as the most specific ``[municipality] children_0_22`` gives it.
@@ -278,8 +299,9 @@ def _follow_municipality(merged: dict[str, Any], provenance: dict[tuple[str, ...
         _setter(provenance, ("municipality", "children_0_22"))
     children = lookup(merged, "municipality.children_0_22")
     later = counted in order and by in order and order.index(by) > order.index(counted)
+    population = merged.get("population")
     if counted == profile.SCALED or later:
-        merged["population"] = {**merged.get("population", {}), "children": {
+        merged["population"] = {**(population if isinstance(population, dict) else {}), "children": {
             "value": children, "source": "[municipality] children_0_22"}}
         provenance[("population", "children")] = by
 
@@ -400,6 +422,10 @@ def _count_from_caseload(scenario: Scenario) -> Scenario:
         raise RuntimeError("sim.model is not imported, so a caseload cannot be turned into caseworkers")
     caseload = scenario.caseworkers.caseload
     count, open_cases = CASEWORKERS_FOR_CASELOAD[0](scenario, caseload.value)
+    if count <= 0:
+        raise _problem(scenario.files[-1][0] if scenario.files else scenario.name,
+                       "the start date has no open case to divide by the caseload; give caseworkers.count",
+                       "caseworkers.caseload", caseload.value)
     span = None if caseload.range is None else [round(open_cases / end, 2) for end in caseload.range[::-1]]
     workers = scenario.caseworkers.model_copy(update={
         "count": quantity(gt=0)(

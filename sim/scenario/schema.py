@@ -74,6 +74,13 @@ EARLIEST_START = dt.date(2010, 1, 1)
 LATEST_START = dt.date(2100, 1, 1)
 
 
+MIN_CHILDREN = 100
+"""The fewest children a municipality may have: Læsø, the smallest, has a few hundred aged 0-22; with fewer,
+the national figures scale to no child in care at all."""
+MAX_CHILDREN = 2_000_000
+"""The most: all of Denmark's 1.5 million children aged 0-22 in one region, with room to spare."""
+
+
 class Municipality(Section):
     """The municipality a scenario describes: its name and its children, from which its profile is built.
 
@@ -84,7 +91,7 @@ class Municipality(Section):
     """
 
     name: str = Field("", max_length=200, description="The municipality's name (Eksempelby Kommune).")
-    children_0_22: Annotated[int, Field(ge=1, le=2_000_000)] = Field(
+    children_0_22: Annotated[int, Field(ge=MIN_CHILDREN, le=MAX_CHILDREN)] = Field(
         description="Children and young people aged 0-22 living in the municipality (Danmarks Statistik, "
         "FOLK1A): what national figures are scaled to."
     )
