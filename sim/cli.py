@@ -158,6 +158,8 @@ def _run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     for line in borrowed_lines(scenario):
         print(f"warning: {line}", file=sys.stderr)
+    for note in scenario.timeline_notes:
+        print(f"note: {note}", file=sys.stderr)
     folder = args.out or default_folder(scenario.name, args.seed, args.years)
     check_new_folder(folder, "--out")
     result = run(scenario, years=args.years, seed=args.seed)

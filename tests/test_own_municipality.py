@@ -128,11 +128,16 @@ def test_an_extending_file_drops_an_inherited_decision_and_says_so():
 
 
 @pytest.mark.unit
-def test_an_inherited_decision_before_a_later_start_is_in_force_from_it_and_listed():
+def test_an_inherited_decision_before_a_later_start_is_in_force_from_it_and_listed(tmp_path):
     later = extend_scenario("ballerup_2017", {"scenario": {"start_date": dt.date(2019, 1, 1)}}, "from_2019")
     assert later.at_start("caseworkers.count") == 32 and later.at_start("reform.practised") == 1
     assert any("2017-02-01" in note and "in force from it" in note for note in later.timeline_notes)
     assert "in force from it" in render(later)
+    (tmp_path / "later.toml").write_text('[scenario]\nextends = "ballerup_2017"\nname = "later"\n'
+                                         "start_date = 2019-01-01\n", encoding="utf-8")
+    printed = subprocess.run([sys.executable, "-m", "sim", "run", "--scenario", str(tmp_path / "later.toml"),
+                              "--years", "1", "--out", str(tmp_path / "run")], capture_output=True, text=True)
+    assert printed.returncode == 0 and "note: timeline 2017-02-01 of embedded:ballerup_2017" in printed.stderr
     with pytest.raises(ScenarioError, match="timeline.2018-06-01.*before the start date"):
         extend_scenario("ballerup_2017", {"scenario": {"start_date": dt.date(2019, 1, 1)},
                                           "timeline": {"2018-06-01": {"caseworkers": {"count": 30}}}}, "own")
