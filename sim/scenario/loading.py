@@ -215,7 +215,8 @@ def _resolve(files: list[ScenarioFile]) -> Scenario:
     merged, provenance, drops, problems = _lay(files, {}, {})
     layers = profile.base_layers(merged)
     if not layers and "municipality" in merged:
-        _refuse_without_profile(merged, _where(provenance, files[-1].label), files[-1].label)
+        leaf = files[-1]
+        _refuse_without_profile(_named(merged, leaf), _where(provenance, leaf.label), leaf.label)
     if layers:
         base: dict[str, Any] = {}
         provenance = {}
@@ -228,12 +229,7 @@ def _resolve(files: list[ScenarioFile]) -> Scenario:
         merged = _sourced(merged, Scenario, _where(provenance, files[-1].label))
     leaf = files[-1]
     where = _where(provenance, leaf.label)
-    info = merged.get("scenario")
-    if isinstance(info, dict):
-        info = {k: v for k, v in info.items() if k != "extends"}
-        if "name" not in leaf.data.get("scenario", {}):
-            info["name"] = Path(leaf.label.removeprefix("embedded:")).stem
-        merged["scenario"] = info
+    merged = _named(merged, leaf)
     raw_timeline = merged.pop("timeline", {})
     order = [label for label, _ in layers] + [f.label for f in files]
     caseload_rank = _caseload_rank(merged, provenance, order)
@@ -266,6 +262,20 @@ def _resolve(files: list[ScenarioFile]) -> Scenario:
     scenario._timeline_notes = tuple(drops + folded)
     scenario._borrowed = _borrowed(scenario, files, provenance)
     return scenario
+
+
+def _named(merged: dict[str, Any], leaf: ScenarioFile) -> dict[str, Any]:
+    """``merged`` with its ``[scenario]`` as the schema reads it: without ``extends``, named after ``leaf``.
+
+    A file that does not name its scenario names it by its file name.
+    """
+    info = merged.get("scenario")
+    if not isinstance(info, dict):
+        return merged
+    info = {k: v for k, v in info.items() if k != "extends"}
+    if "name" not in leaf.data.get("scenario", {}):
+        info["name"] = Path(leaf.label.removeprefix("embedded:")).stem
+    return {**merged, "scenario": info}
 
 
 def _refuse_without_profile(merged: dict[str, Any], where: Any, label: str) -> None:
