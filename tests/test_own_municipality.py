@@ -16,6 +16,8 @@ import sys
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import sim
 from sim.errors import ScenarioError
@@ -35,6 +37,14 @@ children_0_22 = {children}
 
 NATIONAL_PLACED_SHARE = (0.008, 0.010)
 """0.9% of 0-22-year-olds placed at 31 December every year 2011-2022 (Danmarks Statistik), rounded."""
+
+
+NOTIFICATIONS = {2015: 97_000, 2017: 118_900, 2018: 127_182, 2019: 137_986, 2020: 136_000, 2021: 138_000,
+                 2022: 152_700}
+"""Notifications nationally (Danmarks Statistik), the years the profile scales."""
+NATIONAL_0_22 = {2015: 1_541_800, 2017: 1_545_700, 2018: 1_541_500, 2019: 1_535_300, 2020: 1_525_500,
+                 2021: 1_515_800, 2022: 1_514_800}
+"""Children aged 0-22 nationally on 1 January (FOLK1A) of the same years."""
 
 
 def profile_file(tmp_path, children: int = 20_000, extra: str = "") -> str:
@@ -62,6 +72,26 @@ def test_a_population_alone_is_a_complete_scenario_that_names_no_other_municipal
                              text=True, check=True).stdout
     assert "ballerup" not in printed.lower()
     assert "national default" in printed and "national scaled" in printed and "derived" in printed
+
+
+@pytest.mark.property
+@given(children=st.integers(1_000, 2_000_000), year=st.integers(2010, 2035))
+def test_any_population_and_start_gives_a_profile_at_national_rates_from_national_sources(children, year):
+    """Counts scale with the children, notifications with the year's national rate, and nothing is another
+    municipality's, whatever the size and start."""
+    data = {"scenario": {"name": "any", "start_date": dt.date(year, 1, 1)},
+            "municipality": {"children_0_22": children}}
+    scenario = extend_scenario(None, data, "any")
+    low, high = NATIONAL_PLACED_SHARE
+    assert low - 4 / children <= placed(scenario) / children <= high + 4 / children  # 7 types rounded
+    per_child = scenario.notification.per_year.value / children
+    rates = [count / NATIONAL_0_22[year] for year, count in NOTIFICATIONS.items()]
+    # the share aged 0-17 is taken in the year before the start, the count in the nearest year published
+    assert 0.99 * min(rates) - 1 / children <= per_child <= 1.01 * max(rates) + 1 / children, per_child
+    rows = origins(scenario)
+    assert {row.kind for row in rows} <= {"this file", "national scaled", "national default", "derived"}
+    assert not any("ballerup" in row.source.lower() for row in rows)
+    assert start_caseload(scenario) == pytest.approx(scenario.caseworkers.caseload.value, rel=0.02)
 
 
 @pytest.mark.unit
