@@ -145,6 +145,44 @@ def test_the_workbook_records_the_decisions_and_the_manifest(reports, staffing_r
     assert list(salary["Comes from"]) == ["extended: embedded:ballerup_2017_steady"]
 
 
+@pytest.mark.functional
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_a_variant_no_replication_differs_in_reads_the_same_not_zero_higher(staffing_run, lang):
+    """Issue 25, bug 6: a variant identical to the baseline read "0.0 mio kr higher ... lower is 0%"."""
+    import dataclasses
+
+    from sim.report.run import read_run
+
+    run = read_run(staffing_run)
+    comparison = run.tables["comparison"].copy()
+    same = comparison["scenario"] == run.variants[1]
+    comparison.loc[same, ["median", "p5", "p95", "mean"]] = 0.0
+    comparison.loc[same, "p_lower"] = 0.0
+    answers = key_answers(dataclasses.replace(run, tables={**run.tables, "comparison": comparison}),
+                          Labels(lang))
+    texts = [a.text for a in answers if a.variant == run.variants[1] and a.kind == "difference"]
+    assert texts and all(Labels(lang).word("higher") not in text for text in texts)
+    assert all(text.endswith(Labels(lang).word("answer_same").rsplit("{baseline}", 1)[1]) for text in texts)
+
+
+@pytest.mark.unit
+def test_a_decision_a_variant_changes_is_not_labelled_with_the_base_decisions_note():
+    """Issue 25, bug 5: the planner's changed count carried Ballerup's note of its 12 hired caseworkers."""
+    from sim.report.assumptions import timeline_table
+    from sim.scenario import extend_scenario, load_scenario
+
+    base = load_scenario("ballerup_2017")
+    changed = extend_scenario("ballerup_2017", {"timeline": {"2017-02-01": {"caseworkers": {"count": 28}}}},
+                              "fewer.toml")
+    notes = {change.path: change.note for change in changed.timeline}
+    assert notes["reform.practised"] == base.timeline[1].note  # not changed: the base's own note
+    assert notes["caseworkers.count"] == "set in fewer.toml"
+    run = type("Run", (), {"scenarios": {"base": base, "fewer": changed}})()
+    table = timeline_table(run).set_index(["variant", "path"])
+    assert table.loc[("fewer", "caseworkers.count"), "note"] == "set in fewer.toml"
+
+
 @pytest.mark.unit
 def test_the_assumptions_say_where_each_value_comes_from():
     from types import SimpleNamespace

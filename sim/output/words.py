@@ -219,6 +219,9 @@ WORDS = {
         "forskellen {low} til {high}); sandsynligheden for, at det bliver lavere, er {p_lower}.",
         "{variant}: {outcome} in {year} is {size} {unit} {direction} than with {baseline} (90% interval of "
         "the difference {low} to {high}); the probability that it is lower is {p_lower}."),
+    "answer_same": (
+        "{variant}: {outcome} i {year} er det samme som med {baseline} i hver gentagelse.",
+        "{variant}: {outcome} in {year} is the same as with {baseline} in every replication."),
     "against_plan": ("Mod planen", "Against the plan"),
     "plan": ("Plan", "Plan"),
     "p_above_zero": ("P(over nul)", "P(above zero)"),

@@ -80,6 +80,10 @@ def key_answers(run: Run, labels: Labels) -> list[Answer]:
             diff = _row(comparison, variant, outcome, year)
             if diff is None:
                 continue
+            if diff["p5"] == diff["median"] == diff["p95"] == 0:  # paired: no replication differs
+                answers.append(Answer(variant, outcome, "difference", labels.word("answer_same").format(
+                    variant=variant, outcome=name, year=year, baseline=run.baseline)))
+                continue
             direction = labels.word("lower" if diff["median"] < 0 else "higher")
             answers.append(Answer(variant, outcome, "difference", labels.word("answer_difference").format(
                 variant=variant, outcome=name, year=year, size=shown(abs(diff["median"])),

@@ -110,6 +110,7 @@ def parse_timeline(
         if not isinstance(note, str):
             problems.append(Problem(where(("timeline", key, "note")), f"{loc}.note", "must be text", note))
             note = ""
+        noted_in = where(("timeline", key, "note")) if "note" in entry else None
         for keys, value in _leaves({k: v for k, v in entry.items() if k != "note"}):
             path, here = ".".join(keys), where(("timeline", key, *keys))
             if path not in allowed:
@@ -122,7 +123,8 @@ def parse_timeline(
             elif isinstance(value, bool) or not isinstance(value, int | float):
                 problems.append(Problem(here, dotted(("timeline", key, *keys)), "must be a number", value))
             else:
-                changes.append({"date": date, "path": path, "value": value, "note": note, "file": here}
+                own_note = note if noted_in in (None, here) else f"set in {here}"  # not another file's note
+                changes.append({"date": date, "path": path, "value": value, "note": own_note, "file": here}
                                | ({"decided": decided} if decided else {}))
     changes.sort(key=lambda c: (c["date"], c.get("decided", c["date"])))
     return changes, problems + _check_values(changes, base, scenario_type, where)
