@@ -166,6 +166,21 @@ def test_a_variant_no_replication_differs_in_reads_the_same_not_zero_higher(staf
     assert all(text.endswith(Labels(lang).word("answer_same").rsplit("{baseline}", 1)[1]) for text in texts)
 
 
+@pytest.mark.functional
+def test_a_report_of_an_ensemble_folder_says_what_it_is_and_what_to_do(tmp_path):
+    """Issue 25, bug 7: make_report on a folder of run_ensemble(folder=...) gave no way forward."""
+    from sim.errors import InputError
+    from sim.montecarlo import run_ensemble
+
+    run_ensemble(["ballerup_2017"], 1, years=1, folder=tmp_path / "ensemble")
+    with pytest.raises(InputError) as refused:
+        make_report(tmp_path / "ensemble")
+    message = str(refused.value)
+    assert message.startswith("cannot report") and "run_ensemble(folder=...)" in message
+    assert "python -m sim.experiments FILE --report" in message
+    assert not (tmp_path / "ensemble" / "report.html").exists()
+
+
 @pytest.mark.unit
 def test_a_decision_a_variant_changes_is_not_labelled_with_the_base_decisions_note():
     """Issue 25, bug 5: the planner's changed count carried Ballerup's note of its 12 hired caseworkers."""

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InputError, Problem
+from ..montecarlo.store import SPEC
 from ..output.folders import write_atomically
 
 RESULTS = Path("results")
@@ -68,8 +69,12 @@ def read_manifest(path: Path, flag: str = "--resume", title: str | None = None) 
     file = folder_of(path) / MANIFEST
     title = title or f"cannot {flag.removeprefix('--')}"
     if not file.is_file():
-        raise InputError([Problem(flag, "", f"is not an experiment run folder (no {MANIFEST})", str(path))],
-                         title)
+        why = (f"holds an ensemble written by run_ensemble(folder=...) ({SPEC}), not an experiment run: "
+               "a report or resume needs the run folder of an experiment (python -m sim.experiments FILE "
+               "--report, or sim.experiments.run_experiment); an ensemble's numbers are its "
+               ".summary() and .compare()") if (folder_of(path) / SPEC).is_file() else \
+            f"is not an experiment run folder (no {MANIFEST})"
+        raise InputError([Problem(flag, "", why, str(path))], title)
     try:
         manifest = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
