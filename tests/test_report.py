@@ -213,6 +213,8 @@ def test_the_assumptions_say_where_each_value_comes_from():
     assert table.loc["caseworkers.salary_per_year", "origin"] == "extended: embedded:ballerup_2017_steady"
     assert table.loc["caseworkers.count", "origin"] == "extended: embedded:ballerup_2017_steady"
     assert "origin" in ranged(run).columns
+    danish = {block["key"]: block for block in _assumptions(run, Labels("da"))}
+    assert "andel" in str(danish["ranged"]) and "fraction per year" not in str(danish["ranged"])  # bug 9
     blocks = {block["key"]: block for block in _assumptions(run, Labels("en"))}
     assert blocks["lever_parameters"]["columns"][-1] == "Comes from"
     assert blocks["ranged"]["columns"][-1] == "Comes from"

@@ -46,6 +46,20 @@ def test_every_level_placement_type_and_shipped_service_has_a_term():
     assert named <= set(TERMS), sorted(named - set(TERMS))
 
 
+def test_every_unit_of_the_scenario_format_is_written_in_danish():
+    """Issue 25, bug 9: Danish screens showed the levers' units in English ("full-time caseworkers")."""
+    from sim.scenario.parameters import parameters
+    from sim.scenario.schema import Caseworkers
+
+    units = {p.unit for name in embedded_names() for p in parameters(load_scenario(name))}
+    units |= {field.json_schema_extra["unit"] for field in Caseworkers.model_fields.values()
+              if isinstance(field.json_schema_extra, dict)}
+    danish = Labels("da")
+    assert all(danish.unit(unit) != unit for unit in units), sorted(u for u in units if danish.unit(u) == u)
+    assert Labels("en").unit("full-time caseworkers") == "full-time caseworkers"
+    assert danish.unit("full-time caseworkers") == "rådgivere (årsværk)"
+
+
 def test_labels_pick_the_language_and_fall_back_to_a_name_without_a_term():
     danish, english = Labels("da"), Labels("en")
     assert (danish.row("placement"), english.row("placement")) == ("Anbringelser", "Placements")

@@ -459,7 +459,7 @@ def _lever_input(i: int, lever: Lever, now: Setting, first: dt.date, lang: str, 
     value = int(now.value) if float(now.value).is_integer() else now.value  # 32, not 32.0
     step = 1 if lever.whole else _step(lever)
     number = ui.input_numeric(f"lever_{i}", label, value, min=lever.low, max=lever.high, step=step)
-    note = ui.tags.small(f"{text(lang, 'allowed')} {lever.allowed()} · {lever.unit} · "
+    note = ui.tags.small(f"{text(lang, 'allowed')} {lever.allowed()} · {labels.unit(lever.unit)} · "
                          f"{text(lang, 'origin')}: {origin}", class_="text-muted", title=lever.meaning)
     if not lever.dated:
         return ui.div(number, note, class_="mb-2", **{"data-path": lever.path})

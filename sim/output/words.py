@@ -349,6 +349,22 @@ COLUMNS = {"path": "parameter", "scenario": "variant", "published": "published_v
            "budget_kr": "budget"}
 """Columns of the run's tables named by another word of the report."""
 
+UNITS = {
+    "0 or 1": "0 eller 1", "ages": "alder", "cases": "sager", "cases per caseworker": "sager pr. rådgiver",
+    "children": "børn", "days": "dage", "elasticity": "elasticitet", "families": "familier",
+    "families per year": "familier pr. år", "fraction": "andel", "fraction of caseworker salaries":
+    "andel af rådgivernes løn", "fraction per year": "andel pr. år",
+    "full-time caseworkers": "rådgivere (årsværk)",
+    "hours": "timer", "investigations per caseworker": "undersøgelser pr. rådgiver",
+    "kr per place-year": "kr. pr. pladsår", "kr per year": "kr. pr. år", "measures": "foranstaltninger",
+    "measures per child": "foranstaltninger pr. barn", "months": "måneder",
+    "notifications per child": "underretninger pr. barn", "per family per year": "pr. familie pr. år",
+    "per year": "pr. år", "persons": "personer", "placement type": "anbringelsestype", "places": "pladser",
+    "ratio": "forhold", "share": "andel", "share of the need": "andel af behovet",
+    "share per age band": "andel pr. aldersgruppe", "years": "år",
+}
+"""The schema's units (English, as docs/parameters.md gives them) in Danish, for Danish screens and files."""
+
 UNCERTAINTY = {
     "stochastic": ("tilfældighed i forløbene (parametre faste)", "chance in the flows (parameters fixed)"),
     "parameters": ("tilfældighed og antagelser trukket i deres spænd",
@@ -390,6 +406,10 @@ class Labels:
         someone writes one; it shows under its name meanwhile.
         """
         return self._pick(TERMS[name]) if name in TERMS else name
+
+    def unit(self, unit: str) -> str:
+        """A parameter's unit in the language (the schema writes it in English)."""
+        return UNITS.get(unit, unit) if self.lang == "da" else unit
 
     def uncertainty(self, kind: str) -> str:
         """What the intervals cover."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..output.words import Labels
 from ..scenario.parameters import parameters
 from ..scenario.provenance import origins
 from ..scenario.quantities import Quantity
@@ -74,3 +75,8 @@ def ranged(run: Run) -> pd.DataFrame:
     table = parameter_table(run)
     return table[table["low"].notna()][["path", "meaning", "unit", run.baseline, "low", "high", "source",
                                         "origin"]]
+
+
+def in_units_of(table: pd.DataFrame, labels: Labels) -> pd.DataFrame:
+    """``table`` with its ``unit`` column in the language of ``labels``."""
+    return table.assign(unit=table["unit"].map(labels.unit))

@@ -22,7 +22,7 @@ import pandas as pd
 from ..montecarlo.registry import KRONER, Display, describe, outcome_label
 from ..output.words import Labels
 from .accounts import DIFFERENCE_STATS, LEVEL_STATS, account_table, layouts
-from .assumptions import levers, parameter_table, ranged
+from .assumptions import in_units_of, levers, parameter_table, ranged
 from .budget import budget_answers, budget_layout, has_budget
 from .plan import has_plan, plan_table, verdict
 from .plots import Figure
@@ -213,6 +213,8 @@ def _assumptions(run: Run, labels: Labels) -> list[dict[str, Any]]:
     differing = parameters[parameters["differs"]][["path", "meaning", *run.variants, "source", "origin"]]
     blocks = []
     for key, table in (("levers", levers(run)), ("lever_parameters", differing), ("ranged", ranged(run))):
+        if "unit" in table.columns:
+            table = in_units_of(table, labels)
         if len(table):
             heading = labels.word("ranged" if key == "ranged" else "levers")
             blocks.append({"key": key, "heading": heading, **_plain(table, labels)})

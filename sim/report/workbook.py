@@ -23,7 +23,7 @@ import xlsxwriter
 from ..montecarlo.registry import KRONER, Display, describe
 from ..output.words import Labels
 from .accounts import DIFFERENCE_STATS, account_table, layouts
-from .assumptions import parameter_table, timeline_table
+from .assumptions import in_units_of, parameter_table, timeline_table
 from .budget import budget_layout, budget_sources, has_budget
 from .plan import has_plan, plan_table, verdict
 from .run import Run
@@ -99,7 +99,8 @@ def write_workbook(run: Run, labels: Labels, target: Path | BinaryIO) -> None:
         *((("sensitivity_sheet", workbook_table(run, labels), set()),
            ("sensitivity_answers_sheet", run.tables["sensitivity_answers"], set()))
           if has_sensitivity(run) else ()),
-        ("parameters", parameter_table(run).drop(columns="differs"), {"meaning", "source", "origin"}),
+        ("parameters", in_units_of(parameter_table(run).drop(columns="differs"), labels),
+         {"meaning", "source", "origin"}),
         ("timeline", timeline_table(run), {"note"}),
         ("manifest", pd.DataFrame(flatten(run.manifest), columns=["field", "value"]), {"value"}),
     ]
