@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,25 +142,14 @@ def _against_plan(run: Run, labels: Labels) -> list[dict[str, Any]]:
     """
     if not has_plan(run):
         return []
-    table, display = plan_table(run, labels), KRONER.table
-    years = list(table.columns.get_level_values(0).unique())
 
-    def shown(value: float) -> str:
-        return labels.number(value, display.decimals)
+    def below(values: pd.Series, shown: Callable[[float], str]) -> str:
+        parts = [f"{shown(values['p5'])} – {shown(values['p95'])}"]
+        if pd.notna(values["plan"]):
+            parts.append(f"{labels.word('plan')} {shown(values['plan'])}")
+        return " · ".join(parts)
 
-    rows = []
-    for variant, item in table.index:
-        cells = []
-        for year in years:
-            values = table.loc[(variant, item), year]
-            parts = [f"{shown(values['p5'])} – {shown(values['p95'])}"]
-            if pd.notna(values["plan"]):
-                parts.append(f"{labels.word('plan')} {shown(values['plan'])}")
-            cells.append({"year": year, "median": shown(values["median"]), "interval": " · ".join(parts)})
-        rows.append({"variant": variant, "item": item, "unit": display.unit_word(labels),
-                     "outcome": "against_plan", "cells": cells})
-    return [{"key": "against_plan", "kind": "against_plan", "heading": labels.word("against_plan"),
-             "years": years, "rows": rows}]
+    return _kroner_block(plan_table(run, labels), "against_plan", labels, below)
 
 
 def _budget(run: Run, labels: Labels) -> list[dict[str, Any]]:
@@ -169,7 +159,25 @@ def _budget(run: Run, labels: Labels) -> list[dict[str, Any]]:
     """
     if not has_budget(run):
         return []
-    table, display = budget_layout(run, labels), KRONER.table
+
+    def below(values: pd.Series, shown: Callable[[float], str]) -> str | None:
+        if pd.isna(values["budget_kr"]):
+            return None
+        return (f"{shown(values['p5'])} – {shown(values['p95'])} · {labels.word('budget')} "
+                f"{shown(values['budget_kr'])} · {labels.word('p_overspend')} "
+                f"{labels.percent(values['p_overspend'])}")
+
+    return _kroner_block(budget_layout(run, labels), "budget", labels, below)
+
+
+def _kroner_block(table: pd.DataFrame, key: str, labels: Labels,
+                  below: Callable[[pd.Series, Callable[[float], str]], str | None]) -> list[dict[str, Any]]:
+    """A table of rows (variant, item) and columns (year, statistic) in 1,000 kr as one block.
+
+    Each cell is the median with ``below(values, shown)`` under it; a cell
+    ``below`` gives None for is left empty (a year the row has no figure).
+    """
+    display = KRONER.table
     years = list(table.columns.get_level_values(0).unique())
 
     def shown(value: float) -> str:
@@ -180,17 +188,12 @@ def _budget(run: Run, labels: Labels) -> list[dict[str, Any]]:
         cells = []
         for year in years:
             values = table.loc[(variant, item), year]
-            if pd.isna(values["budget_kr"]):
-                cells.append({"year": year, "median": "", "interval": ""})
-                continue
-            interval = (f"{shown(values['p5'])} – {shown(values['p95'])} · {labels.word('budget')} "
-                        f"{shown(values['budget_kr'])} · {labels.word('p_overspend')} "
-                        f"{labels.percent(values['p_overspend'])}")
-            cells.append({"year": year, "median": shown(values["median"]), "interval": interval})
-        rows.append({"variant": variant, "item": item, "unit": display.unit_word(labels), "outcome": "budget",
+            text = below(values, shown)
+            cells.append({"year": year, "median": "" if text is None else shown(values["median"]),
+                          "interval": text or ""})
+        rows.append({"variant": variant, "item": item, "unit": display.unit_word(labels), "outcome": key,
                      "cells": cells})
-    return [{"key": "budget", "kind": "budget", "heading": labels.word("budget"), "years": years,
-             "rows": rows}]
+    return [{"key": key, "kind": key, "heading": labels.word(key), "years": years, "rows": rows}]
 
 
 def _plain(table: pd.DataFrame, labels: Labels) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from ..errors import Problem, ScenarioError
 from . import profile
 from .checks import cross_checks
 from .messages import problems_from, suggest, unwrap
+from .parameters import parameters
 from .paths import lookup
 from .quantities import Quantity, Section, Sourced, quantity
 from .schema import Municipality, Scenario, ScenarioInfo, TimelineChange
@@ -214,6 +215,7 @@ def _resolve(files: list[ScenarioFile]) -> Scenario:
     """
     merged, provenance, drops, problems = _lay(files, {}, {})
     layers = profile.base_layers(merged)
+    order = [label for label, _ in layers] + [f.label for f in files]  # later ones set over earlier
     if not layers and "municipality" in merged:
         leaf = files[-1]
         _refuse_without_profile(_named(merged, leaf), _where(provenance, leaf.label), leaf.label)
@@ -225,13 +227,12 @@ def _resolve(files: list[ScenarioFile]) -> Scenario:
         interim = _lay(files, base, {})[0]
         base = _merge(base, profile.derived_layer(interim), profile.DERIVED, provenance)
         merged, provenance, drops, problems = _lay(files, base, provenance)
-        _follow_municipality(merged, provenance, [label for label, _ in layers] + [f.label for f in files])
+        _follow_municipality(merged, provenance, order)
         merged = _sourced(merged, Scenario, _where(provenance, files[-1].label))
     leaf = files[-1]
     where = _where(provenance, leaf.label)
     merged = _named(merged, leaf)
     raw_timeline = merged.pop("timeline", {})
-    order = [label for label, _ in layers] + [f.label for f in files]
     caseload_rank = _caseload_rank(merged, provenance, order)
     if caseload_rank is not None and isinstance(merged.get("caseworkers"), dict):
         merged["caseworkers"] = {k: v for k, v in merged["caseworkers"].items() if k != "count"}
@@ -457,8 +458,6 @@ def _folded_note(change: dict[str, Any]) -> str:
 
 def _origins(scenario: Scenario, where: Any) -> dict[str, str]:
     """Parameter path -> the file or profile layer its value comes from."""
-    from .parameters import parameters
-
     return {parameter.path: where(tuple(parameter.path.split("."))) for parameter in parameters(scenario)}
 
 

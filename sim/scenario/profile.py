@@ -35,6 +35,7 @@ from typing import Any
 
 from ..measures import PLACEMENT_TYPES
 from .paths import lookup, put
+from .schema import Municipality
 from .tomlfile import parse_toml
 
 NATIONAL_FILE = "national/denmark.toml"
@@ -75,7 +76,6 @@ def _children_0_17(municipality: dict[str, Any], children: int, year: int) -> tu
     by_age = municipality.get("by_age")
     if isinstance(by_age, dict) and all(isinstance(v, int) for v in by_age.values()):
         try:
-            from .schema import Municipality
             counted = Municipality(children_0_22=children, by_age=by_age).children_0_17()
         except ValueError:  # reported by validation
             counted = None
