@@ -823,3 +823,23 @@ def test_a_child_screened_out_in_need_is_reported_again_as_often_as_its_need_is_
     assert {s[1] for s in again} == {"home_based"}
     unmet = register.records.table("unmet")
     assert len(unmet) == 3000 and set(unmet["outcome"]) <= {"renotified", "passed", "left"}
+
+
+@pytest.mark.unit
+def test_a_band_whose_types_have_no_stock_keeps_its_own_mix():
+    """Found by test_invariants: a band placing only types with no published stock got shares of all zero."""
+    from types import SimpleNamespace
+
+    from sim.measures import PLACEMENT_TYPES
+    from sim.model.equilibrium import _mix_holding
+
+    none = dict.fromkeys(PLACEMENT_TYPES, 0.0)
+    mix = {"0-11": {**none, "foster_family": 1.0},
+           "12-17": {**none, "municipal_foster_family": 0.95, "boarding_school": 0.05}}
+    years = {kind: {"0-11": 2.0, "12-17": 2.0} for kind in PLACEMENT_TYPES}
+    measured = SimpleNamespace(placements={"placement": {"0-11": 0.5, "12-17": 0.5}}, placement_years=years)
+    placed = {**none, "foster_family": 30.0}
+    derived = _mix_holding(measured, mix, {"placement": 20.0}, placed)
+    assert derived["12-17"] == mix["12-17"]  # nothing to hold: the band's own mix, summing to one
+    assert derived["0-11"]["foster_family"] == pytest.approx(1.0)
+    assert all(sum(shares.values()) == pytest.approx(1.0) for shares in derived.values())

@@ -394,14 +394,17 @@ def _mix_holding(measured: Probe, mix: dict[str, dict[str, float]], rates: dict[
 
     Each type's share in every age band is scaled by one factor, the bands'
     shares kept summing to one; the factors are found by scaling each by the
-    published stock over the stock it would hold, until they agree.
+    published stock over the stock it would hold, until they agree. A band
+    whose types all have no published stock (their factors fall to zero)
+    keeps its own mix: it still places the children who need it.
     """
     begun = {band: sum(rates[kind] * measured.placements[kind].get(band, 0.0) for kind in rates)
              for band in mix}
     factor = dict.fromkeys(PLACEMENT_TYPES, 1.0)
     derived = mix
     for _ in range(FACTOR_ROUNDS):
-        derived = {band: _normalised({t: factor[t] * mix[band][t] for t in PLACEMENT_TYPES}) for band in mix}
+        derived = {band: _normalised({t: factor[t] * mix[band][t] for t in PLACEMENT_TYPES}, mix[band])
+                   for band in mix}
         held = {t: sum(begun[band] * derived[band][t] * measured.placement_years.get(t, {}).get(band, 0.0)
                        for band in mix) for t in PLACEMENT_TYPES}
         factor = {t: factor[t] * (placed[t] / held[t] if held[t] > 0 else 1.0) for t in PLACEMENT_TYPES}
@@ -411,9 +414,10 @@ def _mix_holding(measured: Probe, mix: dict[str, dict[str, float]], rates: dict[
 FACTOR_ROUNDS = 50
 
 
-def _normalised(shares: dict[str, float]) -> dict[str, float]:
+def _normalised(shares: dict[str, float], otherwise: dict[str, float]) -> dict[str, float]:
+    """``shares`` scaled to sum to one; ``otherwise`` when they are all zero."""
     total = sum(shares.values())
-    return {kind: share / total for kind, share in shares.items()} if total > 0 else shares
+    return {kind: share / total for kind, share in shares.items()} if total > 0 else otherwise
 
 
 def _steady(measured: Probe, per_arrival: dict[str, dict[str, float]], rates: dict[str, float],
