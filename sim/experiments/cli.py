@@ -22,6 +22,7 @@ from ..cli import whole_number
 from ..errors import InputError, Problem, command_status
 from ..model.equilibrium import problems as steady_state_problems
 from ..montecarlo.executors import CLUSTER_VARIABLE, executor_for
+from ..montecarlo.period import headline_spend
 from ..output.folders import check_new_folder, new_run_folder
 from ..output.prices import price_level, price_year_problems
 from ..report import DEFAULT_LANGUAGE, LANGUAGES, check_report_target, language_problems, make_report
@@ -35,9 +36,11 @@ from .report import (
     causes_text,
     convergence_note,
     design_text,
+    period_text,
     references_text,
     sensitivity_text,
     summary_text,
+    verdict_text,
 )
 from .rerun import compare_runs, experiment_from_manifest, software_changes
 from .run import DEFAULT_PRECISION, run_experiment
@@ -151,6 +154,10 @@ def _run(args: argparse.Namespace) -> int:
     with pd.option_context("display.width", 250, "display.max_columns", 20, "display.max_colwidth", 60):
         print()
         print(summary_text(ensemble, experiment.outcomes, tables["summary"], tables["comparison"]))
+        spend = headline_spend(experiment.outcomes)
+        if spend is not None and len(tables["period_comparison"]):
+            print()
+            print(period_text(tables["comparison"], tables["period_comparison"], spend, experiment.baseline))
         print(f"Amounts in kr are in {prices}.")
         if "budget" in tables:
             print()
@@ -175,6 +182,9 @@ def _run(args: argparse.Namespace) -> int:
     print(convergence_note(tables["summary"], experiment.outcomes, args.precision))
     print(f"\nTables and plots in {folder}/")
     _report(args, folder)
+    if spend is not None and len(tables["period_comparison"]):  # what a planner reads last stays in view
+        print()
+        print(verdict_text(tables["period_comparison"], spend, experiment.baseline))
     return 0
 
 

@@ -66,6 +66,39 @@ def summary_text(ensemble: Ensemble, outcomes: list[str], summary: pd.DataFrame,
     return "\n".join(blocks)
 
 
+def period_text(comparison: pd.DataFrame, period: pd.DataFrame, outcome: str, baseline: str) -> str:
+    """Per variant, the paired difference of ``outcome`` in each year and summed since the first year.
+
+    Years across; the running total of the last year is the period's total,
+    with the probability that the variant is lower over the period so far.
+    """
+    years = sorted(int(year) for year in period["year"].unique())
+    rows: dict[tuple[str, str], list[str]] = {}
+    for variant in period["scenario"].unique():
+        for what, table in (("in the year", comparison), (f"since {years[0]}", period)):
+            mine = table[(table["scenario"] == variant) & (table["outcome"] == outcome)].set_index("year")
+            rows[(variant, what)] = [_interval(mine.loc[year]) for year in years]
+        rows[(variant, f"P(lower) since {years[0]}")] = [f"{p:.2f}" for p in mine.loc[years, "p_lower"]]
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=years)
+    frame.index = pd.MultiIndex.from_tuples(frame.index)
+    return (f"{with_unit(outcome)}, paired difference from {baseline!r} in each year and summed since "
+            f"{years[0]}, median [5% to 95%]\n{frame.to_string()}")
+
+
+def verdict_text(period: pd.DataFrame, outcome: str, baseline: str) -> str:
+    """The verdict over the period: per variant the total difference in mio kr and P(lower) over it."""
+    last, first = int(period["year"].max()), int(period["first_year"].iloc[0])
+    display = describe(outcome).figure
+    rows = period[(period["year"] == last) & (period["outcome"] == outcome)]
+    lines = [f"Verdict {first}-{last}: {outcome} summed over the years, variant minus {baseline!r}, "
+             f"median [5% to 95%] in {display.unit_word(ENGLISH)}"]
+    for _, row in rows.iterrows():
+        numbers = [f"{row[q] / display.divisor:,.{display.decimals}f}" for q in ("median", "p5", "p95")]
+        lines.append(f"  {row['scenario']!r}: {numbers[0]} [{numbers[1]} to {numbers[2]}], "
+                     f"P(lower over the period) {row['p_lower']:.2f}")
+    return "\n".join(lines)
+
+
 REFERENCE_COLUMNS = ["reference", "variant", "outcome", "kind", "year", "published", "median", "p5", "p95",
                      "unit_kr", "source"]
 

@@ -21,6 +21,7 @@ from ..model.equilibrium import problems as steady_state_problems
 from ..montecarlo import Ensemble, compare, convergence, run_ensemble, summarise
 from ..montecarlo.budget import budget_table
 from ..montecarlo.ensemble import open_store
+from ..montecarlo.period import period_tables
 from ..montecarlo.prices import fixed_prices
 from ..output.folders import new_folder, write_atomically
 from ..output.manifest import scenario_entry, software
@@ -113,7 +114,7 @@ def run_experiment(
         summary = convergence(summarise(outcomes), precision)
         comparison = compare(outcomes, ensemble.baseline)
         tables = {"outcomes": outcomes, "draws": ensemble.draws, "summary": summary,
-                  "comparison": comparison}
+                  "comparison": comparison, **period_tables(outcomes, ensemble.baseline)}
         plan = definition.plan
         if plan is not None:
             scenario = experiment.scenarios[plan.variant]

@@ -36,9 +36,13 @@ SENSITIVITY_TABLES = ("sensitivity", "sensitivity_answers")
 """The tables a complete run of an experiment with ``[sensitivity]`` holds as well."""
 PLAN_TABLES = ("against_plan", "payback")
 """The tables a complete run of an experiment with a ``[plan]`` holds as well."""
+PERIOD_TABLES = ("period_summary", "period_comparison")
+"""The running totals over the run's years (:mod:`sim.montecarlo.period`); a run folder written before
+they were is read with them computed from its outcomes."""
 BUDGET_TABLES = ("budget",)
 """The table a complete run holds when a variant's scenario has a ``[budget]``: P(overspend)."""
-CSV_TABLES = ("summary", "comparison", "references", *SENSITIVITY_TABLES, *PLAN_TABLES, *BUDGET_TABLES)
+CSV_TABLES = ("summary", "comparison", *PERIOD_TABLES, "references", *SENSITIVITY_TABLES, *PLAN_TABLES,
+              *BUDGET_TABLES)
 """Those also written as CSV (when the run has them), for a spreadsheet."""
 PLOTS = "plots"
 """The folder of the plot per outcome, ``plots/<outcome>.png``."""
@@ -51,7 +55,7 @@ def table_path(folder: Path, name: str) -> Path:
 
 def table_names(folder: Path) -> list[str]:
     """The tables a complete run in ``folder`` holds: :data:`TABLES`, and any optional ones it wrote."""
-    optional = (*SENSITIVITY_TABLES, *PLAN_TABLES, *BUDGET_TABLES)
+    optional = (*PERIOD_TABLES, *SENSITIVITY_TABLES, *PLAN_TABLES, *BUDGET_TABLES)
     return [*TABLES, *(name for name in optional if table_path(folder, name).is_file())]
 
 

@@ -48,18 +48,23 @@ class Unit:
     """Tables, the workbook, the printed summary and the sensitivity tables."""
     figure: Display
     """Plot axes and the key answer's sentences."""
+    adds_up: bool = False
+    """Whether a year's values add up over the years to a total of the period: spend, events and
+    full-year persons do; counts at 31 December, means over the year, waits and shares do not."""
 
 
-KRONER = Unit("kroner", Display(1e3, 0, "thousand_kr"), Display(1e6, 1, "mio_kr"))
+KRONER = Unit("kroner", Display(1e3, 0, "thousand_kr"), Display(1e6, 1, "mio_kr"), adds_up=True)
 PERSONS = Unit("persons", Display(1.0, 1, "persons"), Display(1.0, 1, "persons"))
-"""Children (or caseworkers) at a date or over a year: a full-year person is a fraction, so one decimal."""
+"""Children (or caseworkers) at a date or as a mean over a year: one decimal."""
+FULL_YEAR_PERSONS = Unit("full_year_persons", PERSONS.table, PERSONS.figure, adds_up=True)
+"""Days of a measure in a year over 365: a fraction, so one decimal; summed over the years, person-years."""
 CASES = Unit("cases", Display(1.0, 1, "cases"), Display(1.0, 1, "cases"))
 """Open cases, means over the month ends of a year."""
 DAYS = Unit("days", Display(1.0, 0, "days"), Display(1.0, 0, "days"))
 """A wait: a planner reads it in whole days."""
 SHARE = Unit("share", Display(0.01, 1, "percent"), Display(0.01, 1, "percent"))
 """A share of 0 to 1, shown in per cent."""
-COUNT = Unit("count", Display(1.0, 0, "count"), Display(1.0, 0, "count"))
+COUNT = Unit("count", Display(1.0, 0, "count"), Display(1.0, 0, "count"), adds_up=True)
 """Events in a year (notifications, requests): whole numbers."""
 
 ALONE = "{what}"
@@ -99,16 +104,21 @@ class Outcome:
         """How the outcome is shown on a figure's axis and in the key answer."""
         return self.unit.figure
 
+    @property
+    def adds_up(self) -> bool:
+        """Whether the outcome has a total over the period (see :attr:`Unit.adds_up`)."""
+        return self.unit.adds_up
+
 
 OUTCOMES = {
     "spend_kr": Outcome(KRONER, "spend", MEASURE_FIRST),
     "persons_31_dec": Outcome(PERSONS, "persons_31_dec", MEASURE_FIRST),
-    "full_year_persons": Outcome(PERSONS, "full_year_persons", MEASURE_FIRST),
+    "full_year_persons": Outcome(FULL_YEAR_PERSONS, "full_year_persons", MEASURE_FIRST),
     "placements_31_dec": Outcome(PERSONS, "placements_31_dec", MEASURE_FIRST),
     "placement_spend_kr": Outcome(KRONER, "placement_spend_kr", MEASURE_FIRST),
-    "placement_full_year_persons": Outcome(PERSONS, "placement_full_year_persons", MEASURE_FIRST),
+    "placement_full_year_persons": Outcome(FULL_YEAR_PERSONS, "placement_full_year_persons", MEASURE_FIRST),
     "home_based_spend_kr": Outcome(KRONER, "home_based_spend_kr", MEASURE_FIRST),
-    "home_based_full_year_persons": Outcome(PERSONS, "home_based_full_year_persons", MEASURE_FIRST),
+    "home_based_full_year_persons": Outcome(FULL_YEAR_PERSONS, "home_based_full_year_persons", MEASURE_FIRST),
     "spend_by_cause": Outcome(KRONER, "spend_by_cause", MEASURE_FIRST),
     "notifications": Outcome(COUNT, "notifications"),
     "assessments": Outcome(COUNT, "assessments"),

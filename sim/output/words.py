@@ -219,6 +219,15 @@ WORDS = {
         "forskellen {low} til {high}); sandsynligheden for, at det bliver lavere, er {p_lower}.",
         "{variant}: {outcome} in {year} is {size} {unit} {direction} than with {baseline} (90% interval of "
         "the difference {low} to {high}); the probability that it is lower is {p_lower}."),
+    "period_total": ("{first}–{last} i alt", "{first}–{last} in total"),
+    "tile_level": ("{variant}: {outcome}, {period}", "{variant}: {outcome}, {period}"),
+    "tile_difference": ("{variant} minus {baseline}, {period}", "{variant} minus {baseline}, {period}"),
+    "tile_interval": ("90 %-interval {low} til {high}", "90% interval {low} to {high}"),
+    "tile_net_saving": ("Nettobesparelse mod {plan}, {first}–{last}",
+                        "Net saving against {plan}, {first}–{last}"),
+    "tile_payback": ("Tjent hjem (median)", "Pays back (median)"),
+    "tile_planned": ("planens eget: {planned}", "the plan's own: {planned}"),
+    "headline": ("Overblik over perioden", "The period at a glance"),
     "answer_same": (
         "{variant}: {outcome} i {year} er det samme som med {baseline} i hver gentagelse.",
         "{variant}: {outcome} in {year} is the same as with {baseline} in every replication."),

@@ -20,18 +20,17 @@ from typing import Any
 import jinja2
 import pandas as pd
 
-from ..montecarlo.registry import KRONER, Display, describe, outcome_label
+from ..montecarlo.period import headline_spend
+from ..montecarlo.registry import KRONER, describe, outcome_label
 from ..output.words import Labels
 from .accounts import DIFFERENCE_STATS, LEVEL_STATS, account_table, layouts
 from .assumptions import in_units_of, levers, parameter_table, ranged
 from .budget import budget_answers, budget_layout, has_budget
+from .headline import headline_tiles
 from .plan import has_plan, plan_table, verdict
 from .plots import Figure
 from .run import Run
 from .sensitivity import answer_blocks, has_sensitivity
-
-SPEND_HEADLINES = ("spend_kr.total_with_authority", "spend_kr.total")
-"""The spend outcome a key answer speaks of first, the first the experiment asks for."""
 
 
 @dataclass(frozen=True)
@@ -41,22 +40,24 @@ class Answer:
     variant: str
     outcome: str
     kind: str
-    """``level`` (the baseline's value) or ``difference`` (a variant's paired difference)."""
+    """``level`` (the baseline's value in the last year), ``difference`` (a variant's paired difference
+    in the last year), ``period`` (its paired difference summed over the run's years), ``verdict``
+    (against the plan) or ``budget``."""
     text: str
 
 
 def key_outcomes(run: Run) -> list[str]:
     """The outcomes the answer speaks of: the headline spend, and the experiment's first other outcome."""
-    spend = [outcome for outcome in SPEND_HEADLINES if outcome in run.outcomes][:1]
+    spend = [found] if (found := headline_spend(run.outcomes)) else []
     other = [outcome for outcome in run.outcomes if not outcome.startswith("spend_kr.")][:1]
     return spend + other or run.outcomes[:1]
 
 
 def key_answers(run: Run, labels: Labels) -> list[Answer]:
-    """The verdict against a plan and against the budgets, then the baseline's level and each difference.
+    """The verdicts over the period (against a plan, the budgets, the headline spend), then the last year.
 
-    The verdict is over the plan's years; the rest speaks of each key
-    outcome in the last year.
+    The verdict against the plan is over the plan's years and the period's
+    over the run's; the rest speaks of each key outcome in the last year.
     """
     summary, comparison, year = run.tables["summary"], run.tables["comparison"], run.last_year
     answers = []
@@ -65,32 +66,39 @@ def key_answers(run: Run, labels: Labels) -> list[Answer]:
     if has_budget(run):
         answers += [Answer(variant, "budget", "budget", text)
                     for variant, text in budget_answers(run, labels)]
+    spend = headline_spend(run.outcomes)
+    if spend is not None:
+        period = labels.word("period_total").format(first=run.first_year, last=year)
+        answers += [_difference(run, labels, variant, spend, period, row)
+                    for variant in run.variants[1:]
+                    if (row := _row(run.tables["period_comparison"], variant, spend, year)) is not None]
     for outcome in key_outcomes(run):
         display = describe(outcome).figure  # read at a glance, as the figures show it: kroner in mio kr
-        unit, name = display.unit_word(labels), outcome_label(outcome, labels)
-
-        def shown(value: float, display: Display = display) -> str:
-            return display.number(value, labels)
-
         base = _row(summary, run.baseline, outcome, year)
         if base is not None:
             answers.append(Answer(run.baseline, outcome, "level", labels.word("answer_level").format(
-                variant=run.baseline, outcome=name, year=year, median=shown(base["median"]),
-                unit=unit, low=shown(base["p5"]), high=shown(base["p95"]))))
-        for variant in run.variants[1:]:
-            diff = _row(comparison, variant, outcome, year)
-            if diff is None:
-                continue
-            if diff["p5"] == diff["median"] == diff["p95"] == 0:  # paired: no replication differs
-                answers.append(Answer(variant, outcome, "difference", labels.word("answer_same").format(
-                    variant=variant, outcome=name, year=year, baseline=run.baseline)))
-                continue
-            direction = labels.word("lower" if diff["median"] < 0 else "higher")
-            answers.append(Answer(variant, outcome, "difference", labels.word("answer_difference").format(
-                variant=variant, outcome=name, year=year, size=shown(abs(diff["median"])),
-                unit=unit, direction=direction, baseline=run.baseline, low=shown(diff["p5"]),
-                high=shown(diff["p95"]), p_lower=labels.percent(diff["p_lower"]))))
+                variant=run.baseline, outcome=outcome_label(outcome, labels), year=year,
+                median=display.number(base["median"], labels), unit=display.unit_word(labels),
+                low=display.number(base["p5"], labels), high=display.number(base["p95"], labels))))
+        answers += [_difference(run, labels, variant, outcome, str(year), row) for variant in run.variants[1:]
+                    if (row := _row(comparison, variant, outcome, year)) is not None]
     return answers
+
+
+def _difference(run: Run, labels: Labels, variant: str, outcome: str, when: str, diff: pd.Series) -> Answer:
+    """The sentence of a variant's paired difference ``diff`` in ``when`` (a year, or the period's years)."""
+    kind = "difference" if when.isdigit() else "period"
+    display = describe(outcome).figure
+    name = outcome_label(outcome, labels)
+    if diff["p5"] == diff["median"] == diff["p95"] == 0:  # paired: no replication differs
+        return Answer(variant, outcome, kind, labels.word("answer_same").format(
+            variant=variant, outcome=name, year=when, baseline=run.baseline))
+    direction = labels.word("lower" if diff["median"] < 0 else "higher")
+    return Answer(variant, outcome, kind, labels.word("answer_difference").format(
+        variant=variant, outcome=name, year=when, size=display.number(abs(diff["median"]), labels),
+        unit=display.unit_word(labels), direction=direction, baseline=run.baseline,
+        low=display.number(diff["p5"], labels), high=display.number(diff["p95"], labels),
+        p_lower=labels.percent(diff["p_lower"])))
 
 
 def _row(table: pd.DataFrame, variant: str, outcome: str, year: int) -> pd.Series | None:
@@ -251,8 +259,8 @@ def render_html(run: Run, labels: Labels, figures: list[Figure]) -> str:
         lang=labels.lang, title=run.title, description=run.description, manifest=run.manifest,
         words={key: labels.word(key) for key in (
             "experiment", "what_was_run", "key_answer", "tables", "plots", "assumptions", "manifest",
-            "published", "variant", "row", "unit", "generated")},
-        facts=_facts(run, labels), answers=key_answers(run, labels),
+            "published", "variant", "row", "unit", "generated", "headline")},
+        facts=_facts(run, labels), answers=key_answers(run, labels), tiles=headline_tiles(run, labels),
         tables=[*_against_plan(run, labels), *_budget(run, labels), *_tables(run, labels)],
         table_note=labels.word("table_note"),
         references=_plain(references, labels) if len(references) else None,

@@ -18,6 +18,7 @@ from ..errors import InputError
 from ..experiments.plan import Plan
 from ..experiments.rerun import experiment_from_manifest
 from ..experiments.run_folder import MANIFEST, complete_manifest, read_tables
+from ..montecarlo.period import period_tables
 from ..scenario import Scenario
 
 
@@ -34,7 +35,8 @@ class Run:
     outcomes: list[str]
     """The outcomes the experiment asked for, patterns expanded."""
     tables: dict[str, pd.DataFrame]
-    """``outcomes``, ``draws``, ``summary``, ``comparison`` and ``references``; ``sensitivity`` and
+    """``outcomes``, ``draws``, ``summary``, ``comparison``, ``period_summary``, ``period_comparison`` and
+    ``references``; ``sensitivity`` and
     ``sensitivity_answers`` too when the experiment has a sensitivity analysis, ``against_plan`` and
     ``payback`` when it has a plan, ``budget`` when a variant's scenario has a budget."""
     plan: Plan | None = None
@@ -51,6 +53,11 @@ class Run:
         return self.manifest.get("baseline") or self.variants[0]
 
     @property
+    def first_year(self) -> int:
+        """The first year of the horizon, where the totals over the period start."""
+        return int(self.tables["summary"]["year"].min())
+
+    @property
     def last_year(self) -> int:
         """The last year of the horizon, the year the key answer speaks of."""
         return int(self.tables["summary"]["year"].max())
@@ -64,6 +71,9 @@ def read_run(folder: Path, flag: str = "RUN_FOLDER") -> Run:
     except InputError as error:
         raise InputError(error.problems, "cannot report") from None
     tables = read_tables(folder, flag, "cannot report")
+    if "period_summary" not in tables:  # written before the period's tables were
+        baseline = manifest.get("baseline") or next(iter(experiment.scenarios))
+        tables.update(period_tables(tables["outcomes"], baseline))
     definition = experiment.definition
     return Run(folder, manifest, definition.title, " ".join(definition.description.split()),
                experiment.scenarios, experiment.outcomes, tables, definition.plan)
