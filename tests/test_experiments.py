@@ -197,8 +197,16 @@ def test_a_run_prints_the_comparison_and_writes_a_complete_folder(tmp_path, caps
     status, out, err = run_cli(capsys, str(experiment), "--out", str(folder))
     assert status == 0, err
     assert "median_wait_days.familiehus" in out and "P(lower)" in out and "paired difference" in out
+    # the console ends with the verdict over the period, read off the period's own table
+    verdict = out.rstrip().splitlines()[-2:]
+    assert verdict[0].startswith("Verdict 2017-2017: spend_kr.total_with_authority summed over the years")
+    total = pd.read_parquet(folder / "period_comparison.parquet").query(
+        "outcome == 'spend_kr.total_with_authority'").iloc[0]
+    assert verdict[1] == (f"  'more places': {total['median'] / 1e6:,.1f} [{total['p5'] / 1e6:,.1f} to "
+                          f"{total['p95'] / 1e6:,.1f}], P(lower over the period) {total['p_lower']:.2f}")
     for name in ("manifest.json", "outcomes.parquet", "draws.parquet", "summary.parquet", "summary.csv",
-                 "comparison.parquet", "comparison.csv", "ensemble.json"):
+                 "comparison.parquet", "comparison.csv", "period_summary.csv", "period_comparison.parquet",
+                 "ensemble.json"):
         assert (folder / name).is_file(), name
     plots = sorted(p.name for p in (folder / "plots").iterdir())
     assert len(plots) == 8 and "median_wait_days.familiehus.png" in plots

@@ -42,7 +42,12 @@ def reports(staffing_run, tmp_path_factory):
 
 
 def tables(folder: Path) -> dict[str, pd.DataFrame]:
-    return {name: pd.read_parquet(folder / f"{name}.parquet") for name in ("summary", "comparison")}
+    return {name: pd.read_parquet(folder / f"{name}.parquet")
+            for name in ("summary", "comparison", "period_summary", "period_comparison")}
+
+
+def found_variants(found: dict[str, pd.DataFrame]) -> list[str]:
+    return list(found["summary"]["scenario"].unique())
 
 
 def value(table: pd.DataFrame, variant: str, outcome: str, year: int, stat: str) -> float:
@@ -306,20 +311,31 @@ def test_the_report_opens_whole_in_chromium_and_its_figures_are_the_run(browser,
         "p.answer",
         "els => els.map(e => [e.dataset.variant, e.dataset.outcome, e.dataset.kind, e.innerText])")
     assert {a.text for a in key_answers_of(reports, lang, staffing_run)} == {a[3] for a in answers}
+    assert {"period", "difference", "level"} <= {kind for *_, kind, _ in answers}
     for variant, outcome, kind, text in answers:
-        table = found["summary" if kind == "level" else "comparison"]
+        table = found[{"level": "summary", "period": "period_comparison"}.get(kind, "comparison")]
         display = describe(outcome).figure  # kroner in mio kr, as a committee reads them
         divisor, decimals = display.divisor, display.decimals
         year = int(found["summary"]["year"].max())
         median = value(table, variant, outcome, year, "median") / divisor
-        shown_median = labels.number(abs(median) if kind == "difference" else median, decimals)
+        shown_median = labels.number(abs(median) if kind in ("difference", "period") else median, decimals)
         for figure in (shown_median, labels.number(value(table, variant, outcome, year, "p5") / divisor,
                                                    decimals),
                        labels.number(value(table, variant, outcome, year, "p95") / divisor, decimals)):
             assert figure in re.findall(r"−?[0-9][0-9.,]*[0-9]|[0-9]", text), (figure, text)
-        if kind == "difference":
+        if kind in ("difference", "period"):
             assert labels.percent(value(table, variant, outcome, year, "p_lower")) in text
             assert labels.word("lower" if median < 0 else "higher") in text
+
+    tiles = page.eval_on_selector_all(
+        ".tile", "els => els.map(e => [e.dataset.key, e.dataset.variant, "
+        "e.querySelector('.tile-value').innerText])")
+    assert [key for key, *_ in tiles] == ["level"] + ["difference"] * (len(found_variants(found)) - 1)
+    mio = describe("spend_kr.total_with_authority").figure
+    for key, variant, shown_value in tiles:
+        total = value(found["period_comparison" if key == "difference" else "period_summary"], variant,
+                      "spend_kr.total_with_authority", year, "median")
+        assert labels.number(total / mio.divisor, mio.decimals) in shown_value, (variant, shown_value)
 
     cells = page.eval_on_selector_all(
         "table[data-kind=level] td.num",
