@@ -15,6 +15,7 @@ are listed in ``docs/report.md``.
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -144,6 +145,7 @@ def summary_chart(run: Run, labels: Labels) -> str | None:
         finally:
             plt.close(figure)
     svg = text.getvalue()
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.DOTALL)  # its licence links point outside
     return svg[svg.index("<svg"):]  # no XML prolog nor DOCTYPE inside an HTML page
 
 
