@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..measures import PLACEMENT_TYPES
 from ..montecarlo.outcomes import ACCOUNTS_LEVELS
+from ..montecarlo.period import headline_spend
 from ..montecarlo.registry import describe, outcome_label
 from ..output.words import Labels
 from .run import Run
@@ -42,8 +43,6 @@ SPEND_ROWS = (*ACCOUNTS_LEVELS, "authority", "total_with_authority")
 """The levels of the spend fan chart: the accounts' frame, the authority (with overheads) and the whole."""
 PLACEMENT_ROWS = (*PLACEMENT_TYPES, "total")
 """The placement types in the published table's order, then the total."""
-DIFFERENCE_OUTCOMES = ("spend_kr.total_with_authority", "spend_kr.total")
-"""The spend whose paired difference is shown, the first the run holds: with authority, staff cost counts."""
 DPI = 150
 STYLE = {
     "svg.fonttype": "none",  # text stays text: searchable, and editable in a committee paper
@@ -150,9 +149,14 @@ def summary_chart(run: Run, labels: Labels) -> str | None:
 
 
 def difference_outcome(run: Run) -> str | None:
-    """The spend whose paired difference the figure shows; ``None`` for a single variant or without spend."""
+    """The spend whose paired difference the figure shows; ``None`` for a single variant or without spend.
+
+    The headline spend of the experiment's outcomes, which the key answer
+    and the tiles speak of, so the figure shows what they say; else the
+    first of :data:`~sim.montecarlo.period.SPEND_HEADLINES` the run measured.
+    """
     held = set(run.tables["comparison"]["outcome"])
-    found = next((outcome for outcome in DIFFERENCE_OUTCOMES if outcome in held), None)
+    found = headline_spend([o for o in run.outcomes if o in held]) or headline_spend(list(held))
     return found if len(run.variants) > 1 else None
 
 

@@ -107,16 +107,16 @@ def spend_table(run: Run, labels: Labels) -> dict[str, Any] | None:
 
     Medians, and the median of the total over the period in the last
     column. Rows: the accounts' levels the run holds, the authority and the
-    headline total (with authority when the run has it). ``None`` without
-    spend outcomes.
+    headline total in the accounts' order (the total with authority last,
+    the total before the authority). ``None`` without spend outcomes.
     """
     total = headline_spend(run.outcomes)
     if total is None:
         return None
     held = set(run.tables["summary"]["outcome"])
-    rows = [f"spend_kr.{level}" for level in (*ACCOUNTS_LEVELS, "authority")
-            if f"spend_kr.{level}" in held and f"spend_kr.{level}" != total]
-    rows.append(total)
+    names = (*ACCOUNTS_LEVELS, "total", "authority", "total_with_authority")  # the accounts' order
+    rows = [f"spend_kr.{name}" for name in names
+            if f"spend_kr.{name}" in held and (not name.startswith("total") or f"spend_kr.{name}" == total)]
     years = sorted(int(year) for year in run.tables["summary"]["year"].unique())
     blocks = [{"heading": run.baseline, "kind": "level", "variant": run.baseline,
                "rows": _rows(run, labels, run.baseline, rows, years, "summary")}]
