@@ -29,9 +29,11 @@ from sim.errors import InputError
 from sim.montecarlo.outcomes import ACCOUNTS_LEVELS
 from sim.montecarlo.registry import describe
 from sim.output.words import Labels
-from sim.report import REPORT, WORKBOOK, make_report
+from sim.report import REPORT, SUMMARY, WORKBOOK, make_report
 from sim.report.accounts import layouts
+from sim.report.headline import headline_tiles
 from sim.report.page import key_answers
+from sim.report.run import read_run
 
 
 @pytest.fixture(scope="module")
@@ -157,8 +159,6 @@ def test_a_variant_no_replication_differs_in_reads_the_same_not_zero_higher(staf
     """Issue 25, bug 6: a variant identical to the baseline read "0.0 mio kr higher ... lower is 0%"."""
     import dataclasses
 
-    from sim.report.run import read_run
-
     run = read_run(staffing_run)
     comparison = run.tables["comparison"].copy()
     same = comparison["scenario"] == run.variants[1]
@@ -244,7 +244,7 @@ def test_a_report_is_never_overwritten(reports, staffing_run):
     with pytest.raises(InputError, match="already exists") as raised:
         make_report(staffing_run, "en")
     assert {p.path for p in raised.value.problems} == {""}
-    assert len(raised.value.problems) == 3  # report.html, workbook.xlsx and figures/ each named
+    assert len(raised.value.problems) == 4  # report.html, summary.html, workbook.xlsx and figures/ each named
     assert reports["da"].html.read_bytes() == before
 
 
@@ -262,7 +262,7 @@ def test_the_command_refuses_bad_input_before_writing(staffing_run, tmp_path):
     assert not (tmp_path / "fr").exists()
     unfinished = tmp_path / "unfinished"
     shutil.copytree(staffing_run, unfinished)
-    for name in (REPORT, WORKBOOK, "figures"):
+    for name in (REPORT, SUMMARY, WORKBOOK, "figures"):
         path = unfinished / name
         if path.is_dir():
             shutil.rmtree(path)
@@ -280,7 +280,7 @@ def test_the_command_refuses_bad_input_before_writing(staffing_run, tmp_path):
 def test_the_command_writes_a_report_into_a_new_folder(staffing_run, tmp_path):
     done = run_cli(str(staffing_run), "--lang", "en", "--out", str(tmp_path / "report"))
     assert done.returncode == 0, done.stderr
-    assert {p.name for p in (tmp_path / "report").iterdir()} == {REPORT, WORKBOOK, "figures"}
+    assert {p.name for p in (tmp_path / "report").iterdir()} == {REPORT, SUMMARY, WORKBOOK, "figures"}
 
 
 # -- the report in a real browser ------------------------------------------------------------------
@@ -307,6 +307,9 @@ def test_the_report_opens_whole_in_chromium_and_its_figures_are_the_run(browser,
     assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 10_000
 
     labels, found = Labels(lang), tables(staffing_run)
+    heading = page.inner_text("h1")  # bug 9: a Danish report was headed by the experiment's English title
+    assert heading == (labels.word("report_heading").format(name="caseworker_staffing") if lang == "da"
+                       else read_run(staffing_run).title)
     answers = page.eval_on_selector_all(
         "p.answer",
         "els => els.map(e => [e.dataset.variant, e.dataset.outcome, e.dataset.kind, e.innerText])")
@@ -351,9 +354,65 @@ def test_the_report_opens_whole_in_chromium_and_its_figures_are_the_run(browser,
 
 
 def key_answers_of(reports, lang, folder):
-    from sim.report.run import read_run
-
     return key_answers(read_run(folder), Labels(lang))
+
+
+def pdf_pages(pdf: bytes) -> int:
+    """The pages of a PDF, counted as its page objects (no PDF library needed)."""
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_the_summary_prints_on_one_a4_page_and_its_figures_are_the_run(browser, reports, staffing_run, lang):
+    """Issue 25, item 2: summary.html, self-contained, one A4 page of four variants, the run's numbers."""
+    summary = reports[lang].summary
+    assert summary.parent == reports[lang].html.parent
+    text = summary.read_text(encoding="utf-8")
+    assert not re.search(r"(src|href)=\"(?!data:|#|report\.html)", text)  # nothing loaded from elsewhere
+    assert "http://" not in text.replace("http://www.w3.org/", "") and "https://" not in text
+    page = browser.new_page(viewport={"width": 794, "height": 1123})
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(summary.resolve().as_uri())
+    page.wait_for_load_state("load")
+    assert not [url for url in fetched if not url.startswith(("file:", "data:"))]
+    assert pdf_pages(page.pdf(format="A4")) == 1
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.emulate_media(media="print")
+    page.screenshot(path=str(SCREENSHOTS / f"summary-{lang}.png"), full_page=True)
+
+    run, labels = read_run(staffing_run), Labels(lang)
+    assert len(run.variants) == 4
+    assert page.inner_text("h1") == (labels.word("summary_heading").format(name="caseworker_staffing")
+                                     if lang == "da" else run.title)
+    tiles = page.eval_on_selector_all(".tile .tile-value", "els => els.map(e => e.innerText)")
+    assert tiles == [tile.value for tile in headline_tiles(run, labels)]
+    sentences = page.eval_on_selector_all("p.sentence", "els => els.map(e => e.innerText)")
+    assert sentences == [a.text for a in key_answers(run, labels) if a.kind == "period"]
+    assert page.locator("figure[data-figure=paired_difference] svg").count() == 1
+    decisions = page.eval_on_selector_all("ul.decisions li", "els => els.map(e => e.dataset.variant)")
+    assert decisions == run.variants
+
+    def cell(variant: str, outcome: str, year: str) -> str:
+        return page.inner_text(f'tbody[data-variant="{variant}"] td[data-outcome="{outcome}"]'
+                               f'[data-year="{year}"]')
+
+    total, display = "spend_kr.total_with_authority", describe("spend_kr.total_with_authority").figure
+    last, other = run.last_year, run.variants[-1]
+    assert cell(run.baseline, total, str(last)) == display.number(
+        value(run.tables["summary"], run.baseline, total, last, "median"), labels)
+    assert cell(other, "spend_kr.placement", str(last)) == display.number(
+        value(run.tables["comparison"], other, "spend_kr.placement", last, "median"), labels)
+    assert cell(other, total, "period") == display.number(
+        value(run.tables["period_comparison"], other, total, last, "median"), labels)
+    rows = page.eval_on_selector_all(f'tbody[data-variant="{other}"] td[data-year="{last}"]',
+                                     "els => els.map(e => e.dataset.outcome)")
+    assert rows == [*(f"spend_kr.{level}" for level in ACCOUNTS_LEVELS), "spend_kr.authority", total]
+    not_analysed = page.inner_text("p.not-analysed")  # the staffing run had no sensitivity analysis
+    assert "sensitivity_staffing" in not_analysed and "[sensitivity]" in not_analysed
+    page.close()
 
 
 

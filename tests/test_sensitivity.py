@@ -268,6 +268,18 @@ def test_the_workbook_holds_the_ranked_table_in_the_answer_units(sensitivity_rep
         assert found["Unit"] == ("1,000 kr" if divisor == 1000 else "persons")
 
 
+@pytest.mark.functional
+@pytest.mark.slow
+def test_the_summary_names_the_three_assumptions_the_answer_depends_on_most(sensitivity_report, indices):
+    """Issue 25, item 2: summary.html gives the ranked table's three strongest, of the answer it picks."""
+    page = sensitivity_report.summary.read_text(encoding="utf-8")
+    section = page.split('<section id="assumptions">')[1].split("</section>")[0]
+    assert PLACEMENTS in section and "not-analysed" not in section  # no spend answer: the first difference
+    strongest = indices[indices["answer"] == PLACEMENTS].sort_values("rank")["parameter"].head(3)
+    places = [section.index(f"<li>{parameter} ") for parameter in strongest]
+    assert places == sorted(places) and section.count("<li>") == 3
+
+
 @pytest.mark.browser
 @pytest.mark.slow
 def test_the_report_ranks_the_assumptions_and_shows_the_tornado_in_chromium(sensitivity_report, indices,

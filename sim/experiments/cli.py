@@ -192,7 +192,7 @@ def _report(args: argparse.Namespace, folder: Path) -> None:
     """The report of the finished run, when ``--report`` asks for it."""
     if args.report:
         files = make_report(folder, args.lang)
-        print(f"Report in {files.html}, workbook in {files.workbook}")
+        print(f"Report in {files.html}, its summary in {files.summary}, workbook in {files.workbook}")
 
 
 def _rerun(args: argparse.Namespace) -> int:

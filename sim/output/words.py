@@ -228,6 +228,33 @@ WORDS = {
     "tile_payback": ("Tjent hjem (median)", "Pays back (median)"),
     "tile_planned": ("planens eget: {planned}", "the plan's own: {planned}"),
     "headline": ("Overblik over perioden", "The period at a glance"),
+    # the one-page summary (summary.html), and the headings of it and the report
+    "report_heading": ("Rapport: eksperimentet {name}", "Report: the experiment {name}"),
+    "summary_heading": ("Resumé: eksperimentet {name}", "Summary: the experiment {name}"),
+    "question": ("Spørgsmålet", "The question"),
+    "decisions": ("Beslutningerne", "The decisions"),
+    "no_change": ("scenariet, som det er", "the scenario as it is"),
+    "summary_chart": ("Forskel fra {baseline} pr. år i {outcome}: median og 90 %-interval",
+                      "Difference from {baseline} per year in {outcome}: median and 90% interval"),
+    "summary_table": ("Udgifter pr. år i mio. kr. (median): {baseline}, og hvert scenaries forskel fra det",
+                      "Spend per year in mio kr (median): {baseline}, and each variant's difference from it"),
+    "variant_minus": ("{variant} minus {baseline}", "{variant} minus {baseline}"),
+    "summary_assumptions": ("De tre antagelser, svaret afhænger mest af",
+                            "The three assumptions the answer depends on most"),
+    "assumption_line": (
+        "{parameter} ({low} til {high}): {low_end} {unit} ved den lave ende, {high_end} {unit} ved den høje.",
+        "{parameter} ({low} to {high}): {low_end} {unit} at the low end, {high_end} {unit} at the high end."),
+    "assumptions_of": ("Fra følsomhedsanalysen af svaret »{answer}«:",
+                       "From the sensitivity analysis of the answer \"{answer}\":"),
+    "not_analysed": (
+        "Ikke analyseret: kørslen havde ingen følsomhedsanalyse, så det er ikke undersøgt, hvilke antagelser "
+        "svaret afhænger mest af. Kør eksperimentet sensitivity_staffing, eller giv eksperimentet en "
+        "[sensitivity]-sektion (se docs/sensitivity.md).",
+        "Not analysed: the run had no sensitivity analysis, so which assumptions the answer depends on most "
+        "was not examined. Run the experiment sensitivity_staffing, or give the experiment a [sensitivity] "
+        "section (see docs/sensitivity.md)."),
+    "summary_more": ("Alt andet – alle udfald, figurer, antagelser og manifestet – står i",
+                     "Everything else – every outcome, figure, assumption and the manifest – is in"),
     "answer_same": (
         "{variant}: {outcome} i {year} er det samme som med {baseline} i hver gentagelse.",
         "{variant}: {outcome} in {year} is the same as with {baseline} in every replication."),

@@ -1,8 +1,8 @@
 """What planners open: the run as an Excel workbook, plots and one self-contained HTML report.
 
 ``make_report(folder, lang)`` reads a finished experiment run folder and
-writes ``report.html``, ``workbook.xlsx`` and ``figures/`` (PNG and SVG)
-into it, or into a new folder ``out``. Nothing that exists is overwritten:
+writes ``report.html``, its one-page ``summary.html``, ``workbook.xlsx``
+and ``figures/`` (PNG and SVG) into it, or into a new folder ``out``. Nothing that exists is overwritten:
 a second report, in another language say, goes to another folder. The
 command line is ``python -m sim.report RUN_FOLDER [--lang da|en] [--out
 FOLDER]``; ``python -m sim.experiments NAME --report`` makes the report at
@@ -23,8 +23,11 @@ from ..output.words import LANGUAGES, Labels
 from .run import Run, read_run
 
 REPORT = "report.html"
+SUMMARY = "summary.html"
 WORKBOOK = "workbook.xlsx"
 FIGURES = "figures"
+FILES = (REPORT, SUMMARY, WORKBOOK, FIGURES)
+"""What a report writes; each is refused when it exists already."""
 DEFAULT_LANGUAGE = "da"
 """Danish: the report is written for a municipal committee."""
 
@@ -38,11 +41,13 @@ class ReportFiles:
     html: Path
     workbook: Path
     figures: list[Path]
+    summary: Path
+    """The one-page summary, beside the report."""
 
     @classmethod
     def in_folder(cls, folder: Path) -> ReportFiles:
         """The files of the report written into ``folder``."""
-        return cls(folder / REPORT, folder / WORKBOOK, sorted((folder / FIGURES).iterdir()))
+        return cls(folder / REPORT, folder / WORKBOOK, sorted((folder / FIGURES).iterdir()), folder / SUMMARY)
 
 
 def language_problems(lang: str) -> list[Problem]:
@@ -61,7 +66,7 @@ def check_report_target(folder: Path, out: Path | None, lang: str, flag: str = "
             problems += error.problems
     else:
         problems += [Problem(str(folder / name), "", f"already exists; reports are never overwritten, give "
-                             f"{flag} NEW_FOLDER for another one") for name in (REPORT, WORKBOOK, FIGURES)
+                             f"{flag} NEW_FOLDER for another one") for name in FILES
                      if (folder / name).exists()]
     if problems:
         raise InputError(problems, "cannot write the report")
@@ -73,6 +78,7 @@ def make_report(folder: str | Path, lang: str = DEFAULT_LANGUAGE,
     """Write the report of the finished run in ``folder``, in ``lang``, into ``folder`` or the new ``out``."""
     from .page import render_html  # imported here: python -m sim.experiments starts without them
     from .plots import report_figures
+    from .summary import render_summary
     from .workbook import write_workbook
 
     folder = Path(folder)
@@ -88,11 +94,14 @@ def make_report(folder: str | Path, lang: str = DEFAULT_LANGUAGE,
         with new_folder(target / FIGURES, "--out") as staging:
             figures = report_figures(run, labels, staging)
             html = render_html(run, labels, figures)
+            summary = render_summary(run, labels)
         written.append(target / FIGURES)
         buffer = io.BytesIO()
         write_workbook(run, labels, buffer)
         write_atomically(target / WORKBOOK, buffer.getvalue())
         written.append(target / WORKBOOK)
+        write_atomically(target / SUMMARY, summary.encode("utf-8"))
+        written.append(target / SUMMARY)
         write_atomically(target / REPORT, html.encode("utf-8"))
     except BaseException:  # a report is whole or not there
         for path in written:

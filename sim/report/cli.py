@@ -19,7 +19,8 @@ def parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m sim.report``."""
     top = argparse.ArgumentParser(
         prog="python -m sim.report",
-        description="Write the HTML report, the Excel workbook and the figures of a finished experiment run.",
+        description="Write the HTML report, its one-page summary, the Excel workbook and the figures of a "
+                    "finished experiment run.",
     )
     top.add_argument("folder", type=Path, metavar="RUN_FOLDER",
                      help="a run folder written by python -m sim.experiments (it holds manifest.json)")
@@ -32,8 +33,8 @@ def parser() -> argparse.ArgumentParser:
 
 def _report(args: argparse.Namespace) -> int:
     files = make_report(args.folder, args.lang, args.out)
-    print(f"report:   {files.html}\nworkbook: {files.workbook}\nfigures:  {files.html.parent / 'figures'}/ "
-          f"({len(files.figures)} files)")
+    print(f"report:   {files.html}\nsummary:  {files.summary}\nworkbook: {files.workbook}\n"
+          f"figures:  {files.html.parent / 'figures'}/ ({len(files.figures)} files)")
     return 0
 
 

@@ -101,6 +101,19 @@ def _difference(run: Run, labels: Labels, variant: str, outcome: str, when: str,
         p_lower=labels.percent(diff["p_lower"])))
 
 
+def headings(run: Run, labels: Labels, key: str) -> tuple[str, str]:
+    """The page's heading and the line below it, in the page's language.
+
+    Experiments are written with an English title (it has no Danish one),
+    so in English the title is the heading and the line below names the
+    experiment; in Danish the heading is a Danish lead word and the
+    experiment's name (``key``: ``report_heading`` or ``summary_heading``),
+    and the title is the line below it.
+    """
+    named = labels.word(key).format(name=run.manifest["experiment"]["name"])
+    return (run.title, named) if labels.lang == "en" else (named, run.title)
+
+
 def _row(table: pd.DataFrame, variant: str, outcome: str, year: int) -> pd.Series | None:
     found = table[(table["scenario"] == variant) & (table["outcome"] == outcome) & (table["year"] == year)]
     return None if found.empty else found.iloc[0]
@@ -255,8 +268,10 @@ def render_html(run: Run, labels: Labels, figures: list[Figure]) -> str:
     manifest_shown = {key: value for key, value in run.manifest.items() if key != "inputs"}
     embedded = [{"name": f.name, "title": f.title, "data": base64.b64encode(f.png.read_bytes()).decode()}
                 for f in figures]
+    heading, subheading = headings(run, labels, "report_heading")
     return environment.get_template("report.html.j2").render(
-        lang=labels.lang, title=run.title, description=run.description, manifest=run.manifest,
+        lang=labels.lang, heading=heading, subheading=subheading, description=run.description,
+        manifest=run.manifest,
         words={key: labels.word(key) for key in (
             "experiment", "what_was_run", "key_answer", "tables", "plots", "assumptions", "manifest",
             "published", "variant", "row", "unit", "generated", "headline")},

@@ -14,6 +14,8 @@ are listed in ``docs/report.md``.
 
 from __future__ import annotations
 
+import io
+import re
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ import pandas as pd
 
 from ..measures import PLACEMENT_TYPES
 from ..montecarlo.outcomes import ACCOUNTS_LEVELS
+from ..montecarlo.period import headline_spend
 from ..montecarlo.registry import describe, outcome_label
 from ..output.words import Labels
 from .run import Run
@@ -40,8 +43,6 @@ SPEND_ROWS = (*ACCOUNTS_LEVELS, "authority", "total_with_authority")
 """The levels of the spend fan chart: the accounts' frame, the authority (with overheads) and the whole."""
 PLACEMENT_ROWS = (*PLACEMENT_TYPES, "total")
 """The placement types in the published table's order, then the total."""
-DIFFERENCE_OUTCOMES = ("spend_kr.total_with_authority", "spend_kr.total")
-"""The spend whose paired difference is shown, the first the run holds: with authority, staff cost counts."""
 DPI = 150
 STYLE = {
     "svg.fonttype": "none",  # text stays text: searchable, and editable in a committee paper
@@ -56,9 +57,17 @@ STYLE = {
 }
 """Font sizes readable in print at the size a committee paper shows them (nothing below 9 pt)."""
 LEGEND_WIDTH = 130
-"""Characters of legend text that fit across a figure 10 inches wide at 9 pt."""
-BANDS = (("p5", "p95", 0.1, "interval90"), ("p25", "p75", 0.22, "band50"))
+"""Characters of legend text that fit across a figure 10 inches wide at 9 pt (fewer across a narrower one)."""
+Band: TypeAlias = "tuple[str, str, float, str]"
+BANDS: tuple[Band, ...] = (("p5", "p95", 0.1, "interval90"), ("p25", "p75", 0.22, "band50"))
 """Low column, high column, opacity and label of each band, the wide one first; light, as variants overlap."""
+FIGURE_SIZE = (10, 6)
+"""Inches of a report figure: a committee paper's width."""
+SUMMARY_SIZE = (7.2, 2.0)
+"""Inches of the one-page summary's chart: about the width of A4 within its margins, so it prints 1:1."""
+SUMMARY_FONTS = {key: 8 for key in ("font.size", "axes.labelsize", "xtick.labelsize", "ytick.labelsize",
+                                    "legend.fontsize")}
+"""The summary's chart in 8 pt, as the page's small print."""
 
 
 @dataclass(frozen=True)
@@ -109,22 +118,71 @@ def paired_difference(run: Run, labels: Labels) -> Drawn:
     Left out for a single variant, which has nothing to differ from. The
     legend gives each variant's probability of a saving in the last year.
     """
-    comparison = run.tables["comparison"]
-    outcome = next((o for o in DIFFERENCE_OUTCOMES if o in set(comparison["outcome"])), None)
-    if len(run.variants) < 2 or outcome is None:
+    return _paired_difference(run, labels, FIGURE_SIZE, BANDS, compact=False)
+
+
+def summary_chart(run: Run, labels: Labels) -> str | None:
+    """The one-page summary's chart as SVG text to put inline: :func:`paired_difference`, small, 90% band.
+
+    A single band reads in print on one page; the title is the summary's
+    own caption above the chart, and the years need no label. 8 pt, as the
+    page's own small print. ``None`` where there is no such figure.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with plt.rc_context({**STYLE, **SUMMARY_FONTS}):
+        made = _paired_difference(run, labels, SUMMARY_SIZE, BANDS[:1], compact=True)
+        if made is None:
+            return None
+        figure, _ = made
+        text = io.StringIO()
+        try:
+            figure.savefig(text, format="svg", metadata={"Date": None})
+        finally:
+            plt.close(figure)
+    svg = text.getvalue()
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.DOTALL)  # its licence links point outside
+    return svg[svg.index("<svg"):]  # no XML prolog nor DOCTYPE inside an HTML page
+
+
+def difference_outcome(run: Run) -> str | None:
+    """The spend whose paired difference the figure shows; ``None`` for a single variant or without spend.
+
+    The headline spend of the experiment's outcomes, which the key answer
+    and the tiles speak of, so the figure shows what they say; else the
+    first of :data:`~sim.montecarlo.period.SPEND_HEADLINES` the run measured.
+    """
+    held = set(run.tables["comparison"]["outcome"])
+    found = headline_spend([o for o in run.outcomes if o in held]) or headline_spend(list(held))
+    return found if len(run.variants) > 1 else None
+
+
+def _paired_difference(run: Run, labels: Labels, size: tuple[float, float], bands: tuple[Band, ...], *,
+                       compact: bool) -> Drawn:
+    """The paired difference at ``size`` inches with ``bands``; ``compact``: no titles, no year label."""
+    outcome = difference_outcome(run)
+    if outcome is None:
         return None
+    comparison = run.tables["comparison"]
     title = f"{labels.word('paired')} {run.baseline} – {outcome_label(outcome, labels)}"
     display = describe(outcome).figure
-    figure, axes = _figure(1, 1)
+    figure, axes = _figure(1, 1, size)
     axes = axes[0]
     rows = comparison[comparison["outcome"] == outcome]
     axes.axhline(0, color="black", linewidth=0.8)
     for variant in [v for v in run.variants if v != run.baseline]:
         mine = rows[rows["scenario"] == variant]
-        _fan(axes, mine, _colour(run, variant), f"{variant}{_chance_of_lower(mine, labels)}", display.divisor)
+        _fan(axes, mine, _colour(run, variant), f"{variant}{_chance_of_lower(mine, labels)}", display.divisor,
+             bands)
     _year_axes(axes, labels, display.unit_word(labels))
-    _legend(figure, axes, labels)
-    figure.suptitle(title)
+    _legend(figure, axes, labels, bands, titled=not compact)
+    if compact:
+        axes.set_xlabel("")
+    else:
+        figure.suptitle(title)
     return figure, title
 
 
@@ -261,21 +319,22 @@ def _chance_of_lower(rows: pd.DataFrame, labels: Labels) -> str:
     return f" ({labels.word('p_lower')} {int(last['year'])}: {labels.percent(float(last['p_lower']))})"
 
 
-def _fan(axes: Axes, rows: pd.DataFrame, colour: str, label: str, divisor: float) -> None:
-    """One variant's median over the years with its 90% and 50% bands, in units of ``divisor``."""
+def _fan(axes: Axes, rows: pd.DataFrame, colour: str, label: str, divisor: float,
+         bands: tuple[Band, ...] = BANDS) -> None:
+    """One variant's median over the years with its ``bands`` (90% and 50%), in units of ``divisor``."""
     rows = rows.sort_values("year")
     years = rows["year"].to_numpy()
-    for low, high, alpha, _ in BANDS:
+    for low, high, alpha, _ in bands:
         axes.fill_between(years, rows[low] / divisor, rows[high] / divisor, color=colour, alpha=alpha,
                           linewidth=0)
     axes.plot(years, rows["median"] / divisor, color=colour, marker="o", markersize=3, label=label)
 
 
-def _figure(rows: int, columns: int) -> tuple[Drawing, list[Axes]]:
+def _figure(rows: int, columns: int, size: tuple[float, float] = FIGURE_SIZE) -> tuple[Drawing, list[Axes]]:
     """A figure of ``rows`` x ``columns`` panels sized for a committee paper, room left for a legend below."""
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(rows, columns, figsize=(10, 6), layout="constrained", squeeze=False)
+    figure, axes = plt.subplots(rows, columns, figsize=size, layout="constrained", squeeze=False)
     return figure, list(axes.flat)
 
 
@@ -284,6 +343,9 @@ def _year_axes(axes: Axes, labels: Labels, unit: str, *, whole: bool = False) ->
     from matplotlib.ticker import MaxNLocator
 
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    first, last = axes.dataLim.intervalx
+    if last - first < 1:  # a run of one year: around it, not a century of empty axis
+        axes.set_xlim(first - 1, last + 1)
     if whole:
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel(labels.word("year"))
@@ -303,17 +365,19 @@ def _number_format(labels: Labels) -> FuncFormatter:
     return FuncFormatter(shown)
 
 
-def _legend(figure: Drawing, axes: Axes, labels: Labels) -> None:
-    """The variants (and any reference line) of ``axes``, then what the two bands are, below the panels."""
+def _legend(figure: Drawing, axes: Axes, labels: Labels, bands: tuple[Band, ...] = BANDS, *,
+            titled: bool = True) -> None:
+    """The variants (and any reference line) of ``axes``, then what the ``bands`` are, below the panels."""
     from matplotlib.patches import Patch
 
     handles, texts = axes.get_legend_handles_labels()
-    handles += [Patch(color="grey", alpha=alpha) for _, _, alpha, _ in BANDS]
-    texts += [labels.word(key) for *_, key in BANDS]
-    widest = max(1, min(6, LEGEND_WIDTH // (max(map(len, texts)) + 8)))  # 8: the handle and the gap
+    handles += [Patch(color="grey", alpha=alpha) for _, _, alpha, _ in bands]
+    texts += [labels.word(key) for *_, key in bands]
+    room = LEGEND_WIDTH * figure.get_figwidth() / FIGURE_SIZE[0]  # characters across this figure
+    widest = max(1, min(6, int(room // (max(map(len, texts)) + 8))))  # 8: the handle and the gap
     rows = -(-len(texts) // widest)
     figure.legend(handles, texts, loc="outside lower center", ncols=-(-len(texts) // rows), frameon=False,
-                  title=f"{labels.word('variants')}, {labels.word('median').lower()}")
+                  title=f"{labels.word('variants')}, {labels.word('median').lower()}" if titled else None)
 
 
 def _colour(run: Run, variant: str) -> str:
