@@ -29,6 +29,7 @@ import xlsxwriter
 
 from ..montecarlo.period import headline_spend
 from ..montecarlo.registry import KRONER, Display, describe, outcome_label
+from ..output.meanings import meaning
 from ..output.words import Labels
 from .accounts import DIFFERENCE_STATS, account_table, layouts
 from .assumptions import in_units_of, parameter_table, timeline_table
@@ -124,7 +125,7 @@ def write_workbook(run: Run, labels: Labels, target: Path | BinaryIO) -> None:
         *((("sensitivity_sheet", workbook_table(run, labels), set()),
            ("sensitivity_answers_sheet", run.tables["sensitivity_answers"], set()))
           if has_sensitivity(run) else ()),
-        ("parameters", in_units_of(parameter_table(run).drop(columns="differs"), labels),
+        ("parameters", _in_words_of(parameter_table(run).drop(columns="differs"), labels),
          {"meaning", "source", "origin"}),
         ("timeline", timeline_table(run), {"note"}),
         ("manifest", pd.DataFrame(flatten(run.manifest), columns=["field", "value"]), {"value"}),
@@ -134,6 +135,13 @@ def write_workbook(run: Run, labels: Labels, target: Path | BinaryIO) -> None:
             sheet = book.add_worksheet(sheet_name(labels.word(word), taken))
             _plain_sheet(sheet, formats, labels, table, wide)
     book.close()
+
+
+def _in_words_of(table: pd.DataFrame, labels: Labels) -> pd.DataFrame:
+    """The parameter table with its units, and the meanings :mod:`sim.output.meanings` has, in Danish."""
+    meanings = [meaning(path, text, labels)
+                for path, text in zip(table["path"], table["meaning"], strict=True)]
+    return in_units_of(table, labels).assign(meaning=meanings)
 
 
 def _level_note(run: Run, labels: Labels) -> str:
