@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fnmatch
 import io
 import json
 import re
@@ -225,6 +226,35 @@ def test_the_template_says_which_value_is_used_and_where_it_comes_from(base):
     assert extending["caseworkers.count"]["origin"] == "extended: embedded:ballerup_2017_steady"
     assert extending["caseworkers.caseload"]["in_use"] is None  # offered: it may replace the count
     assert all(row["value"] is None for row in extending.values())
+
+
+@pytest.mark.unit
+def test_the_danish_template_writes_its_columns_in_danish_and_reads_back_as_the_english(base):
+    """Issue 25, bug 9: the Danish planner's template had English headers, units, origins and meanings."""
+    from sim.output.meanings import MEANINGS_DA
+    from sim.output.words import UNITS
+
+    def table(template: bytes) -> list[tuple]:
+        return list(openpyxl.load_workbook(io.BytesIO(template))["parameters"].iter_rows(values_only=True))
+
+    danish, english = table(write_template(base, "ballerup_2017", "da")), table(write_template(base,
+                                                                                             "ballerup_2017"))
+    da = Labels("da")
+    assert danish[0][:4] == ("Parameter", da.word("meaning"), da.word("unit"), da.word("value"))
+    rows = {row[0]: row for row in danish[1:]}
+    english_units = {unit for unit, word in UNITS.items() if word != unit}
+    assert not {row[2] for row in rows.values()} & english_units
+    assert {row[8].split(":")[0] for row in rows.values() if row[8]} <= {
+        da.word(f"origin_{kind}") for kind in ("this_file", "extended", "national_scaled", "national_default",
+                                               "derived")}
+    translated = [path for path in rows if any(fnmatch.fnmatchcase(path, p) for p in MEANINGS_DA)]
+    by_path = {row[0]: row for row in english[1:]}
+    assert len(translated) >= 30 and all(rows[path][1] != by_path[path][1] for path in translated)
+    assert rows["initial.placements.residential_home"][1].endswith("socialpædagogisk opholdssted.")
+    # read back, a Danish template filled in gives what the English one gives
+    typed = {"services.dut.places": 210, "caseworkers.salary_per_year": 500_000}
+    assert read_template("da.xlsx", filled(write_template(base, "ballerup_2017", "da"), {}, typed)) == \
+        read_template("da.xlsx", filled(write_template(base, "ballerup_2017"), {}, typed))
 
 
 @pytest.mark.unit
@@ -513,7 +543,7 @@ def test_a_planner_changes_the_caseworkers_runs_and_sees_the_comparison(page, ap
 def test_the_downloaded_workbook_holds_the_run_numbers(page, app, planner_run, tmp_path):
     show_results(page, app[0], planner_run)
     workbook = downloaded(page, "workbook", tmp_path)
-    assert workbook.name == f"{planner_run.name}_da.xlsx"
+    assert workbook.name == f"{planner_run.name}_ballerup_2017_da.xlsx"  # the experiment and its scenario
     book = openpyxl.load_workbook(workbook)
     labels, summary = Labels("da"), pd.read_parquet(planner_run / "summary.parquet")
     cells = [c for c in sheet_cells(book[labels.heading("spend")]) if c[1] == labels.row("total")]

@@ -152,6 +152,138 @@ def test_the_workbook_records_the_decisions_and_the_manifest(reports, staffing_r
     assert list(salary["Comes from"]) == ["extended: embedded:ballerup_2017_steady"]
 
 
+def header_columns(sheet, row: int) -> dict[str, int]:
+    """The column of each header text in ``row`` (1-based, as openpyxl counts)."""
+    return {cell.value: cell.column for cell in sheet[row] if isinstance(cell.value, str)}
+
+
+@pytest.mark.functional
+@pytest.mark.slow
+def test_the_workbook_opens_with_the_verdict_and_the_spend_over_the_period(reports, staffing_run):
+    """Issue 25, item 5: a summary sheet with the tiles, the verdicts, the period's totals and a chart."""
+    from sim.report.headline import headline_tiles
+    from sim.report.run import read_run
+
+    run, labels = read_run(staffing_run), Labels("da")
+    assert run.scenario == "ballerup_2017_without_extra_staff"
+    book = openpyxl.load_workbook(reports["da"].workbook)
+    sheet = book.worksheets[0]
+    assert sheet.title == labels.word("summary_sheet")
+    assert sheet["A1"].value.endswith("caseworker_staffing, grundscenarie ballerup_2017_without_extra_staff")
+    texts = [row for row in sheet.iter_rows(values_only=True)]
+    tiles = headline_tiles(run, labels)
+    assert len(tiles) == 4
+    assert all((tile.title, tile.value, tile.detail) in [row[:3] for row in texts] for tile in tiles)
+    sentences = [answer.text for answer in key_answers(run, labels) if answer.kind == "period"]
+    assert sentences and all(any(row[0] == text for row in texts) for text in sentences)
+    head = next(cell.row for cell in sheet["A"] if cell.value == labels.word("variant"))
+    columns = header_columns(sheet, head)
+    last = f"{run.first_year}–{run.last_year}"
+    total = columns[f"{last} i alt, {labels.word('median')}"]
+    difference = columns[f"Forskel fra 20 (today), {last}, {labels.word('median')}"]
+    p_saving = columns[labels.word("p_saving")]
+    totals, differences = run.tables["period_summary"], run.tables["period_comparison"]
+    checked = 0
+    for row in sheet.iter_rows(min_row=head + 1, max_row=head + 4 * 7):
+        variant, item = row[0].value, row[1].value
+        if item != "Udgifter: I alt med myndighed":
+            continue
+        outcome = "spend_kr.total_with_authority"
+        assert row[total - 1].value == pytest.approx(
+            value(totals, variant, outcome, run.last_year, "median") / 1000)
+        if variant != run.baseline:
+            assert row[difference - 1].value == pytest.approx(
+                value(differences, variant, outcome, run.last_year, "median") / 1000)
+            assert row[p_saving - 1].value == value(differences, variant, outcome, run.last_year, "p_lower")
+            assert "%" in row[p_saving - 1].number_format
+        checked += 1
+    assert checked == 4
+    # a native chart of the paired difference per year, drawn from the sheet's own cells
+    import zipfile
+
+    with zipfile.ZipFile(reports["da"].workbook) as archive:
+        charts = [name for name in archive.namelist() if name.startswith("xl/charts/chart")]
+        assert len(charts) == 1
+        chart = archive.read(charts[0]).decode()
+    assert "<c:lineChart>" in chart and chart.count("<c:ser>") == 3 * 3  # 3 variants: median, p5, p95
+    assert f"{labels.word('summary_sheet')}'!$" in chart or f"{labels.word('summary_sheet')}!$" in chart
+
+
+@pytest.mark.functional
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_every_probability_in_the_workbook_is_a_number_shown_as_a_percentage(reports, lang):
+    """Issue 25, item 5: P(lower), P(saving) and the like are numbers from 0 to 1 with a % format."""
+    labels = Labels(lang)
+    book = openpyxl.load_workbook(reports[lang].workbook)
+    words = {labels.word(key) for key in ("p_lower", "p_saving", "p_overspend", "p_above_zero", "p_higher")}
+    found = 0
+    for sheet in book.worksheets:
+        for header_row in sheet.iter_rows(max_row=60):
+            for cell in header_row:
+                if cell.value not in words:
+                    continue
+                below = [c for c in sheet[cell.column_letter][cell.row:] if isinstance(c.value, float)]
+                assert below, (sheet.title, cell.coordinate)
+                for number in below:
+                    if number.row > cell.row and number.value is not None:
+                        assert 0 <= number.value <= 1 and "%" in number.number_format, (sheet.title,
+                                                                                        number.coordinate)
+                        found += 1
+    assert found >= 3 * 40  # the difference sheet's P(lower) of every row and year, the summary's P(saving)
+
+
+ENGLISH = ("Summary", "Spend", "Difference", "Paired", "difference", "against", "from", "Parameters",
+           "Published", "Decisions", "Meaning", "Source", "Comes", "Variant", "Item", "Unit", "baseline",
+           "Total", "total", "Year", "Title", "Caseworkers", "caseloads", "with", "the", "and", "of", "in")
+"""English words a Danish workbook's sheet names, titles and headers must not hold."""
+
+
+@pytest.mark.functional
+@pytest.mark.slow
+def test_the_danish_workbook_titles_and_headers_are_danish(reports, staffing_run):
+    """Issue 25, bug 9: sheet titles read "Udgifter – <the experiment's English title>".
+
+    What the experiment's author wrote (the variant labels, the experiment's own title, labelled as
+    such on the summary sheet) stands as written; every other title and header is Danish.
+    """
+    from sim.report.run import read_run
+
+    run = read_run(staffing_run)
+    own = [*run.variants, run.manifest["experiment"]["name"], run.scenario]
+    book = openpyxl.load_workbook(reports["da"].workbook)
+    own_title = f"{Labels('da').word('experiment_title')}: {run.title}"
+
+    def english(text: str) -> list[str]:
+        for name in own:
+            text = text.replace(name, "")
+        return [word for word in ENGLISH if re.search(rf"(?<![\w']){word}(?![\w'])", text)]
+
+    for sheet in book.worksheets:
+        assert not english(sheet.title), sheet.title
+        plain = sheet.title in (Labels("da").word(key) for key in ("parameters", "timeline", "manifest"))
+        rows = [1] if plain else [1, 2, 3, 4]  # a plain table's header; an account sheet's title and headers
+        if sheet.title == Labels("da").word("summary_sheet"):
+            rows = range(1, 60)  # every title, tile, sentence and header of the summary
+        for row in rows:
+            for cell in sheet[row]:
+                if isinstance(cell.value, str) and cell.value != own_title:
+                    assert not english(cell.value), (sheet.title, cell.coordinate, cell.value)
+
+
+@pytest.mark.unit
+def test_a_downloaded_file_says_the_experiment_and_the_scenario_in_a_safe_name():
+    """Issue 25, item 5: the app's downloads were app_ID_da.xlsx, saying neither."""
+    import types
+
+    from sim.report import download_name
+
+    run = types.SimpleNamespace(manifest={"experiment": {"name": "app_2025_01_02"}}, scenario="ballerup_2017")
+    assert download_name(run, "da", "xlsx") == "app_2025_01_02_ballerup_2017_da.xlsx"
+    odd = types.SimpleNamespace(manifest={"experiment": {"name": "Århus: plan/2019?"}}, scenario="Køge *ny*")
+    assert download_name(odd, "scenario_files", "zip") == "Aarhus_plan_2019_Koege_ny_scenario_files.zip"
+
+
 @pytest.mark.functional
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["da", "en"])

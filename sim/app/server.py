@@ -27,7 +27,7 @@ from .. import MAX_YEARS
 from ..errors import InputError, Problem
 from ..montecarlo.registry import KRONER, describe, outcome_label
 from ..output.words import Labels
-from ..report import LANGUAGES, read_run
+from ..report import LANGUAGES, download_name, read_run
 from ..report.page import key_answers
 from ..scenario import Scenario
 from ..scenario.provenance import borrowed_lines, origins
@@ -255,14 +255,14 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
     def upload_message() -> ui.TagChild:
         return upload_note()
 
-    @render.download_button(filename=lambda: f"{base().name}_template.xlsx")
+    @render.download_button(filename=lambda: f"{base().name}_template_{lang()}.xlsx")
     def template():
         start = input.start()
-        yield write_template(base(), start)
+        yield write_template(base(), start, lang())
 
-    @render.download_button(filename=lambda: f"{base().name}_own_template.xlsx")
+    @render.download_button(filename=lambda: f"{base().name}_own_template_{lang()}.xlsx")
     def template_profile():
-        yield write_template(population_scenario(base()), "")
+        yield write_template(population_scenario(base()), "", lang())
 
     @reactive.effect
     @reactive.event(input.save)
@@ -418,15 +418,15 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
         return ui.div(*(ui.img(src=_data_uri(pictures[name]), alt=name, id=f"figure_{name}",
                                style="max-width:100%") for name in shown), id="figure_list")
 
-    @render.download_button(filename=lambda: f"{current_run().name}_{lang()}.xlsx")
+    @render.download_button(filename=lambda: download_name(finished_run()[0], lang(), "xlsx"))
     def workbook():
         yield finished_run()[1].workbook.read_bytes()
 
-    @render.download_button(filename=lambda: f"{current_run().name}_{lang()}.html")
+    @render.download_button(filename=lambda: download_name(finished_run()[0], lang(), "html"))
     def report():
         yield finished_run()[1].html.read_bytes()
 
-    @render.download_button(filename=lambda: f"{current_run().name}_scenario_files.zip")
+    @render.download_button(filename=lambda: download_name(finished_run()[0], "scenario_files", "zip"))
     def bundle():
         yield workspace.bundle(current_run())
 

@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem, ScenarioError
-from ..output.words import Labels
+from ..output.meanings import meaning
+from ..output.words import LANGUAGES, Labels
 from ..scenario import Scenario, extend_scenario, load_scenario
 from ..scenario.parameters import parameters
 from ..scenario.paths import put
@@ -62,30 +63,44 @@ FIGURES = ("population.children", "notification.per_year", "caseworkers.caseload
            "services.*.places")
 """The figures a municipality has, in the order the parameters sheet lists them first."""
 CASELOAD = "caseworkers.caseload"
+HEADER_WORDS = {"path": "parameter", "in_use_source": "in_use_source"}
+"""The word a column's header is written with where it is not the column's own name (:data:`COLUMNS`)."""
+ORIGINS = {"this file": "origin_this_file", "extended": "origin_extended",
+           "national scaled": "origin_national_scaled", "national default": "origin_national_default",
+           "derived": "origin_derived"}
+"""The word of each kind of origin (:mod:`sim.scenario.provenance`)."""
 
 
-def _both(key: str) -> str:
-    """A word of the template in Danish and English: one workbook serves either planner."""
-    return " / ".join(Labels(lang).word(key) for lang in ("da", "en"))
+def header(column: str, labels: Labels) -> str:
+    """The header of a template column in ``labels``' language: the name itself in English.
+
+    The English template keeps the names the scenario format uses; the
+    Danish one writes them in Danish. Either is read back (:func:`read_template`).
+    """
+    return column if labels.lang == "en" else labels.column(HEADER_WORDS.get(column, column))
 
 
-def write_template(scenario: Scenario, base: str) -> bytes:
-    """The template of ``scenario``, as the bytes of an .xlsx file.
+def write_template(scenario: Scenario, base: str, lang: str = "en") -> bytes:
+    """The template of ``scenario`` in ``lang``, as the bytes of an .xlsx file.
 
     With ``base`` (how files name ``scenario``) the template extends it and
     its value cells are empty: what ``scenario`` gives is in use. With
     ``base`` empty it holds the values ``scenario``'s files set, and the
-    national profile gives the rest.
+    national profile gives the rest. In Danish the headers, the notes, the
+    units, the kinds of origin and the meanings of the municipality's
+    figures and the decisions are Danish (:mod:`sim.output.meanings`); the
+    sheet names, the parameters' paths and the sources stand as written.
     """
     import xlsxwriter
 
     own = not base
+    labels = Labels(lang)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     bold = book.add_format({"bold": True})
     date = book.add_format({"num_format": "yyyy-mm-dd"})
     head = book.add_worksheet(SCENARIO)
-    head.write_row(0, 0, SCENARIO_COLUMNS, bold)
+    head.write_row(0, 0, [header(column, labels) for column in SCENARIO_COLUMNS], bold)
     municipality = scenario.municipality
     in_use = {"extends": "", "name": scenario.name, "title": scenario.scenario.title,
               "start_date": scenario.scenario.start_date,
@@ -98,13 +113,13 @@ def write_template(scenario: Scenario, base: str) -> bytes:
                               (2, in_use[key])):
             head.write_datetime(row, column, dt.datetime.combine(value, dt.time()), date) \
                 if isinstance(value, dt.date) else head.write(row, column, value)
-        head.write(row, 3, _both(f"template_{key}"))
-    head.write(len(SCENARIO_KEYS) + 2, 0, _both("template_note"))
+        head.write(row, 3, labels.word(f"template_{key}"))
+    head.write(len(SCENARIO_KEYS) + 2, 0, labels.word("template_note"))
     for column, width in enumerate((16, 40, 40, 100)):
         head.set_column(column, column, width)
     sheet = book.add_worksheet(PARAMETERS)
-    sheet.write_row(0, 0, COLUMNS, bold)
-    rows = _rows(scenario, own)
+    sheet.write_row(0, 0, [header(column, labels) for column in COLUMNS], bold)
+    rows = _rows(scenario, own, labels)
     for row, cells in enumerate(rows, 1):
         sheet.write_row(row, 0, cells)
     sheet.freeze_panes(1, 1)
@@ -115,13 +130,14 @@ def write_template(scenario: Scenario, base: str) -> bytes:
     return buffer.getvalue()
 
 
-def _rows(scenario: Scenario, own: bool) -> list[list[Any]]:
+def _rows(scenario: Scenario, own: bool, labels: Labels) -> list[list[Any]]:
     """A row per single number of ``scenario`` (not mixes): the municipality's figures first.
 
     The value cells hold what the template itself sets (the files' values
     when it extends nothing); the origin is the template's (the values of
     the scenario it extends are ``extended``). With a municipality the
     population is the scenario sheet's ``children_0_22``, not a row here.
+    Meaning, unit and origin are in ``labels``' language.
     """
     where = {row.path: row for row in origins(scenario)}
     numbers = [p for p in parameters(scenario) if isinstance(p.value, Quantity)
@@ -130,16 +146,18 @@ def _rows(scenario: Scenario, own: bool) -> list[list[Any]]:
     for parameter in numbers:
         quantity, origin = parameter.value, where[parameter.path]
         kind = "extended" if origin.kind == "this file" and not own else origin.kind
-        shown = f"{kind}: {origin.where}" if kind == "extended" else kind
+        word = labels.word(ORIGINS[kind]) if kind in ORIGINS else kind
+        shown = f"{word}: {origin.where}" if kind == "extended" else word
         filled = own and kind in ("this file", "extended")
         low, high = quantity.range if quantity.range is not None and filled else ("", "")
-        rows.append([parameter.path, parameter.meaning, parameter.unit,
+        rows.append([parameter.path, meaning(parameter.path, parameter.meaning, labels),
+                     labels.unit(parameter.unit),
                      quantity.value if filled else "", low, high, quantity.source if filled else "",
                      quantity.value, shown, quantity.source])
     if CASELOAD not in where:  # a caseload may be given instead of the count, which is then derived
         field = Caseworkers.model_fields["caseload"]
-        rows.append([CASELOAD, field.description, field.json_schema_extra["unit"], "", "", "", "", "",
-                     "", ""])
+        rows.append([CASELOAD, meaning(CASELOAD, field.description, labels),
+                     labels.unit(field.json_schema_extra["unit"]), "", "", "", "", "", "", ""])
 
     def rank(row: list[Any]) -> int:
         return next((i for i, pattern in enumerate(FIGURES) if fnmatch.fnmatchcase(row[0], pattern)),
@@ -177,11 +195,13 @@ def read_template(label: str, data: bytes, locate: Callable[[str], str | Path] =
     cells: dict[str, tuple[str, Any]] = {}  # scenario path -> (the cell, as problems name it; its value)
     problems = _read_scenario_sheet(book[SCENARIO], label, result, cells)
     rows = list(book[PARAMETERS].iter_rows(values_only=True))
-    header = [str(cell).strip() if cell is not None else "" for cell in rows[0]] if rows else []
-    absent = [name for name in FILLED if name not in header]
+    named = {header(column, Labels(lang)): column for lang in LANGUAGES for column in COLUMNS}
+    header_row = [named.get(str(cell).strip(), str(cell).strip()) if cell is not None else ""
+                  for cell in rows[0]] if rows else []
+    absent = [name for name in FILLED if name not in header_row]
     if absent:
-        raise refuse([*problems, Problem(label, PARAMETERS, f"lacks the columns {absent}", header)])
-    at = {name: header.index(name) for name in FILLED}
+        raise refuse([*problems, Problem(label, PARAMETERS, f"lacks the columns {absent}", header_row)])
+    at = {name: header_row.index(name) for name in FILLED}
     for number, row in enumerate(rows[1:], 2):
         path = row[at["path"]]
         if path in (None, "") or all(row[at[c]] in (None, "") for c in FILLED[1:]):

@@ -212,6 +212,39 @@ WORDS = {
     "high_end": ("Svar, høj ende", "Answer, high end"),
     "sensitivity_sheet": ("Følsomhed", "Sensitivity"),
     "sensitivity_answers_sheet": ("Følsomhed, svar og støj", "Sensitivity, answers and noise"),
+    # the workbook's summary sheet, its chart and the template's columns (issue 25, item 5 and bug 9)
+    "summary_sheet": ("Resumé", "Summary"),
+    "baseline_scenario": ("grundscenarie {scenario}", "baseline scenario {scenario}"),
+    "experiment_title": ("Eksperimentets egen titel", "The experiment's own title"),
+    "title_column": ("Overskrift", "Title"),
+    "detail": ("Usikkerhed", "Uncertainty"),
+    "verdicts": ("Svaret over perioden", "The answer over the period"),
+    "period_totals": ("Udgifter år for år og over perioden, {unit}",
+                      "Spend year by year and over the period, {unit}"),
+    "period_totals_note": (
+        "Median pr. år; perioden i alt: median og 90 %-interval af summen over årene, gentagelse for "
+        "gentagelse. Forskellen fra {baseline} er parret (samme tilfældige tal); P(besparelse) er andelen "
+        "af gentagelserne, hvor scenariet koster mindre over perioden.",
+        "Median per year; the period in total: median and 90% interval of the sum over the years, "
+        "replication by replication. The difference from {baseline} is paired (the same random numbers); "
+        "P(saving) is the share of replications in which the variant costs less over the period."),
+    "period_column": ("{first}–{last} i alt", "{first}–{last} in total"),
+    "difference_column": ("Forskel fra {baseline}, {first}–{last}",
+                          "Difference from {baseline}, {first}–{last}"),
+    "difference_chart": ("{outcome}: parret forskel fra {baseline} pr. år ({unit})",
+                         "{outcome}: paired difference from {baseline} per year ({unit})"),
+    "difference_chart_data": ("Figurens tal: {outcome}, parret forskel fra {baseline} pr. år, {unit}",
+                              "The chart's figures: {outcome}, paired difference from {baseline} per year, "
+                              "{unit}"),
+    "p_higher": ("P(højere)", "P(higher)"),
+    "in_use": ("I brug", "In use"),
+    "in_use_source": ("Kilde til tallet i brug", "Source of the value in use"),
+    "key": ("Nøgle", "Key"),
+    "origin_this_file": ("denne fil", "this file"),
+    "origin_extended": ("udvidet", "extended"),
+    "origin_national_scaled": ("landstal skaleret", "national scaled"),
+    "origin_national_default": ("national standardværdi", "national default"),
+    "origin_derived": ("afledt", "derived"),
     "answer_level": ("{variant}: {outcome} i {year} er {median} {unit} (90 %-interval {low} til {high}).",
                      "{variant}: {outcome} in {year} is {median} {unit} (90% interval {low} to {high})."),
     "answer_difference": (
@@ -308,9 +341,10 @@ WORDS = {
     "template_profile": ("Hent Excel-skabelon ud fra befolkningen (landstal)",
                          "Download the Excel template from the population (national figures)"),
     "template_note": (
-        "Udfyld arket 'parameters' med kommunens egne tal: value (og low og high for en antagelse) og "
-        "source. En tom række bruger tallet i in_use, der kommer fra origin: en fil, der udvides, landstal "
-        "skaleret til befolkningen, en national standardværdi eller en afledt værdi. Lad path stå.",
+        "Udfyld arket 'parameters' med kommunens egne tal: Værdi (og Fra og Til for en antagelse) og "
+        "Kilde. En tom række bruger tallet i 'I brug', der kommer fra 'Kommer fra': en fil, der udvides, "
+        "landstal skaleret til befolkningen, en national standardværdi eller en afledt værdi. Lad "
+        "Parameter stå.",
         "Fill in the sheet 'parameters' with the municipality's own figures: value (and low and high for an "
         "assumption) and source. An empty row uses the number in in_use, which comes from origin: a file "
         "extended, national figures scaled to the population, a national default or a derived value. "

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import shutil
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +33,7 @@ FILES = (REPORT, SUMMARY, WORKBOOK, FIGURES)
 DEFAULT_LANGUAGE = "da"
 """Danish: the report is written for a municipal committee."""
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "ReportFiles", "Run", "make_report", "read_run"]
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "ReportFiles", "Run", "download_name", "make_report", "read_run"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,26 @@ class ReportFiles:
     def in_folder(cls, folder: Path) -> ReportFiles:
         """The files of the report written into ``folder``."""
         return cls(folder / REPORT, folder / WORKBOOK, sorted((folder / FIGURES).iterdir()), folder / SUMMARY)
+
+
+def download_name(run: Run, tag: str, suffix: str) -> str:
+    """What a downloaded file of ``run`` is called: ``{experiment}_{scenario}_{tag}.{suffix}``.
+
+    ``tag`` is the report's language, or what the file is (``scenario_files``).
+    The experiment and the scenario its baseline starts from say what the
+    file holds once it lies among others in a planner's downloads (inside
+    the run folder the files keep their fixed names, :data:`WORKBOOK`).
+    Safe on every file system: letters, digits, ``.``, ``_`` and ``-`` only
+    (æ, ø and å written ae, oe and aa), at most 120 characters.
+    """
+    danish = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
+
+    def safe(part: str) -> str:
+        ascii_only = unicodedata.normalize("NFKD", part.translate(danish)).encode("ascii", "ignore").decode()
+        return re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_only).strip("._-")
+
+    parts = (safe(part) for part in (run.manifest["experiment"]["name"], run.scenario, tag))
+    return f"{'_'.join(part for part in parts if part)[:120] or 'barnesim'}.{suffix}"
 
 
 def language_problems(lang: str) -> list[Problem]:

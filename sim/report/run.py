@@ -41,6 +41,9 @@ class Run:
     ``payback`` when it has a plan, ``budget`` when a variant's scenario has a budget."""
     plan: Plan | None = None
     """The investment case's plan the experiment measured a variant against, if any."""
+    scenario: str = ""
+    """The scenario the baseline starts from, as the experiment names it (the base ``scenario`` or the
+    baseline variant's own), without folder or ``.toml``: what the run's file names say."""
 
     @property
     def variants(self) -> list[str]:
@@ -75,5 +78,9 @@ def read_run(folder: Path, flag: str = "RUN_FOLDER") -> Run:
         baseline = manifest.get("baseline") or next(iter(experiment.scenarios))
         tables.update(period_tables(tables["outcomes"], baseline))
     definition = experiment.definition
+    baseline = manifest.get("baseline") or next(iter(experiment.scenarios))
+    own = next((variant.scenario for variant in definition.variant if variant.label == baseline), None)
+    scenario = own or definition.scenario
     return Run(folder, manifest, definition.title, " ".join(definition.description.split()),
-               experiment.scenarios, experiment.outcomes, tables, definition.plan)
+               experiment.scenarios, experiment.outcomes, tables, definition.plan,
+               Path(scenario).stem if scenario.endswith(".toml") else scenario)
