@@ -30,7 +30,7 @@ from ..montecarlo.draws import UNCERTAINTIES, uncertain_paths
 from ..montecarlo.outcomes import outcome_names
 from ..scenario import DEFAULT_SCENARIO, Scenario, extend_scenario, load_scenario
 from ..scenario.messages import dotted, problems_from, suggest
-from ..scenario.paths import put
+from ..scenario.paths import file_tables
 from ..scenario.strict import Strict
 from ..scenario.tomlfile import parse_toml
 from ..sensitivity.settings import Answer, Sensitivity
@@ -74,14 +74,10 @@ class Sweep(Strict):
 
     def variants(self) -> list[Variant]:
         """The variants the sweep stands for."""
-        result = []
-        within = "" if self.from_date is None else f"timeline.{self.from_date.isoformat()}."
-        for i, label in enumerate(self.labels):
-            changes: dict[str, Any] = {}
-            for path, values in self.parameters.items():
-                put(changes, within + path, values[i])
-            result.append(Variant(label=label, changes=changes))
-        return result
+        date = None if self.from_date is None else self.from_date.isoformat()
+        return [Variant(label=label, changes=file_tables(
+                    {path: values[i] for path, values in self.parameters.items()}, date))
+                for i, label in enumerate(self.labels)]
 
 
 class Reference(Strict):
