@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from sim.errors import InputError
+from sim.experiments.report import plot_outcomes
 from sim.montecarlo import Ensemble
 from sim.report import REPORT, WORKBOOK, make_report, read_run
 
@@ -61,6 +62,18 @@ def test_plot_difference_draws_each_other_scenario_minus_the_baseline():
     assert [line.get_label() for line in ensemble.plot_difference("spend_kr.total", baseline="more")
             .get_lines()[:-1]] == ["base", "fewer"]
     plt.close("all")
+
+
+@pytest.mark.unit
+def test_the_plots_of_a_run_leave_a_notebooks_backend_as_it_was(tmp_path):
+    """make_report(ensemble) writes a run's plots/; an inline backend must still show the next plot."""
+    before = matplotlib.get_backend()
+    matplotlib.use("svg")
+    try:
+        written = plot_outcomes(made_up().summary(), ["spend_kr.total"], ("base", "more"), tmp_path)
+        assert matplotlib.get_backend() == "svg" and [p.name for p in written] == ["spend_kr.total.png"]
+    finally:
+        matplotlib.use(before)
 
 
 @pytest.mark.unit

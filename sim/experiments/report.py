@@ -274,20 +274,19 @@ def convergence_note(summary: pd.DataFrame, outcomes: list[str], precision: floa
 def plot_outcomes(
     summary: pd.DataFrame, outcomes: list[str], scenarios: tuple[str, ...], folder: Path
 ) -> list[Path]:
-    """One PNG per outcome: the median per year of each variant with its 90% band (:func:`draw_outcome`)."""
-    import matplotlib
+    """One PNG per outcome: the median per year of each variant with its 90% band (:func:`draw_outcome`).
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Drawn without pyplot, so that a notebook's backend is left as it was.
+    """
+    from matplotlib.figure import Figure
 
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for outcome in outcomes:
-        figure, axes = plt.subplots(figsize=SIZE)
-        draw_outcome(axes, summary, outcome, scenarios)
+        figure = Figure(figsize=SIZE)
+        draw_outcome(figure.subplots(), summary, outcome, scenarios)
         figure.tight_layout()
         path = folder / f"{outcome}.png"
         figure.savefig(path, dpi=100)
-        plt.close(figure)
         written.append(path)
     return written
