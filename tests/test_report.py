@@ -315,6 +315,7 @@ def test_a_report_of_an_ensemble_folder_says_what_it_is_and_what_to_do(tmp_path)
     message = str(refused.value)
     assert message.startswith("cannot report") and "run_ensemble(folder=...)" in message
     assert "python -m sim.experiments FILE --report" in message
+    assert "make_report(ensemble, out=NEW_FOLDER)" in message  # issue 25, item 6: the report of an ensemble
     assert not (tmp_path / "ensemble" / "report.html").exists()
 
 

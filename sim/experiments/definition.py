@@ -30,7 +30,7 @@ from ..montecarlo.draws import UNCERTAINTIES, uncertain_paths
 from ..montecarlo.outcomes import outcome_names
 from ..scenario import DEFAULT_SCENARIO, Scenario, extend_scenario, load_scenario
 from ..scenario.messages import dotted, problems_from, suggest
-from ..scenario.paths import put
+from ..scenario.paths import file_tables
 from ..scenario.strict import Strict
 from ..scenario.tomlfile import parse_toml
 from ..sensitivity.settings import Answer, Sensitivity
@@ -74,14 +74,10 @@ class Sweep(Strict):
 
     def variants(self) -> list[Variant]:
         """The variants the sweep stands for."""
-        result = []
-        within = "" if self.from_date is None else f"timeline.{self.from_date.isoformat()}."
-        for i, label in enumerate(self.labels):
-            changes: dict[str, Any] = {}
-            for path, values in self.parameters.items():
-                put(changes, within + path, values[i])
-            result.append(Variant(label=label, changes=changes))
-        return result
+        date = None if self.from_date is None else self.from_date.isoformat()
+        return [Variant(label=label, changes=file_tables(
+                    {path: values[i] for path, values in self.parameters.items()}, date))
+                for i, label in enumerate(self.labels)]
 
 
 class Reference(Strict):
@@ -220,23 +216,45 @@ def load_experiment(ref: str | Path) -> LoadedExperiment:
     except OSError as error:
         raise InputError([Problem(label, "", f"cannot be read: {error.strerror}")],
                          "cannot load the experiment") from None
-    data = parse_toml(label, raw, "an experiment")
-    try:
-        definition = Experiment.model_validate(data)
-    except ValidationError as error:
-        raise InputError(problems_from(error.errors(include_url=False), Experiment, lambda loc: label),
-                         f"experiment {label} is not valid") from None
+    definition = _definition(label, raw)
     problems: list[Problem] = []
     if definition.name != path.stem:
         problems.append(Problem(label, "name", f"must be the file's name, {path.stem!r}", definition.name))
     scenarios = _scenarios(definition, path, problems)
+    return _loaded(definition, path, raw.decode("utf-8"), scenarios, problems)
+
+
+def experiment_of_text(text: str, label: str, scenarios: dict[str, Scenario]) -> LoadedExperiment:
+    """The experiment file ``text`` (named ``label``) run on ``scenarios`` already resolved, baseline first.
+
+    An ensemble run in Python is recorded so: its variants' scenarios need
+    not exist as files, and everything else is checked as
+    :func:`load_experiment` checks it.
+    """
+    return _loaded(_definition(label, text.encode("utf-8")), Path(label), text, scenarios, [])
+
+
+def _definition(label: str, raw: bytes) -> Experiment:
+    """The experiment file ``raw``, valid as a file (its scenarios not yet looked at)."""
+    data = parse_toml(label, raw, "an experiment")
+    try:
+        return Experiment.model_validate(data)
+    except ValidationError as error:
+        raise InputError(problems_from(error.errors(include_url=False), Experiment, lambda loc: label),
+                         f"experiment {label} is not valid") from None
+
+
+def _loaded(definition: Experiment, path: Path, text: str, scenarios: dict[str, Scenario],
+            problems: list[Problem]) -> LoadedExperiment:
+    """The experiment once its outcomes, references, plan and sensitivity are found valid on ``scenarios``."""
+    label = str(path)
     outcomes = _outcomes(definition, scenarios, label, problems)
     _check_references(definition, scenarios, label, problems)
     _check_plan(definition, scenarios, label, problems)
     _check_sensitivity(definition, scenarios, label, problems)
     if problems:
         raise InputError(problems, f"experiment {label} is not valid")
-    return LoadedExperiment(definition, path, raw.decode("utf-8"), scenarios, outcomes)
+    return LoadedExperiment(definition, path, text, scenarios, outcomes)
 
 
 def _scenarios(definition: Experiment, path: Path, problems: list[Problem]) -> dict[str, Scenario]:

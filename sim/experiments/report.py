@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..montecarlo import Ensemble
 from ..montecarlo.budget import outside_years
+from ..montecarlo.figure import SIZE, draw_outcome
 from ..montecarlo.registry import KRONER, describe
 from ..output.prices import deflator
 from ..output.words import Labels
@@ -306,31 +307,19 @@ def convergence_note(summary: pd.DataFrame, outcomes: list[str], precision: floa
 def plot_outcomes(
     summary: pd.DataFrame, outcomes: list[str], scenarios: tuple[str, ...], folder: Path
 ) -> list[Path]:
-    """One PNG per outcome: the median per year of each variant with its 90% band."""
-    import matplotlib
+    """One PNG per outcome: the median per year of each variant with its 90% band (:func:`draw_outcome`).
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Drawn without pyplot, so that a notebook's backend is left as it was.
+    """
+    from matplotlib.figure import Figure
 
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for outcome in outcomes:
-        rows = summary[summary["outcome"] == outcome]
-        display = describe(outcome).figure
-        figure, axes = plt.subplots(figsize=(7, 4))
-        for scenario in scenarios:
-            mine = rows[rows["scenario"] == scenario].sort_values("year")
-            axes.plot(mine["year"], mine["median"] / display.divisor, marker="o", label=scenario)
-            axes.fill_between(mine["year"], mine["p5"] / display.divisor, mine["p95"] / display.divisor,
-                              alpha=0.15)
-        axes.set_title(outcome)
-        axes.set_xlabel("year")
-        axes.set_ylabel(f"{display.unit_word(ENGLISH)}, median and 90% interval")
-        axes.xaxis.get_major_locator().set_params(integer=True)
-        axes.legend(fontsize="small")
+        figure = Figure(figsize=SIZE)
+        draw_outcome(figure.subplots(), summary, outcome, scenarios)
         figure.tight_layout()
         path = folder / f"{outcome}.png"
         figure.savefig(path, dpi=100)
-        plt.close(figure)
         written.append(path)
     return written

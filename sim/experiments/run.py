@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+import pandas as pd
+
+from ..errors import InputError, Problem
 from ..model.equilibrium import problems as steady_state_problems
 from ..montecarlo import Ensemble, compare, convergence, run_ensemble, summarise
 from ..montecarlo.budget import budget_table
@@ -28,7 +31,7 @@ from ..output.manifest import scenario_entry, software
 from ..output.prices import deflator, price_level, price_year_problems
 from ..sensitivity import FOLDER as SENSITIVITY_FOLDER
 from ..sensitivity import run_sensitivity
-from .definition import LoadedExperiment
+from .definition import LoadedExperiment, experiment_of_text
 from .plan import against_plan, payback_years
 from .plan import summary as plan_summary
 from .report import plot_outcomes, references
@@ -73,8 +76,111 @@ def run_experiment(
     if problems:
         raise InputError(problems, "cannot run")
     definition = experiment.definition
-    started = dt.datetime.now(dt.UTC)
-    manifest = {
+    manifest = _manifest(experiment, seed, replications, price_year, executor_name, rerun_of)
+    if (folder / MANIFEST).is_file():
+        # a resume with other settings is refused here, before the run's manifest is touched
+        open_store(folder, experiment.scenarios, seed, definition.years, definition.uncertainty)
+        earlier = read_manifest(folder)
+        manifest["resumed"] = [*earlier.get("resumed", []), manifest["started"]]
+        manifest["started"] = earlier["started"]
+        write_manifest(folder, manifest)
+    else:
+        with new_folder(folder, "--out") as staging:  # appears whole, with its manifest
+            write_manifest(staging, manifest)
+    try:
+        ensemble = run_ensemble(
+            experiment.scenarios, replications, seed, years=definition.years,
+            uncertainty=definition.uncertainty, executor=executor, folder=folder, progress=progress,
+        )
+        tables = _tables(experiment, ensemble, price_year, precision)
+        if definition.sensitivity is not None:
+            tables.update(_sensitivity(experiment, folder, seed, executor, progress, manifest))
+    except BaseException:
+        manifest["status"] = INTERRUPTED
+        with contextlib.suppress(OSError):  # a full disk must not hide why the run stopped
+            write_manifest(folder, manifest)
+        raise
+    _finish(folder, experiment, ensemble, tables, manifest, precision)
+    return ensemble, tables
+
+
+def write_ensemble_run(ensemble: Ensemble, folder: Path, *, outcomes: list[str], title: str,
+                       description: str = "", price_year: int | None = None,
+                       precision: float = DEFAULT_PRECISION) -> LoadedExperiment:
+    """Write the finished ``ensemble`` as the run folder an experiment of its scenarios would write.
+
+    The folder (new; it appears whole) gets the tables, plots and manifest
+    of :func:`run_experiment`, computed by the same code, so that the
+    report (``sim.report.make_report``) and ``--rerun`` read it as any
+    run: the manifest records the scenarios as run (``ensemble.resolved``)
+    and an experiment file naming them, with ``outcomes`` (names or
+    patterns such as ``spend_kr.*``) and ``title``. The batches are not
+    kept (the ensemble ran in memory), so the run cannot be resumed.
+    Returns the experiment the manifest records.
+    """
+    experiment = ensemble_experiment(ensemble, outcomes, title, description)
+    problems = price_year_problems(price_year)
+    if problems:
+        raise InputError(problems, "cannot write the run")
+    manifest = _manifest(experiment, ensemble.seed, ensemble.replications, price_year,
+                         "run_ensemble in Python, outside this folder", None)
+    tables = _tables(experiment, ensemble, price_year, precision)
+    with new_folder(folder, "out") as staging:
+        _finish(staging, experiment, ensemble, tables, manifest, precision)
+    return experiment
+
+
+ENSEMBLE_FILE = "(an ensemble run in Python: sim.montecarlo.run_ensemble)"
+"""What a run folder written from an ensemble records as its experiment's file: there is none on disk."""
+
+
+def ensemble_experiment(ensemble: Ensemble, outcomes: list[str], title: str, description: str = ""
+                        ) -> LoadedExperiment:
+    """The experiment an ensemble run in Python stands for: its scenarios, settings and ``outcomes``.
+
+    Its file text (what a manifest records) names each variant's scenario
+    by name, and ``scenarios`` are the ensemble's as run; an experiment
+    file is checked as one loaded from disk is, outcomes included.
+    """
+    missing = [label for label in ensemble.scenarios if label not in ensemble.resolved]
+    if missing:
+        raise InputError([Problem("ensemble", "resolved", "holds no scenario for these labels; an ensemble "
+                                  "made by run_ensemble keeps its scenarios", missing)],
+                         "cannot write the run")
+    text = "\n".join([
+        "# Written from an ensemble run in Python (sim.montecarlo.run_ensemble): each variant names its",
+        "# scenario; the scenarios as run are in the manifest's inputs.",
+        f"name = {_toml(_ENSEMBLE_NAME)}",
+        f"title = {_toml(title)}",
+        f"description = {_toml(description)}",
+        f"scenario = {_toml(ensemble.resolved[ensemble.baseline].name)}",
+        f"years = {ensemble.years}",
+        f"replications = {ensemble.replications}",
+        f"seed = {ensemble.seed}",
+        f"uncertainty = {_toml(ensemble.uncertainty)}",
+        f"outcomes = {_toml(list(outcomes))}",
+        *(line for label in ensemble.scenarios for line in (
+            "", "[[variant]]", f"label = {_toml(label)}",
+            f"scenario = {_toml(ensemble.resolved[label].name)}")),
+        "",
+    ])
+    return experiment_of_text(text, ENSEMBLE_FILE, {label: ensemble.resolved[label]
+                                                    for label in ensemble.scenarios})
+
+
+_ENSEMBLE_NAME = "ensemble"
+
+
+def _toml(value: Any) -> str:
+    """``value`` (text, or a list of text) as TOML writes it: JSON's strings are TOML's basic strings."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _manifest(experiment: LoadedExperiment, seed: int, replications: int, price_year: int | None,
+              executor_name: str, rerun_of: str | None) -> dict[str, Any]:
+    """The manifest of a run starting now, with status ``running``."""
+    definition = experiment.definition
+    return {
         "experiment": {"name": experiment.name, "file": str(experiment.path), "sha256": experiment.sha256},
         "scenarios": {label: scenario_entry(s) for label, s in experiment.scenarios.items()},
         "baseline": experiment.baseline,
@@ -86,7 +192,7 @@ def run_experiment(
         "price_level": price_level(experiment.scenarios[experiment.baseline], price_year),
         "executor": executor_name,
         **software(),
-        "started": started.isoformat(timespec="seconds"),
+        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "finished": None,
         "status": RUNNING,
         **({"rerun_of": rerun_of} if rerun_of else {}),
@@ -95,52 +201,41 @@ def run_experiment(
                            for label, scenario in experiment.scenarios.items()
                            if (problems := steady_state_problems(scenario))},
     }
-    if (folder / MANIFEST).is_file():
-        # a resume with other settings is refused here, before the run's manifest is touched
-        open_store(folder, experiment.scenarios, seed, definition.years, definition.uncertainty)
-        earlier = read_manifest(folder)
-        manifest["started"] = earlier["started"]
-        manifest["resumed"] = [*earlier.get("resumed", []), started.isoformat(timespec="seconds")]
-        write_manifest(folder, manifest)
-    else:
-        with new_folder(folder, "--out") as staging:  # appears whole, with its manifest
-            write_manifest(staging, manifest)
-    try:
-        ensemble = run_ensemble(
-            experiment.scenarios, replications, seed, years=definition.years,
-            uncertainty=definition.uncertainty, executor=executor, folder=folder, progress=progress,
-        )
-        outcomes = fixed_prices(ensemble.outcomes, experiment.scenarios, price_year)
-        summary = convergence(summarise(outcomes), precision)
-        comparison = compare(outcomes, ensemble.baseline)
-        tables = {"outcomes": outcomes, "draws": ensemble.draws, "summary": summary,
-                  "comparison": comparison, **period_tables(outcomes, ensemble.baseline)}
-        plan = definition.plan
-        if plan is not None:
-            scenario = experiment.scenarios[plan.variant]
-            deflate = None if price_year is None else lambda year: deflator(scenario, year, price_year)
-            measured = against_plan(ensemble.outcomes, plan, deflate)
-            tables["against_plan"] = plan_summary(measured, plan, deflate)
-            tables["payback"] = payback_years(measured).rename("payback_year").reset_index()
-        budget = budget_table(outcomes, experiment.scenarios, price_year)
-        if len(budget):
-            tables["budget"] = budget
-        tables["references"] = references(summary, comparison, experiment, tables.get("against_plan"),
-                                          price_year)
-        if definition.sensitivity is not None:
-            tables.update(_sensitivity(experiment, folder, seed, executor, progress, manifest))
-    except BaseException:
-        manifest["status"] = INTERRUPTED
-        with contextlib.suppress(OSError):  # a full disk must not hide why the run stopped
-            write_manifest(folder, manifest)
-        raise
+
+
+def _tables(experiment: LoadedExperiment, ensemble: Ensemble, price_year: int | None, precision: float
+            ) -> dict[str, pd.DataFrame]:
+    """The tables of a run of ``experiment`` whose ensemble is ``ensemble`` (the sensitivity's aside)."""
+    definition = experiment.definition
+    outcomes = fixed_prices(ensemble.outcomes, experiment.scenarios, price_year)
+    summary = convergence(summarise(outcomes), precision)
+    comparison = compare(outcomes, ensemble.baseline)
+    tables = {"outcomes": outcomes, "draws": ensemble.draws, "summary": summary, "comparison": comparison,
+              **period_tables(outcomes, ensemble.baseline)}
+    plan = definition.plan
+    if plan is not None:
+        scenario = experiment.scenarios[plan.variant]
+        deflate = None if price_year is None else lambda year: deflator(scenario, year, price_year)
+        measured = against_plan(ensemble.outcomes, plan, deflate)
+        tables["against_plan"] = plan_summary(measured, plan, deflate)
+        tables["payback"] = payback_years(measured).rename("payback_year").reset_index()
+    budget = budget_table(outcomes, experiment.scenarios, price_year)
+    if len(budget):
+        tables["budget"] = budget
+    tables["references"] = references(summary, comparison, experiment, tables.get("against_plan"), price_year)
+    return tables
+
+
+def _finish(folder: Path, experiment: LoadedExperiment, ensemble: Ensemble, tables: dict[str, pd.DataFrame],
+            manifest: dict[str, Any], precision: float) -> None:
+    """Write the tables and plots into ``folder`` and mark its manifest complete."""
+    summary = tables["summary"]
     write_tables(folder, tables)
     plot_outcomes(summary, experiment.outcomes, ensemble.scenarios, folder / PLOTS)
     manifest.update(finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), status=COMPLETE,
                     precision=precision, converged=bool(
                         summary[summary["outcome"].isin(experiment.outcomes)]["converged"].all()))
     write_manifest(folder, manifest)
-    return ensemble, tables
 
 
 def _sensitivity(experiment: LoadedExperiment, folder: Path, seed: int, executor: Any, progress: Any,

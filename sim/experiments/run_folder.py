@@ -75,8 +75,9 @@ def read_manifest(path: Path, flag: str = "--resume", title: str | None = None) 
     if not file.is_file():
         why = (f"holds an ensemble written by run_ensemble(folder=...) ({SPEC}), not an experiment run: "
                "a report or resume needs the run folder of an experiment (python -m sim.experiments FILE "
-               "--report, or sim.experiments.run_experiment); an ensemble's numbers are its "
-               ".summary() and .compare()") if (folder_of(path) / SPEC).is_file() else \
+               "--report, or sim.experiments.run_experiment); from Python, make the report of the "
+               "ensemble run_ensemble returns with sim.report.make_report(ensemble, out=NEW_FOLDER)"
+               ) if (folder_of(path) / SPEC).is_file() else \
             f"is not an experiment run folder (no {MANIFEST})"
         raise InputError([Problem(flag, "", why, str(path))], title)
     try:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import concurrent.futures
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +26,10 @@ from .. import run_argument_problems
 from ..errors import InputError, Problem
 from ..output.result import Result
 from ..scenario import Scenario, load_scenario
+from ..scenario.messages import suggest
 from . import outcomes as standard
 from .draws import UNCERTAINTIES, uncertain_paths
+from .figure import draw_outcome, new_axes
 from .replication import DRAW_COLUMNS, OUTCOME_COLUMNS, Batch, run_batch
 from .store import Store
 from .summary import compare, summarise
@@ -50,6 +52,9 @@ class Ensemble:
     seed: int
     years: int
     uncertainty: str
+    resolved: Mapping[str, Scenario] = field(default_factory=dict, repr=False, compare=False)
+    """Label -> the scenario as run, the baseline first: what a report of the ensemble records
+    (``sim.report.make_report(ensemble, out=...)``)."""
 
     @property
     def baseline(self) -> str:
@@ -62,10 +67,45 @@ class Ensemble:
 
     def compare(self, baseline: str | None = None) -> pd.DataFrame:
         """Paired differences of each scenario from ``baseline`` (default: the first scenario)."""
-        baseline = self.baseline if baseline is None else baseline
+        return compare(self.outcomes, self._baseline(self.baseline if baseline is None else baseline))
+
+    def plot(self, outcome: str, ax: Any = None) -> Any:
+        """The median of ``outcome`` per year of each scenario with its 90% band, on matplotlib axes.
+
+        Drawn on ``ax``, or on a new figure's axes; the axis is in the unit
+        the outcome registry shows it in on figures (mio kr for kroner, per
+        cent for shares). Returns the axes: one line per scenario.
+        """
+        rows = self.outcomes[self.outcomes["outcome"] == self._outcome(outcome)]
+        return draw_outcome(new_axes() if ax is None else ax, summarise(rows), outcome, self.scenarios)
+
+    def plot_difference(self, outcome: str, ax: Any = None, baseline: str | None = None) -> Any:
+        """Each other scenario's paired difference from ``baseline`` (default the first), as :meth:`plot`.
+
+        One line per scenario but the baseline, and a grey line at zero.
+        """
+        baseline = self._baseline(self.baseline if baseline is None else baseline)
+        if len(self.scenarios) < 2:
+            raise InputError([Problem("scenarios", "", "a difference needs a second scenario to compare with "
+                                      "the first", list(self.scenarios))], "cannot plot the difference")
+        rows = self.outcomes[self.outcomes["outcome"] == self._outcome(outcome)]
+        others = tuple(name for name in self.scenarios if name != baseline)
+        return draw_outcome(new_axes() if ax is None else ax, compare(rows, baseline), outcome, others,
+                            baseline)
+
+    def _baseline(self, baseline: str) -> str:
         if baseline not in self.scenarios:
             raise InputError([Problem("baseline", "", f"must be one of {list(self.scenarios)}", baseline)])
-        return compare(self.outcomes, baseline)
+        return baseline
+
+    def _outcome(self, outcome: str) -> str:
+        """``outcome``, if the ensemble has it; else an InputError naming the nearest it has."""
+        known = list(dict.fromkeys(self.outcomes["outcome"]))
+        if outcome not in known:
+            raise InputError([Problem("outcome", "", "the ensemble has no such outcome"
+                                      + (suggest(str(outcome), known) or f"; it has {', '.join(known)}"),
+                                      outcome)], "cannot plot")
+        return outcome
 
 
 def run_ensemble(
@@ -136,7 +176,7 @@ def run_ensemble(
     return Ensemble(
         _in_order(outcomes, OUTCOME_COLUMNS, order, ["replication", "year", "outcome"]),
         _in_order(draws, DRAW_COLUMNS, order, ["replication", "path"]),
-        tuple(named), replications, seed, years, uncertainty,
+        tuple(named), replications, seed, years, uncertainty, dict(named),
     )
 
 

@@ -2,7 +2,9 @@
 
 ``make_report(folder, lang)`` reads a finished experiment run folder and
 writes ``report.html``, its one-page ``summary.html``, ``workbook.xlsx``
-and ``figures/`` (PNG and SVG) into it, or into a new folder ``out``. Nothing that exists is overwritten:
+and ``figures/`` (PNG and SVG) into it, or into a new folder ``out``;
+``make_report(ensemble, lang, out=FOLDER)`` first writes an ensemble run in
+Python as such a run folder. Nothing that exists is overwritten:
 a second report, in another language say, goes to another folder. The
 command line is ``python -m sim.report RUN_FOLDER [--lang da|en] [--out
 FOLDER]``; ``python -m sim.experiments NAME --report`` makes the report at
@@ -16,10 +18,12 @@ import io
 import re
 import shutil
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, Problem
+from ..montecarlo import Ensemble
 from ..output.folders import check_new_folder, new_folder, write_atomically
 from ..output.words import LANGUAGES, Labels
 from .run import Run, read_run
@@ -95,14 +99,33 @@ def check_report_target(folder: Path, out: Path | None, lang: str, flag: str = "
     return target
 
 
-def make_report(folder: str | Path, lang: str = DEFAULT_LANGUAGE,
-                out: str | Path | None = None) -> ReportFiles:
-    """Write the report of the finished run in ``folder``, in ``lang``, into ``folder`` or the new ``out``."""
+ENSEMBLE_OUTCOMES = ("spend_kr.*", "placements_31_dec.*")
+"""What the report of an ensemble shows unless told: the spend and the placements per level, as the
+accounts list them."""
+
+
+def make_report(folder: str | Path | Ensemble, lang: str = DEFAULT_LANGUAGE,
+                out: str | Path | None = None, *, outcomes: Sequence[str] = ENSEMBLE_OUTCOMES,
+                title: str | None = None, description: str = "", price_year: int | None = None
+                ) -> ReportFiles:
+    """Write the report of the finished run in ``folder``, in ``lang``, into ``folder`` or the new ``out``.
+
+    Given an :class:`~sim.montecarlo.Ensemble` run in Python instead, ``out``
+    (a new folder) is required: the ensemble is written there as the run
+    folder an experiment of its scenarios would write
+    (:func:`sim.experiments.run.write_ensemble_run`: tables, plots and a
+    manifest recording the scenarios as run), ``outcomes`` (names or
+    patterns), ``title``, ``description`` and ``price_year`` saying what
+    it shows, and the report is made of that folder as of any run.
+    """
     from .page import render_html  # imported here: python -m sim.experiments starts without them
     from .plots import report_figures
     from .summary import render_summary
     from .workbook import write_workbook
 
+    if isinstance(folder, Ensemble):
+        folder = _ensemble_run(folder, lang, out, list(outcomes), title, description, price_year)
+        out = None
     folder = Path(folder)
     out = None if out is None else Path(out)
     target = check_report_target(folder, out, lang)
@@ -131,3 +154,25 @@ def make_report(folder: str | Path, lang: str = DEFAULT_LANGUAGE,
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
         raise
     return ReportFiles.in_folder(target)
+
+
+def _ensemble_run(ensemble: Ensemble, lang: str, out: str | Path | None, outcomes: list[str],
+                  title: str | None, description: str, price_year: int | None) -> Path:
+    """The run folder ``out`` written from ``ensemble``, once the report's language and ``out`` are valid."""
+    from ..experiments.run import write_ensemble_run  # the sensitivity analysis it imports is slow to load
+
+    problems = language_problems(lang)
+    if out is None:
+        problems.append(Problem("out", "", "give a new folder for the ensemble's run and its report: "
+                                "make_report(ensemble, out=FOLDER)"))
+    else:
+        try:
+            check_new_folder(Path(out), "out")
+        except InputError as error:
+            problems += error.problems
+    if problems:
+        raise InputError(problems, "cannot write the report")
+    title = title or "Ensemble of " + ", ".join(ensemble.scenarios)
+    write_ensemble_run(ensemble, Path(out), outcomes=outcomes, title=title, description=description,
+                       price_year=price_year)
+    return Path(out)

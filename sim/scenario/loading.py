@@ -16,8 +16,11 @@ given and what is allowed.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hashlib
 import json
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -30,7 +33,7 @@ from . import profile
 from .checks import cross_checks
 from .messages import problems_from, suggest, unwrap
 from .parameters import parameters
-from .paths import lookup
+from .paths import file_tables, lookup
 from .quantities import Quantity, Section, Sourced, quantity
 from .schema import Municipality, Scenario, ScenarioInfo, TimelineChange
 from .timeline import parse_timeline
@@ -189,7 +192,7 @@ def load_scenario(ref: str | Path | Scenario, *, relative_to: Path | None = None
     return _resolve(_chain(ref, relative_to, named_in))
 
 
-def extend_scenario(base: str | Path | None, changes: dict[str, Any], label: str, *,
+def extend_scenario(base: str | Path | Scenario | None, changes: dict[str, Any], label: str, *,
                     relative_to: Path | None = None, named_in: tuple[str, str] | None = None) -> Scenario:
     """``base`` with ``changes`` laid over it, as if ``changes`` were a file extending it.
 
@@ -198,12 +201,54 @@ def extend_scenario(base: str | Path | None, changes: dict[str, Any], label: str
     so a variant defined inside an experiment file is reported like a file.
     ``relative_to`` and ``named_in`` locate ``base`` as for :func:`load_scenario`;
     with ``base`` None, ``changes`` is a file of its own (the Excel template
-    of a municipality from its population is one). Raises
-    :class:`sim.errors.ScenarioError` listing every problem found.
+    of a municipality from its population is one); a loaded Scenario as
+    ``base`` is extended from the files it was loaded from, as read then.
+    Raises :class:`sim.errors.ScenarioError` listing every problem found.
     """
     text = json.dumps(changes, sort_keys=True, default=str).encode("utf-8")
     overlay = ScenarioFile(label, None, hashlib.sha256(text).hexdigest(), copy.deepcopy(changes))
+    if isinstance(base, Scenario):
+        if not base._chain:
+            raise _problem(base.name, "was not loaded from scenario files (it was built from a dump or "
+                           "a run's manifest), so it has no file to extend; load it with "
+                           "sim.load_scenario(NAME_OR_FILE) and vary that")
+        return _resolve([*base._chain, overlay])
     return _resolve([*(_chain(base, relative_to, named_in) if base is not None else []), overlay])
+
+
+CODE = "code"
+"""How a variant built in Python is named where a file would be: its values are "set in code (...)"."""
+
+
+def vary(base: Scenario, values: Mapping[str, Any], *, date: str | dt.date | None = None, note: str = "",
+         name: str | None = None, title: str | None = None) -> Scenario:
+    """``base`` with ``values`` set (from ``date``, as a decision), as a file extending it would set them.
+
+    The changes are written as the tables of such a file
+    (:func:`~sim.scenario.paths.file_tables`) and laid over ``base`` by
+    :func:`extend_scenario`, the code an experiment's variants go through,
+    so that they are checked and reported as a file's would be; the label
+    standing for the file is ``code (Scenario.with_values, NAME)``, and each
+    value's source says ``set in`` it. What :meth:`Scenario.with_values` and
+    :meth:`Scenario.with_decision` do.
+    """
+    how = "Scenario.with_values" if date is None else "Scenario.with_decision"
+    if not isinstance(values, Mapping) or not values:
+        raise _problem(how, "must be a non-empty mapping of parameter paths to values, such as "
+                       '{"caseworkers.count": 32}', "values", values)
+    bad = [path for path in values if not isinstance(path, str) or not all(path.split("."))]
+    if bad:
+        raise _problem(how, "must be dotted parameter paths such as caseworkers.count", "values", bad)
+    key = date.isoformat() if isinstance(date, dt.date) else date
+    if name is None:
+        shown = "_".join(f"{path}_{value}" for path, value in values.items())
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{base.name}.{key + '.' if key else ''}{shown}").strip("_")
+    label = f"{CODE} ({how}, {name})"
+    changes = file_tables(values, None if key is None else str(key))
+    if key is not None:
+        changes["timeline"][str(key)]["note"] = note or f"set in {label}"
+    changes["scenario"] = {"name": name, **({} if title is None else {"title": title})}
+    return extend_scenario(base, changes, label)
 
 
 def _resolve(files: list[ScenarioFile]) -> Scenario:
@@ -262,6 +307,7 @@ def _resolve(files: list[ScenarioFile]) -> Scenario:
     folded = [_folded_note(change) for change in changes if "decided" in change]
     scenario._timeline_notes = tuple(drops + folded)
     scenario._borrowed = _borrowed(scenario, files, provenance)
+    scenario._chain = tuple(files)
     return scenario
 
 

@@ -8,6 +8,7 @@ message.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel
@@ -43,3 +44,17 @@ def put(table: dict[str, Any], path: str, value: Any) -> None:
     for part in parents:
         table = table.setdefault(part, {})
     table[last] = value
+
+
+def file_tables(values: Mapping[str, Any], date: str | None = None) -> dict[str, Any]:
+    """The tables of a scenario file that set each dotted path of ``values``; from ``date``, in its timeline.
+
+    ``{"services.dut.places": 12}`` is ``[services.dut] places = 12``; with
+    ``date`` "2019-01-01" it is ``[timeline.2019-01-01] services.dut.places = 12``.
+    A sweep's variants and a variant built in code are written so.
+    """
+    tables: dict[str, Any] = {}
+    within = "" if date is None else f"timeline.{date}."
+    for path, value in values.items():
+        put(tables, within + path, value)
+    return tables

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
@@ -755,6 +756,9 @@ class Scenario(Section):
     _timeline_notes: tuple[str, ...] = PrivateAttr(default=())
     _timeline_files: tuple[str, ...] = PrivateAttr(default=())
     _borrowed: tuple[tuple[str, str], ...] = PrivateAttr(default=())
+    _chain: tuple[Any, ...] = PrivateAttr(default=())
+    """The files it was loaded from, as read (``loading.ScenarioFile``), so that a variant built in code
+    lays its changes over them as a file extending it would."""
 
     @field_validator("timeline")
     @classmethod
@@ -805,6 +809,37 @@ class Scenario(Section):
     def name(self) -> str:
         """The scenario's short name."""
         return self.scenario.name
+
+    def with_values(self, values: Mapping[str, Any], *, name: str | None = None,
+                    title: str | None = None) -> Scenario:
+        """A new scenario: this one with each parameter of ``values`` set from the start date.
+
+        ``values`` maps dotted paths to what a scenario file would give there,
+        ``{"caseworkers.count": 32, "services.dut.places": 12}``: a plain
+        number is a choice (it drops the range of an assumption it replaces),
+        ``{"value": 0.4}`` keeps the rest of the value it replaces, its range
+        too. The result is validated exactly as a file that extends this one
+        (``[scenario] extends``) would be, by the same code, and every
+        problem is raised at once as :class:`sim.errors.ScenarioError`; each
+        value's source says it was set in code. ``name`` defaults to this
+        scenario's name followed by the values, ``title`` to this one's.
+        """
+        from .loading import vary
+
+        return vary(self, values, name=name, title=title)
+
+    def with_decision(self, date: str | dt.date, values: Mapping[str, Any], *, note: str = "",
+                      name: str | None = None, title: str | None = None) -> Scenario:
+        """A new scenario: this one with a decision that sets ``values`` from ``date`` (a timeline entry).
+
+        As ``[timeline.DATE]`` in a file extending this one: only time-varying
+        parameters may be decided, a decision of the same date and parameter
+        replaces this scenario's, and ``note`` says what was decided (default:
+        that it was set in code). Validated as :meth:`with_values` is.
+        """
+        from .loading import vary
+
+        return vary(self, values, date=date, note=note, name=name, title=title)
 
     def get(self, path: str) -> Any:
         """The object at a dotted ``path`` such as ``"services.dut.places"``."""
