@@ -788,9 +788,11 @@ def test_the_language_switches_in_place_keeping_every_edit_and_the_changes_are_m
     assert "Growth of reporting intensity per year: 0 % → 4 %" in changed.inner_text()
     assert "26 (2017-02-01)" in changed.locator("[data-changed='caseworkers.count']").inner_text()
     assert "230 (2017-01-01 → 2017-04-01)" in changed.inner_text()
-    label = "document.querySelector(\"[data-path='caseworkers.count'] label\")"
-    mark = page.evaluate(f"getComputedStyle({label}, '::after').content")
-    assert mark == '" (changed)"'
+    def mark(element: str) -> str:
+        return page.evaluate(f"getComputedStyle(document.querySelector('{element}'), '::after').content")
+
+    assert mark(f"#{caseworkers}-label") == '" (changed)"'  # after the lever's name, not its dates'
+    assert mark(f"#{caseworkers.replace('lever_', 'date_')}-label") == "none"
     shot(page, "levers_changed")
     changed.locator("[data-reset='caseworkers.count']").click()
     page.wait_for_function(f"document.querySelector('#{caseworkers}').value == '32'")

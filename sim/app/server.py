@@ -374,9 +374,8 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
         """Each changed lever marked where it stands: a bar beside it, and 'changed' after its name."""
         mark = json.dumps(f" ({t('changed_mark')})")
         rules = [f'[data-path="{lever.path}"] {{ border-left: 4px solid #f0ad4e; padding-left: 6px; }}\n'
-                 f'[data-path="{lever.path}"] label:first-of-type::after {{ content: {mark}; '
-                 'color: #b07000; }'
-                 for _, lever, _, _ in changed_levers()]
+                 f'#lever_{i}-label::after {{ content: {mark}; color: #b07000; }}'
+                 for i, lever, _, _ in changed_levers()]
         return ui.tags.style("\n".join(rules), id="changed_marks")
 
     @reactive.effect
