@@ -777,6 +777,10 @@ def test_the_language_switches_in_place_keeping_every_edit_and_the_changes_are_m
     page.wait_for_selector("#lever_problems:has-text('The scenario is valid')")
     assert page.get_by_role("tab", name="Levers").count() == 1 and "lang=en" in page.url
     assert page.locator("#language").inner_text() == "Dansk"
+    # the explainer of what a run means is in English too, and its link opens the documentation page
+    assert page.locator("#explainer summary").inner_text().strip() == "What does a run mean?"
+    docs = page.request.get(address + page.locator("#explainer_link").get_attribute("href"))
+    assert docs.ok and docs.text().startswith("# Monte Carlo ensembles")
     assert [page.locator(f"#{element}").input_value() for element in (caseworkers, growth, "name",
             "replications", "save_name")] == ["26", "4", "growth_four", "7", "growth_four"]
     assert page.locator(f"#{places}").input_value() == "230"
