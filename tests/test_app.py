@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -89,7 +90,7 @@ def test_levers_allow_what_the_scenario_format_allows(base):
     by_path = {lever.path: lever for lever in levers(base)}
     assert by_path["caseworkers.count"].allowed() == "> 0" and by_path["caseworkers.count"].dated
     assert by_path["services.dut.places"].allowed() == ">= 0" and by_path["services.dut.places"].whole
-    assert by_path["reporting.growth_per_year"].allowed() == "[0, 0.08]"
+    assert by_path["reporting.growth_per_year"].allowed() == "[0, 8] %"  # a rate per year, typed in per cent
     assert len([lever for lever in by_path.values() if lever.group == "prices"]) == 7
     # every ranged assumption is a lever, and no lever is listed twice
     from sim.montecarlo.draws import assumptions
@@ -100,6 +101,129 @@ def test_levers_allow_what_the_scenario_format_allows(base):
 def test_unchanged_levers_change_nothing(base):
     chosen = levers(base)
     assert changes(base, chosen, settings(base, chosen)) == {}
+
+
+@pytest.mark.property
+@given(hundredths=st.integers(0, 10_000), places=st.integers(0, 4))
+def test_a_rate_per_year_is_typed_in_per_cent_and_written_back_exactly(base, hundredths, places):
+    by_path = {lever.path: lever for lever in levers(base)}
+    growth = by_path["reporting.growth_per_year"]
+    assert growth.percent and not by_path["caseworkers.count"].percent
+    assert not by_path["need.by_application"].percent  # a share of children, not a rate per year
+    fraction = float(Decimal(hundredths).scaleb(-places - 2))  # 0.0205, as a scenario file writes it
+    typed = growth.shown(fraction)
+    assert typed == float(Decimal(hundredths).scaleb(-places)) and growth.typed(typed) == fraction
+    assert growth.shown(0.04) == 4 and growth.typed(4) == 0.04 and growth.typed(3.5) == 0.035
+    wanted = settings(base, list(by_path.values())) | {growth.path: Setting(growth.typed(typed))}
+    assert changes(base, list(by_path.values()), wanted).get("reporting", {}) == (
+        {"growth_per_year": {"value": fraction}} if fraction != 0 else {})
+
+
+@pytest.mark.unit
+def test_a_linear_ramp_is_written_as_monthly_steps_on_the_timeline(base):
+    chosen = levers(base)
+    wanted = settings(base, chosen)
+    day = dt.date
+    # 32 caseworkers (from February 2017) to 44, linearly from 1 January to 1 July 2018, then held
+    wanted["caseworkers.count"] = Setting(44, day(2018, 1, 1), day(2018, 7, 1))
+    # places are whole: 215 to 250 from the start to 15 April 2017
+    wanted["services.familiehus.places"] = Setting(250, day(2017, 1, 1), day(2017, 4, 15))
+    # a ramp over a step of the base replaces it: 20 to 28 caseworkers by May 2017, not 32 in February
+    overrides = {**changes(base, chosen, wanted), "scenario": {"name": "ramps"}}
+    scenario = extend_scenario("ballerup_2017", overrides, "app")
+    assert scenario.schedule("caseworkers.count") == [
+        (day(2017, 1, 1), 20), (day(2017, 2, 1), 32), (day(2018, 2, 1), 34.06), (day(2018, 3, 1), 35.91),
+        (day(2018, 4, 1), 37.97), (day(2018, 5, 1), 39.96), (day(2018, 6, 1), 42.01), (day(2018, 7, 1), 44)]
+    places = scenario.schedule("services.familiehus.places")
+    assert [value for _, value in places] == [215, 225, 235, 245, 250]
+    assert settings(scenario, chosen)["caseworkers.count"] == Setting(44, day(2018, 7, 1))  # read as a step
+    wanted["caseworkers.count"] = Setting(28, day(2017, 1, 1), day(2017, 5, 1))
+    scenario = extend_scenario("ballerup_2017", {**changes(base, chosen, wanted), "scenario": {"name": "r"}},
+                               "app")
+    assert scenario.schedule("caseworkers.count") == [
+        (day(2017, 1, 1), 20), (day(2017, 2, 1), 22.07), (day(2017, 3, 1), 23.93), (day(2017, 4, 1), 26),
+        (day(2017, 5, 1), 28)]
+
+
+@pytest.mark.unit
+def test_the_run_shows_a_report_step_and_the_time_left():
+    import threading
+
+    from sim.app.server import Progress, _duration
+    now = [100.0]
+    progress = Progress(threading.Event(), clock=lambda: now[0])
+    progress.begin(24)
+    assert progress.step() == "runs" and progress.seconds_left() is None  # nothing done: no pace yet
+    now[0] += 60
+    progress.update(6, 24)
+    assert progress.seconds_left() == 180  # 6 in a minute: 18 more in three
+    assert (_duration(180, "da"), _duration(42, "en")) == ("3 min", "40 s")
+    progress.update(24, 24)
+    assert progress.step() == "report" and progress.seconds_left() is None  # the tables and the report
+    progress.begin(4)
+    progress.report()
+    assert progress.step() == "report"
+
+
+def fake_run(folder: Path, status: str, comparison: pd.DataFrame | None = None) -> Path:
+    """A run folder with a manifest of ``status`` (cw24 against ballerup_2017) and the summary written."""
+    folder.mkdir(parents=True)
+    manifest = {"experiment": {"name": folder.name, "file": "x.toml"}, "scenarios": {"ballerup_2017": {},
+                "cw24": {}}, "baseline": "ballerup_2017", "outcomes": [], "seed": 0, "replications": 3,
+                "years": 2, "started": "2026-11-30T07:22:45+00:00", "status": status}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    (folder / "summary.parquet").write_bytes(b"")  # the summary is written before the run is complete
+    if comparison is not None:
+        comparison.to_parquet(folder / "comparison.parquet")
+    return folder
+
+
+@pytest.mark.unit
+def test_a_run_is_shown_only_once_its_manifest_says_complete(tmp_path):
+    # issue 25, bug 1: a run was listed once its summary was written, before it was complete and reported
+    workspace = Workspace(tmp_path)
+    running = fake_run(tmp_path / "runs" / "app_20261130_072245", "running")
+    fake_run(tmp_path / "runs" / "app_20261130_072200", "interrupted")
+    assert workspace.runs() == []
+    manifest = json.loads((running / "manifest.json").read_text())
+    (running / "manifest.json").write_text(json.dumps(manifest | {"status": "complete"}))
+    assert workspace.runs() == [running]
+
+
+def comparison_of(variant: str, medians: dict[int, float]) -> pd.DataFrame:
+    return pd.DataFrame([{"scenario": variant, "year": year, "outcome": "spend_kr.total_with_authority",
+                          "median": median, "p5": median - 1e6, "p95": median + 1e6, "p_lower": 0.75}
+                         for year, median in medians.items()])
+
+
+@pytest.mark.unit
+def test_the_comparison_has_the_years_as_columns_in_mio_kr():
+    from sim.app.server import _comparison
+    from sim.app.text import text
+    html = re.sub(r">\s+<", "><", str(_comparison(
+        comparison_of("cw24", {2017: -3_400_000, 2018: -1_900_000}), "spend_kr.total_with_authority",
+        "ballerup_2017", Labels("da"), lambda key, **v: text("da", key, **v))))
+    assert "(mio. kr.)" in html and "<th>2017</th><th>2018</th>" in html
+    assert re.search(r'data-stat="median">.*<td data-year="2017">−3,4</td><td data-year="2018">−1,9</td>',
+                     html)
+    assert '<td data-year="2018">−2,9 – −0,9</td>' in html and "P(besparelse &gt; 0)" in html
+
+
+@pytest.mark.unit
+def test_saved_runs_are_named_by_their_scenarios_and_compared_year_by_year(tmp_path):
+    from sim.app.server import _run_label, _runs_table
+    from sim.app.text import text
+    first = fake_run(tmp_path / "app_20261130_072245", "complete", comparison_of("cw24", {2017: -3e6}))
+    second = fake_run(tmp_path / "app_20261130_081000", "complete",
+                      comparison_of("cw24", {2017: -2e6, 2018: -1e6}))
+    label = _run_label(first, Labels("en"))
+    assert label.startswith("cw24 against ballerup_2017 · 2 years · 3 replications · 2026-11-30 ")
+    assert "app_2026" not in label
+    html = re.sub(r">\s+", ">", str(_runs_table([first, second], "spend_kr.total_with_authority",
+                                                Labels("en"), lambda key, **v: text("en", key, **v))))
+    assert "<th>2017</th><th>2018</th>" in html and html.count("cw24 against ballerup_2017</td>") == 2
+    first_row, second_row = html.split('data-run="app_20261130_081000"')
+    assert '<td data-year="2018">−1.0<br/>' in second_row and '<td data-year="2018"></td>' in first_row
 
 
 @pytest.mark.unit
@@ -451,8 +575,21 @@ def planner_run(browser, app) -> Path:
         page.wait_for_selector("#lever_problems:has-text('gyldigt')")
         page.locator("#run").click()
         page.wait_for_selector("#run_progress progress")
+        # the time left, from the pace of the replications done (issue 25)
+        page.wait_for_selector("#run_eta:has-text('tilbage')")
         shot(page, "running")
-        page.wait_for_selector("#run_finished")
+        # then the step that writes the tables and makes the report, during which the results show no error
+        # (issue 25, bug 1: a run whose summary was written was shown, with four errors, before it was done)
+        page.wait_for_selector("#making_report")
+        page.get_by_role("tab", name="Resultater").click()
+        page.wait_for_selector("#answers:has-text('Ingen kørsel endnu')")
+        assert page.locator(".shiny-output-error").count() == 0 and page.locator("#shown_run").count() == 0
+        page.get_by_role("tab", name="Håndtag").click()
+        finished = page.wait_for_selector("#run_finished")
+        # issue 25, bug 2: once the run is finished the results show it at once, on their tab
+        assert "cw24 mod ballerup_2017 · 2 år · 3 gentagelser" in finished.inner_text()
+        assert page.get_by_role("tab", name="Resultater").get_attribute("aria-selected") == "true"
+        page.wait_for_selector("#comparison_table", timeout=3_000)
     [run] = set(Workspace(folder).runs()) - before
     return run
 
@@ -466,6 +603,15 @@ def set_number(page, element: str, number: object) -> None:
     field = page.locator(f"#{element}")
     field.fill(str(number))
     field.press("Tab")
+
+
+def type_date(page, element: str, date: str) -> None:
+    """Type ``date`` into the date input ``element`` as a planner does (the date picker ignores a fill)."""
+    field = page.locator(f"#{element} input")
+    field.click()
+    field.press("Control+a")
+    field.press_sequentially(date)
+    field.press("Enter")
 
 
 def downloaded(page, element: str, folder: Path) -> Path:
@@ -493,11 +639,13 @@ def open_app(page, address: str) -> None:
 
 
 def show_results(page, address: str, run: Path) -> None:
-    """Open the app's results tab (in Danish) on ``run``, the newest run, as a new session shows it."""
+    """Open the app's results tab (in Danish) on ``run``, chosen under Show run unless it is the newest."""
     open_app(page, address)
     page.get_by_role("tab", name="Resultater").click()
     page.wait_for_selector("#comparison_table")
-    assert page.locator("#shown_run").input_value() == str(run)
+    if page.locator("#shown_run").input_value() != str(run):
+        page.locator("#shown_run").select_option(str(run))
+    page.wait_for_selector(f"[data-run='{run.name}'] #comparison_table")
 
 
 @pytest.mark.functional
@@ -522,20 +670,55 @@ def test_a_planner_changes_the_caseworkers_runs_and_sees_the_comparison(page, ap
     show_results(page, address, planner_run)
     page.wait_for_selector("#figure_fan_spend")
     table = page.locator("#comparison_table")
-    assert table.locator("tbody tr").count() == 2  # cw24 against the baseline, two years
+    # cw24 against the baseline: the median difference, its interval and P(saving), the years as columns
+    assert table.locator("thead th").all_inner_texts()[2:] == ["2017", "2018"]
+    assert table.locator("tbody tr").count() == 3 and "(mio. kr.)" in page.inner_text("#comparison")
     shot(page, "results")
     comparison = pd.read_parquet(planner_run / "comparison.parquet")
-    first = table.locator("tbody tr").first.locator("td").all_inner_texts()
-    expected = value(comparison, "cw24", "spend_kr.total_with_authority", int(first[1]), "p_lower")
-    assert first[0] == "cw24" and first[4] == Labels("da").percent(expected)
+    chance = table.locator("tr[data-stat='p_lower'] td[data-year='2017']").inner_text()
+    expected = value(comparison, "cw24", "spend_kr.total_with_authority", 2017, "p_lower")
+    assert chance == Labels("da").percent(expected)
+    median = table.locator("tr[data-stat='median'] td[data-year='2018']").inner_text()
+    expected = value(comparison, "cw24", "spend_kr.total_with_authority", 2018, "median")
+    assert median == Labels("da").number(expected / 1e6, 1)
     scenarios = load_experiment(folder / "experiments" / f"{planner_run.name}.toml").scenarios
     assert scenarios["cw24"].schedule("caseworkers.count")[-1] == (dt.date(2017, 2, 1), 24)
     # another outcome: placed children, whose P column is P(lower)
     page.locator("#compared").select_option("placements_31_dec.total")
-    page.wait_for_selector("#comparison_table th:has-text('P(lavere)')")
-    cells = table.locator("tbody tr").last.locator("td").all_inner_texts()
-    median = value(comparison, "cw24", "placements_31_dec.total", int(cells[1]), "median")
-    assert cells[2] == Labels("da").number(median, 1)
+    page.wait_for_selector("#comparison_table td:has-text('P(lavere)')")
+    cell = table.locator("tr[data-stat='median'] td[data-year='2018']").inner_text()
+    median = value(comparison, "cw24", "placements_31_dec.total", 2018, "median")
+    assert cell == Labels("da").number(median, 1)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_second_run_replaces_the_results_at_once_and_compares_with_the_first(page, app, planner_run):
+    # issue 25, bug 2: after a new run the results kept the previous run's numbers for about 12 s
+    address, folder = app
+    show_results(page, address, planner_run)
+    page.get_by_role("tab", name="Håndtag").click()
+    set_number(page, lever_id(page, "caseworkers.count"), 28)
+    page.locator("#name").fill("cw28")
+    set_number(page, "years", 1)
+    set_number(page, "replications", 1)
+    page.wait_for_selector("#changed_levers [data-changed='caseworkers.count']")
+    page.locator("#run").click()
+    page.wait_for_selector("#run_finished")
+    [second] = set(Workspace(folder).runs()) - {planner_run}
+    assert page.get_by_role("tab", name="Resultater").get_attribute("aria-selected") == "true"
+    page.wait_for_selector(f"[data-run='{second.name}'] #comparison_table", timeout=3_000)
+    assert page.locator("#comparison_table [data-variant='cw24']").count() == 0
+    # the saved runs, named by their scenarios, side by side
+    runs = page.locator("#runs_compared")
+    runs.evaluate("(e, v) => e.selectize.setValue(v)", [str(planner_run), str(second)])
+    table = page.locator("#runs_compared_table")
+    table.wait_for()
+    assert table.locator("thead th").all_inner_texts()[2:] == ["2017", "2018"]
+    assert "cw24 mod ballerup_2017 · 2 år" in table.inner_text() and "cw28 mod ballerup_2017 · 1 år" in \
+        table.inner_text()
+    assert table.locator(f"tr[data-run='{second.name}'] td[data-year='2018']").inner_text() == ""
+    shot(page, "runs_compared")
 
 
 @pytest.mark.browser
@@ -560,7 +743,7 @@ def test_a_finished_run_opens_again_in_a_new_session_in_english(page, app, plann
     open_app(page, address + "?lang=en")
     page.get_by_role("tab", name="Results").click()
     page.wait_for_selector("#comparison_table")
-    assert page.locator("#shown_run").input_value() == str(planner_run)
+    assert str(planner_run) in page.locator("#shown_run option").evaluate_all("os => os.map(o => o.value)")
     assert "Paired comparison with ballerup_2017" in page.locator("#comparison").inner_text()
 
 
@@ -586,7 +769,7 @@ def test_a_value_outside_its_range_is_refused_in_the_command_line_words(page, ap
     address, _ = app
     open_app(page, address)
     page.locator("#name").fill("fast_growth")
-    set_number(page, lever_id(page, "reporting.growth_per_year"), 0.5)
+    set_number(page, lever_id(page, "reporting.growth_per_year"), 50)  # per cent: 0.5 in the scenario file
     problems = page.locator("#lever_problems")
     problems.wait_for()
     page.wait_for_selector("#lever_problems:has-text('growth_per_year')")
@@ -599,6 +782,68 @@ def test_a_value_outside_its_range_is_refused_in_the_command_line_words(page, ap
     assert f"reporting.growth_per_year: {cli.message}" in problems.inner_text()
     assert "levers of fast_growth" in problems.inner_text()
     shot(page, "problems")
+
+
+@pytest.mark.browser
+def test_the_language_switches_in_place_keeping_every_edit_and_the_changes_are_marked(page, app):
+    # issue 25, bug 3: switching language reloaded the page and threw the planner's edits away
+    address, folder = app
+    open_app(page, address)
+    caseworkers, growth = lever_id(page, "caseworkers.count"), lever_id(page, "reporting.growth_per_year")
+    places = lever_id(page, "services.familiehus.places")
+    set_number(page, caseworkers, 26)
+    set_number(page, places, 230)
+    # reached by a linear ramp from the start to 1 April 2017
+    profile, until = places.replace("lever_", "profile_"), places.replace("lever_", "until_")
+    page.locator(f"#{profile}").select_option("ramp")
+    type_date(page, until, "2017-04-01")
+    assert page.locator(f"#{growth}").input_value() == "0"
+    set_number(page, growth, 4)  # per cent: 4 % a year
+    page.locator("#name").fill("growth_four")
+    set_number(page, "replications", 7)
+    page.locator("#save_name").fill("growth_four")
+    page.wait_for_selector("#changed_levers [data-changed='reporting.growth_per_year']")
+    page.locator("#language").click()
+    page.wait_for_selector("#lever_problems:has-text('The scenario is valid')")
+    assert page.get_by_role("tab", name="Levers").count() == 1 and "lang=en" in page.url
+    assert page.locator("#language").inner_text() == "Dansk"
+    # the explainer of what a run means is in English too, and its link opens the documentation page
+    assert page.locator("#explainer summary").inner_text().strip() == "What does a run mean?"
+    docs = page.request.get(address + page.locator("#explainer_link").get_attribute("href"))
+    assert docs.ok and docs.text().startswith("# Monte Carlo ensembles")
+    assert [page.locator(f"#{element}").input_value() for element in (caseworkers, growth, "name",
+            "replications", "save_name")] == ["26", "4", "growth_four", "7", "growth_four"]
+    assert page.locator(f"#{places}").input_value() == "230"
+    assert page.locator(f"#{profile}").input_value() == "ramp"
+    assert page.locator(f"#{until} input").input_value() == "2017-04-01"
+    # each lever changed from the start scenario is listed and marked, with a reset
+    changed = page.locator("#changed_levers")
+    assert "Changed from the start scenario ballerup_2017" in changed.inner_text()
+    assert "Growth of reporting intensity per year: 0 % → 4 %" in changed.inner_text()
+    assert "26 (2017-02-01)" in changed.locator("[data-changed='caseworkers.count']").inner_text()
+    assert "230 (2017-01-01 → 2017-04-01)" in changed.inner_text()
+    def mark(element: str) -> str:
+        return page.evaluate(f"getComputedStyle(document.querySelector('{element}'), '::after').content")
+
+    assert mark(f"#{caseworkers}-label") == '" (changed)"'  # after the lever's name, not its dates'
+    assert mark(f"#{caseworkers.replace('lever_', 'date_')}-label") == "none"
+    shot(page, "levers_changed")
+    changed.locator("[data-reset='caseworkers.count']").click()
+    page.wait_for_function(f"document.querySelector('#{caseworkers}').value == '32'")
+    page.wait_for_selector("#changed_levers:not(:has([data-changed='caseworkers.count']))")
+    page.locator("#save").click()
+    page.wait_for_selector("#save_ok")
+    saved = load_scenario(folder / "scenarios" / "growth_four.toml")
+    assert saved.reporting.growth_per_year.value == 0.04  # 4 % typed is 0.04 in the file, exactly
+    assert saved.caseworkers.count.value == 20 and saved.schedule("caseworkers.count")[-1][1] == 32
+    assert saved.schedule("services.familiehus.places") == [  # monthly steps on the timeline
+        (dt.date(2017, 1, 1), 215), (dt.date(2017, 2, 1), 220), (dt.date(2017, 3, 1), 225),
+        (dt.date(2017, 4, 1), 230)]
+    changed.locator("[data-reset='*']").click()
+    page.wait_for_selector("#changed_levers:has-text('No lever is changed')")
+    page.locator("#language").click()  # and back, in Danish
+    page.wait_for_selector("#lever_problems:has-text('gyldigt')")
+    assert page.locator("#name").input_value() == "growth_four"
 
 
 @pytest.mark.browser

@@ -14,8 +14,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import datetime as dt
+import json
+import mimetypes
 import multiprocessing
 import threading
+import time
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,8 @@ from shiny import App, Inputs, Outputs, Session, reactive, render, ui
 
 from .. import MAX_YEARS
 from ..errors import InputError, Problem
+from ..experiments.run_folder import read_manifest
+from ..montecarlo.draws import UNCERTAINTIES
 from ..montecarlo.registry import KRONER, describe, outcome_label
 from ..output.words import Labels
 from ..report import LANGUAGES, download_name, read_run
@@ -54,12 +59,31 @@ class Stopped(Exception):
 
 
 class Progress:
-    """Runs done of a run in progress, written by the run's thread and read by the screen."""
+    """Runs done of a run in progress, written by the run's thread and read by the screen.
 
-    def __init__(self, stopping: threading.Event) -> None:
+    A run has two steps: its replications (``done`` of ``total``), then the
+    report (the tables, the figures and the HTML report), which starts when
+    the last replication is done. The time left is estimated from the
+    replications done so far.
+    """
+
+    def __init__(self, stopping: threading.Event, clock: Any = time.monotonic) -> None:
         self._lock = threading.Lock()
         self._stopping = stopping
+        self._clock = clock
         self.done, self.total = 0, 0
+        self.started = clock()
+        self.reporting = False
+
+    def begin(self, total: int) -> None:
+        """A new run of ``total`` runs starts now."""
+        with self._lock:
+            self.done, self.total, self.started, self.reporting = 0, total, self._clock(), False
+
+    def report(self) -> None:
+        """The replications are done and written; the report is being made."""
+        with self._lock:
+            self.reporting = True
 
     def update(self, done: int, total: int) -> None:
         """What the engine reports after each batch; raises :class:`Stopped` once the app is stopping.
@@ -77,6 +101,40 @@ class Progress:
         with self._lock:
             return self.done, self.total
 
+    def step(self) -> str:
+        """``"runs"`` while replications are run, ``"report"`` once they are all done."""
+        with self._lock:
+            return "report" if self.reporting or (self.total and self.done >= self.total) else "runs"
+
+    def seconds_left(self) -> float | None:
+        """The time the remaining runs take at the pace of those done so far; None before the first."""
+        with self._lock:
+            if not 0 < self.done < self.total:
+                return None
+            return (self._clock() - self.started) / self.done * (self.total - self.done)
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+"""The documentation of a checkout, served at ``/docs/`` for the explainer's links (absent when installed)."""
+PAGE_WORDS = ("app_title", "other_language", "start", "name", "run", "years", "replications", "seed",
+              "uncertainty", "upload", "template", "template_profile", "levers_tab", "results", "compare",
+              "save_as", "save", "load", "download_workbook", "download_report", "download_bundle",
+              "side_by_side", "explainer", "explainer_run", "explainer_paired", "explainer_interval",
+              "explainer_docs", "compare_runs")
+"""The words of the page itself; the language switch rewrites each in place (the outputs render anew)."""
+SCRIPT = """
+Shiny.addCustomMessageHandler("barnesim_language", function (message) {
+  document.documentElement.lang = message.lang;
+  document.querySelectorAll("[data-word]").forEach(function (element) {
+    if (element.dataset.word in message.words) { element.textContent = message.words[element.dataset.word]; }
+  });
+  var address = new URL(window.location.href);
+  address.searchParams.set("lang", message.lang);
+  window.history.replaceState(null, "", address);
+});
+"""
+"""Rewrites the page's words in the language chosen, and the address, so a reload keeps the language."""
+
 
 def make_app(workspace: Workspace, *, lang: str = "da", workers: int = 1) -> App:
     """The app over ``workspace``, in ``lang`` unless the address asks for another, running on ``workers``."""
@@ -89,7 +147,8 @@ def make_app(workspace: Workspace, *, lang: str = "da", workers: int = 1) -> App
     def server(input: Inputs, output: Outputs, session: Session) -> None:
         _server(workspace, workers, lang, stopping, input, output, session)
 
-    app = App(page, server)
+    mimetypes.add_type("text/plain", ".md")  # a page of the documentation reads as text, not a download
+    app = App(page, server, static_assets={"/docs": DOCS} if DOCS.is_dir() else None)
     app.on_shutdown(stopping.set)  # else Ctrl-C would wait for a run in progress to finish
     return app
 
@@ -100,60 +159,82 @@ def language(query: str, default: str) -> str:
     return chosen if chosen in LANGUAGES else default
 
 
-def _page(workspace: Workspace, lang: str) -> ui.Tag:
-    """The screens in ``lang``."""
-    def t(key: str) -> str:
-        return text(lang, key)
+def page_words(lang: str) -> dict[str, str]:
+    """The page's own words in ``lang``, by the key each element carries as ``data-word``."""
+    words = {key: text(lang, key) for key in PAGE_WORDS}
+    words |= {f"uncertainty_{kind}": _capitalised(Labels(lang).uncertainty(kind)) for kind in UNCERTAINTIES}
+    return words
 
-    other = LANGUAGES[1 - LANGUAGES.index(lang)]
-    labels = Labels(lang)
+
+def _page(workspace: Workspace, lang: str) -> ui.Tag:
+    """The screens in ``lang``; every word of the page itself is marked with its key, to switch in place."""
+    words = page_words(lang)
+
+    def w(key: str) -> ui.Tag:
+        return ui.span(words[key], **{"data-word": key})
+
     sidebar = ui.sidebar(
-        ui.a(t("other_language"), href=f"?lang={other}", id="language"),
-        ui.input_select("start", t("start"), choices=workspace.starts(), selected=workspace.starts()[0]),
-        ui.input_text("name", t("name"), "my_scenario"),
-        ui.input_action_button("run", t("run"), class_="btn-primary"),
+        ui.input_action_link("language", w("other_language")),
+        ui.input_select("start", w("start"), choices=workspace.starts(), selected=workspace.starts()[0]),
+        ui.input_text("name", w("name"), "my_scenario"),
+        ui.input_action_button("run", w("run"), class_="btn-primary"),
         ui.output_ui("progress"),
         ui.layout_columns(
-            ui.input_numeric("years", t("years"), 5, min=1, max=MAX_YEARS, step=1),
-            ui.input_numeric("replications", t("replications"), 50, min=1, step=1),
-            ui.input_numeric("seed", t("seed"), 0, min=0, step=1),
+            ui.input_numeric("years", w("years"), 5, min=1, max=MAX_YEARS, step=1),
+            ui.input_numeric("replications", w("replications"), 50, min=1, step=1),
+            ui.input_numeric("seed", w("seed"), 0, min=0, step=1),
             col_widths=(4, 4, 4)),
-        ui.input_radio_buttons("uncertainty", t("uncertainty"), {
-            kind: _capitalised(labels.uncertainty(kind)) for kind in ("stochastic", "parameters")}),
+        ui.input_radio_buttons("uncertainty", w("uncertainty"), {
+            kind: w(f"uncertainty_{kind}") for kind in ("stochastic", "parameters")}),
         ui.hr(),
-        ui.input_file("upload", t("upload"), accept=[".toml", ".xlsx"]),
+        ui.input_file("upload", w("upload"), accept=[".toml", ".xlsx"]),
         ui.output_ui("upload_message"),
-        ui.download_button("template", t("template")),
-        ui.download_button("template_profile", t("template_profile")),
+        ui.download_button("template", w("template")),
+        ui.download_button("template_profile", w("template_profile")),
         width=360,
     )
     levers_tab = ui.nav_panel(
-        t("levers_tab"),
+        w("levers_tab"),
         ui.output_ui("borrowed"),
         ui.output_ui("problems"),
+        ui.output_ui("changed"),
+        ui.output_ui("changed_style"),
         ui.output_ui("lever_inputs"),
         ui.hr(),
         ui.layout_columns(
-            ui.div(ui.input_text("save_name", t("save_as"), ""), ui.input_action_button("save", t("save")),
+            ui.div(ui.input_text("save_name", w("save_as"), ""), ui.input_action_button("save", w("save")),
                    ui.output_ui("save_message")),
-            ui.div(ui.output_ui("saved_choices"), ui.input_action_button("load", t("load"))),
+            ui.div(ui.output_ui("saved_choices"), ui.input_action_button("load", w("load"))),
         ),
+        value="levers",
     )
+    docs = ui.a(w("explainer_docs"), href="docs/montecarlo.md", target="_blank", id="explainer_link") \
+        if DOCS.is_dir() else ui.span()
+    explainer = ui.tags.details(
+        ui.tags.summary(w("explainer")),
+        ui.p(w("explainer_run")), ui.p(w("explainer_paired")), ui.p(w("explainer_interval")), ui.p(docs),
+        id="explainer", class_="my-2")
     results_tab = ui.nav_panel(
-        t("results"),
+        w("results"),
         ui.output_ui("run_problems"),
         ui.output_ui("run_choice"),
+        explainer,
         ui.output_ui("answers"),
         ui.output_ui("comparison_choice"),
         ui.output_ui("comparison"),
-        ui.div(ui.download_button("workbook", t("download_workbook")),
-               ui.download_button("report", t("download_report")),
-               ui.download_button("bundle", t("download_bundle")), class_="d-flex gap-2 my-3"),
+        ui.div(ui.download_button("workbook", w("download_workbook")),
+               ui.download_button("report", w("download_report")),
+               ui.download_button("bundle", w("download_bundle")), class_="d-flex gap-2 my-3"),
         ui.output_ui("figures"),
+        ui.h4(w("compare_runs")),
+        ui.output_ui("runs_choice"),
+        ui.output_ui("runs_table"),
+        value="results",
     )
-    compare_tab = ui.nav_panel(t("compare"), ui.h4(t("side_by_side")), ui.output_ui("side_by_side"))
+    compare_tab = ui.nav_panel(w("compare"), ui.h4(w("side_by_side")), ui.output_ui("side_by_side"),
+                               value="compare")
     return ui.page_sidebar(sidebar, ui.navset_tab(levers_tab, results_tab, compare_tab, id="tabs"),
-                           title=t("app_title"), lang=lang, window_title="barnesim")
+                           ui.tags.script(SCRIPT), title=w("app_title"), lang=lang, window_title="barnesim")
 
 
 def _server(workspace: Workspace, workers: int, default_lang: str, stopping: threading.Event, input: Inputs,
@@ -163,6 +244,8 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
     saved_version = reactive.value(0)
     shown = reactive.value(None)  # a scenario whose settings fill the levers: the start or a loaded one
     pending = reactive.value(None)  # a saved scenario to show once its start is chosen
+    kept: reactive.Value[dict[str, Setting] | None] = reactive.value(None)  # typed levers, kept on a switch
+    chosen_lang: reactive.Value[str | None] = reactive.value(None)
     current_run: reactive.Value[Path | None] = reactive.value(None)
     run_error: reactive.Value[str] = reactive.value("")
     upload_note: reactive.Value[Any] = reactive.value(None)
@@ -170,7 +253,7 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
 
     @reactive.calc
     def lang() -> str:
-        return language(session.clientdata.url_search() or "", default_lang)
+        return chosen_lang() or language(session.clientdata.url_search() or "", default_lang)
 
     def t(key: str, **values: Any) -> str:
         return text(lang(), key, **values)
@@ -186,35 +269,66 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
     @reactive.effect
     @reactive.event(input.start)
     def _start_chosen() -> None:  # a saved scenario being loaded waits for its start to be chosen
+        kept.set(None)
         shown.set(pending() or base())
         pending.set(None)
+
+    def dates(i: int, lever: Lever) -> tuple[dt.date | None, dt.date | None]:
+        """The date lever ``i`` holds from, and for a linear ramp the date its value is reached."""
+        if not lever.dated:
+            return None, None
+        start = _date(input[f"date_{i}"]()) if f"date_{i}" in input else None
+        ramped = f"profile_{i}" in input and input[f"profile_{i}"]() == "ramp" and f"until_{i}" in input
+        return start, _date(input[f"until_{i}"]()) if ramped else None
+
+    def typed() -> dict[str, Setting]:
+        """What each lever's input holds, as typed (per cent for a rate), an empty one as None."""
+        return {lever.path: Setting(input[f"lever_{i}"](), *dates(i, lever))
+                for i, lever in enumerate(the_levers()) if f"lever_{i}" in input}
+
+    @reactive.effect
+    @reactive.event(input.language)
+    async def _switch_language() -> None:
+        """The other language, in place: the page's words are rewritten and every edit stays as it is."""
+        kept.set(typed())  # the levers render anew in the other language with what was typed
+        chosen_lang.set(LANGUAGES[1 - LANGUAGES.index(lang())])
+        await session.send_custom_message("barnesim_language", {"lang": lang(), "words": page_words(lang())})
 
     @render.ui
     def lever_inputs() -> ui.TagChild:
         scenario = shown() or base()
-        now = settings(scenario, the_levers())
+        now = {path: Setting(lever.shown(setting.value), setting.start) for (path, setting), lever
+               in zip(settings(scenario, the_levers()).items(), the_levers(), strict=True)}
+        now |= kept() or {}
         labels = Labels(lang())
         first = base().scenario.start_date
-        origin = _origins(scenario, now)
+        origin = _origins(scenario, settings(scenario, the_levers()))
         groups = []
         for group in (*GROUPS, "assumptions"):
             items = [(i, lever) for i, lever in enumerate(the_levers()) if lever.group == group]
             rows = [_lever_input(i, lever, now[lever.path], first, lang(), labels, origin[lever.path])
                     for i, lever in items]
             groups.append(ui.accordion_panel(t(f"group_{group}"), *rows, value=group))
-        return ui.accordion(*groups, open=list(GROUPS), id="lever_groups")
+        with reactive.isolate():
+            opened = input.lever_groups() if "lever_groups" in input else None
+        return ui.accordion(*groups, open=list(opened) if opened is not None else list(GROUPS),
+                            id="lever_groups")
 
     @reactive.calc
     def wanted() -> dict[str, Setting] | InputError:
-        """The settings the inputs hold; an empty number is named as the scenario format would."""
+        """The settings the inputs hold, in the scenario's units; an empty number is named as a problem."""
         result, problems = {}, []
         for i, lever in enumerate(the_levers()):
             value = input[f"lever_{i}"]() if f"lever_{i}" in input else None
             if value is None:
                 problems.append(Problem(f"levers of {input.name()}", lever.path, "must be a number"))
                 continue
-            start = input[f"date_{i}"]() if lever.dated and f"date_{i}" in input else None
-            result[lever.path] = Setting(value, _date(start))
+            start, until = dates(i, lever)
+            if until is not None and until <= (start or base().scenario.start_date):
+                problems.append(Problem(f"levers of {input.name()}", lever.path,
+                                        f"the ramp must reach its value after it starts on {start}",
+                                        until.isoformat()))
+            result[lever.path] = Setting(lever.typed(value), start, until)
         return InputError(problems, "the levers are not valid") if problems else result
 
     @reactive.calc
@@ -229,6 +343,52 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
         except InputError as error:
             return overrides, error
         return overrides, None
+
+    @reactive.calc
+    def changed_levers() -> list[tuple[int, Lever, Setting, Setting]]:
+        """(input number, lever, start's setting, typed setting) of each lever changed from the start."""
+        now = wanted()
+        if isinstance(now, InputError):
+            now = {path: setting for path, setting in typed().items() if setting.value is not None}
+        start = settings(base(), the_levers())
+        return [(i, lever, start[lever.path], now[lever.path]) for i, lever in enumerate(the_levers())
+                if lever.path in now and now[lever.path] != start[lever.path]]
+
+    @render.ui
+    def changed() -> ui.TagChild:
+        """The levers changed from the start scenario, each with a reset, and a reset of them all."""
+        found = changed_levers()
+        if not found:
+            return ui.div(t("unchanged", start=base().name), id="changed_levers", class_="text-muted small")
+        labels = Labels(lang())
+        items = [ui.tags.li(f"{_label(lever, lang(), labels)}: {_setting(before, lever)} → "
+                            f"{_setting(now, lever)} ", _reset_button(t("reset"), lever.path),
+                            **{"data-changed": lever.path})
+                 for _, lever, before, now in found]
+        return ui.div(ui.strong(t("changed", start=base().name)), ui.tags.ul(*items, class_="mb-1"),
+                      _reset_button(t("reset_all"), "*"), id="changed_levers",
+                      class_="alert alert-warning py-2")
+
+    @render.ui
+    def changed_style() -> ui.TagChild:
+        """Each changed lever marked where it stands: a bar beside it, and 'changed' after its name."""
+        mark = json.dumps(f" ({t('changed_mark')})")
+        rules = [f'[data-path="{lever.path}"] {{ border-left: 4px solid #f0ad4e; padding-left: 6px; }}\n'
+                 f'#lever_{i}-label::after {{ content: {mark}; color: #b07000; }}'
+                 for i, lever, _, _ in changed_levers()]
+        return ui.tags.style("\n".join(rules), id="changed_marks")
+
+    @reactive.effect
+    @reactive.event(input.reset_lever)
+    def _reset() -> None:
+        """The lever named (all of them for ``*``) back to the start scenario's setting."""
+        chosen = input.reset_lever()
+        for i, lever, before, _ in changed_levers():
+            if chosen in ("*", lever.path):
+                ui.update_numeric(f"lever_{i}", value=lever.shown(before.value))
+                if lever.dated and before.start is not None:
+                    ui.update_date(f"date_{i}", value=before.start)
+                    ui.update_select(f"profile_{i}", selected="step")
 
     @render.ui
     def borrowed() -> ui.TagChild:
@@ -287,7 +447,9 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
     def saved_choices() -> ui.TagChild:
         saved_version()
         names = workspace.saved()
-        return ui.input_checkbox_group("compare", t("compare_with"), names, selected=[])
+        with reactive.isolate():  # ticks stay when the language switches
+            ticked = [name for name in (input.compare() if "compare" in input else ()) or () if name in names]
+        return ui.input_checkbox_group("compare", t("compare_with"), names, selected=ticked)
 
     @reactive.effect
     @reactive.event(input.load)
@@ -298,22 +460,27 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
         start, scenario = workspace.load_saved(chosen[0])
         ui.update_text("name", value=chosen[0])
         if start == input.start():
+            kept.set(None)
             shown.set(scenario)
         else:
             pending.set(scenario)
             ui.update_select("start", selected=start)
 
-    def run_until_stopped(experiment: Any, folder: Path) -> Path:
+    def run_and_report(experiment: Any, folder: Path, lang: str) -> Path:
+        """Run the experiment, then make its report in ``lang``: the run is shown once both are done."""
         try:
-            return workspace.run(experiment, folder, workers=workers, progress=counter.update)
+            workspace.run(experiment, folder, workers=workers, progress=counter.update)
         except Stopped:  # the app is going: batches still running are dropped and run again on resume
             for worker in multiprocessing.active_children():
                 worker.terminate()  # else the exit would wait for them, and their queue can jam
             raise
+        counter.report()
+        workspace.report(folder, lang)
+        return folder
 
     @reactive.extended_task
-    async def ensemble(experiment: Any, folder: Path) -> Path:
-        return await asyncio.to_thread(run_until_stopped, experiment, folder)
+    async def ensemble(experiment: Any, folder: Path, lang: str) -> Path:
+        return await asyncio.to_thread(run_and_report, experiment, folder, lang)
 
     @reactive.effect
     @reactive.event(input.run)
@@ -332,13 +499,17 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
         except InputError as problem:
             run_error.set(str(problem))
             return
-        counter.update(0, request.replications * len(experiment.scenarios))
-        ensemble(experiment, folder)
+        counter.begin(request.replications * len(experiment.scenarios))
+        ensemble(experiment, folder, lang())
 
     @reactive.effect
     def _finished() -> None:
         if ensemble.status() == "success":
-            current_run.set(ensemble.result())
+            with reactive.isolate():
+                if current_run() == ensemble.result():
+                    return
+            current_run.set(ensemble.result())  # its report is made: the results show it at once
+            ui.update_navset("tabs", selected="results")
         elif ensemble.status() == "error":
             try:
                 ensemble.result()
@@ -351,10 +522,18 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
         done, total = counter.read()
         if status == "running":
             reactive.invalidate_later(0.4)
+            if counter.step() == "report":
+                return ui.div(ui.tags.progress(value=total, max=max(total, 1), style="width:100%"),
+                              ui.span(t("running", done=done, total=total)), " · ",
+                              ui.span(t("making_report"), id="making_report"), id="run_progress")
+            left = counter.seconds_left()
+            eta = [" · ", ui.span(t("time_left", time=_duration(left, lang())), id="run_eta")] \
+                if left is not None else []
             return ui.div(ui.tags.progress(value=done, max=max(total, 1), style="width:100%"),
-                          ui.span(t("running", done=done, total=total)), id="run_progress")
+                          ui.span(t("running", done=done, total=total)), *eta, id="run_progress")
         if status == "success" and current_run() is not None:
-            return ui.div(t("finished", folder=current_run().name), id="run_finished", class_="text-success")
+            return ui.div(t("finished", folder=_run_label(current_run(), Labels(lang()))), id="run_finished",
+                          class_="text-success")
         return ui.div()
 
     @render.ui
@@ -370,8 +549,9 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
         if not folders:
             return ui.div()
         chosen = current_run()
-        return ui.input_select("shown_run", t("shown_run"), {str(f): f.name for f in folders},
-                               selected=str(chosen) if chosen else str(folders[0]))
+        labels = Labels(lang())
+        return ui.input_select("shown_run", t("shown_run"), {str(f): _run_label(f, labels) for f in folders},
+                               selected=str(chosen) if chosen else str(folders[0]), width="100%")
 
     @reactive.effect
     @reactive.event(input.shown_run)
@@ -392,21 +572,26 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
         run, _ = finished_run()
         return ui.div(*(ui.p(answer.text) for answer in key_answers(run, Labels(lang()))), id="key_answers")
 
+    def outcome() -> str:
+        return input.compared() if "compared" in input and input.compared() in COMPARED else HEADLINE
+
     @render.ui
     def comparison_choice() -> ui.TagChild:
         labels = Labels(lang())
         if finished_run() is None:
             return ui.div()
+        with reactive.isolate():  # the outcome chosen stays when the language switches
+            selected = outcome()
         return ui.input_select("compared", t("compare"), {o: outcome_label(o, labels) for o in COMPARED},
-                               selected=HEADLINE)
+                               selected=selected)
 
     @render.ui
     def comparison() -> ui.TagChild:
         if finished_run() is None:
             return ui.div()
         run, _ = finished_run()
-        outcome = input.compared() if "compared" in input and input.compared() in COMPARED else HEADLINE
-        return _comparison(run.tables["comparison"], outcome, run.baseline, Labels(lang()), t)
+        return ui.div(_comparison(run.tables["comparison"], outcome(), run.baseline, Labels(lang()), t),
+                      **{"data-run": run.folder.name})
 
     @render.ui
     def figures() -> ui.TagChild:
@@ -417,6 +602,28 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
         shown = [name for name in FIGURES if name in pictures]
         return ui.div(*(ui.img(src=_data_uri(pictures[name]), alt=name, id=f"figure_{name}",
                                style="max-width:100%") for name in shown), id="figure_list")
+
+    @render.ui
+    def runs_choice() -> ui.TagChild:
+        """The finished runs to set side by side, by their scenarios."""
+        current_run()
+        folders = workspace.runs()
+        if len(folders) < 2:
+            return ui.p(t("compare_runs_none"), class_="text-muted")
+        labels = Labels(lang())
+        with reactive.isolate():
+            ticked = list(input.runs_compared()) if "runs_compared" in input else []
+        return ui.input_selectize("runs_compared", t("compare_runs_choose"),
+                                  {str(f): _run_label(f, labels) for f in folders}, selected=ticked,
+                                  multiple=True, width="100%")
+
+    @render.ui
+    def runs_table() -> ui.TagChild:
+        chosen = [Path(f) for f in (input.runs_compared() if "runs_compared" in input else ()) or ()]
+        chosen = [folder for folder in chosen if folder in workspace.runs()]
+        if not chosen:
+            return ui.div()
+        return _runs_table(chosen, outcome(), Labels(lang()), t)
 
     @render.download_button(filename=lambda: download_name(finished_run()[0], lang(), "xlsx"))
     def workbook():
@@ -443,10 +650,10 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
         labels = Labels(lang())
         for lever in the_levers():
             cells = [columns[c].get(lever.path) for c in columns]
-            if lever.group == "assumptions" and len({_setting(c) for c in cells}) == 1:
+            if lever.group == "assumptions" and len({_setting(c, lever) for c in cells}) == 1:
                 continue  # an assumption no scenario changes
             rows.append(ui.tags.tr(ui.tags.th(_label(lever, lang(), labels)),
-                                   *(ui.tags.td(_setting(cell)) for cell in cells)))
+                                   *(ui.tags.td(_setting(cell, lever)) for cell in cells)))
         head = ui.tags.tr(ui.tags.th(t("lever")), *(ui.tags.th(name) for name in columns))
         return ui.tags.table(ui.tags.thead(head), ui.tags.tbody(*rows), class_="table table-sm",
                              id="side_by_side_table")
@@ -454,18 +661,34 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
 
 def _lever_input(i: int, lever: Lever, now: Setting, first: dt.date, lang: str, labels: Labels,
                  origin: str) -> ui.Tag:
-    """The input of one lever: its value (and date) with what is allowed, its unit and origin under it."""
+    """The input of one lever: its value (in % for a rate a year) and date, what is allowed, unit, origin."""
     label = _label(lever, lang, labels)
-    value = int(now.value) if float(now.value).is_integer() else now.value  # 32, not 32.0
+    value = now.value
+    if value is not None and float(value).is_integer():
+        value = int(value)  # 32, not 32.0
     step = 1 if lever.whole else _step(lever)
-    number = ui.input_numeric(f"lever_{i}", label, value, min=lever.low, max=lever.high, step=step)
-    note = ui.tags.small(f"{text(lang, 'allowed')} {lever.allowed()} · {labels.unit(lever.unit)} · "
+    number = ui.input_numeric(f"lever_{i}", label, value, min=lever.shown(lever.low),
+                              max=lever.shown(lever.high), step=step)
+    note = ui.tags.small(f"{text(lang, 'allowed')} {lever.allowed()} · {_unit(lever, lang, labels)} · "
                          f"{text(lang, 'origin')}: {origin}", class_="text-muted", title=lever.meaning)
     if not lever.dated:
         return ui.div(number, note, class_="mb-2", **{"data-path": lever.path})
-    date = ui.input_date(f"date_{i}", text(lang, "from"), value=now.start, min=first,
-                         language="da" if lang == "da" else "en")
-    return ui.div(ui.layout_columns(number, date), note, class_="mb-2", **{"data-path": lever.path})
+    calendar = "da" if lang == "da" else "en"
+    date = ui.input_date(f"date_{i}", text(lang, "from"), value=now.start, min=first, language=calendar)
+    profile = ui.input_select(f"profile_{i}", text(lang, "profile"), {
+        "step": text(lang, "profile_step"), "ramp": text(lang, "profile_ramp")},
+        selected="ramp" if now.until else "step")
+    start = now.start or first
+    until = ui.panel_conditional(f"input.profile_{i} === 'ramp'", ui.input_date(
+        f"until_{i}", text(lang, "until"), value=now.until or start.replace(year=start.year + 1),
+        min=first, language=calendar))
+    return ui.div(ui.layout_columns(number, date, profile, until, col_widths=(3, 3, 3, 3)), note,
+                  class_="mb-2", **{"data-path": lever.path})
+
+
+def _unit(lever: Lever, lang: str, labels: Labels) -> str:
+    """The lever's unit as typed: '% per year' for a rate per year, else the schema's unit in ``lang``."""
+    return text(lang, "percent_per_year") if lever.percent else labels.unit(lever.unit)
 
 
 def _label(lever: Lever, lang: str, labels: Labels) -> str:
@@ -474,10 +697,42 @@ def _label(lever: Lever, lang: str, labels: Labels) -> str:
 
 
 def _step(lever: Lever) -> float:
-    """A step of about a hundredth of the lever's range."""
-    if lever.low is None or lever.high is None or lever.high <= lever.low:
-        return 0.01
-    return float(f"{(lever.high - lever.low) / 100:.1g}")
+    """A step of about a hundredth of the lever's range, as typed."""
+    low, high = lever.shown(lever.low), lever.shown(lever.high)
+    if low is None or high is None or high <= low:
+        return 1 if lever.percent else 0.01
+    return float(f"{(high - low) / 100:.1g}")
+
+
+def _reset_button(label: str, path: str) -> ui.Tag:
+    """A button that sets the lever at ``path`` (every changed one for ``*``) back to the start scenario's."""
+    return ui.tags.button(label, type="button", class_="btn btn-sm btn-outline-secondary py-0",
+                          onclick=f"Shiny.setInputValue('reset_lever', {json.dumps(path)}, "
+                                  "{priority: 'event'})", **{"data-reset": path})
+
+
+def _duration(seconds: float, lang: str) -> str:
+    """A time left as a planner reads it: '40 s', '3 min'."""
+    if seconds < 90:
+        return f"{max(5, round(seconds / 5) * 5)} s"
+    return f"{round(seconds / 60)} min"
+
+
+def _run_label(folder: Path, labels: Labels) -> str:
+    """A run by what it compared: 'cw24 against ballerup_2017 · 2 years · 3 replications · 2026-11-30 07:22'.
+
+    A folder without a readable manifest keeps its name.
+    """
+    try:
+        manifest = read_manifest(folder)
+    except InputError:
+        return folder.name
+    baseline = manifest.get("baseline") or next(iter(manifest["scenarios"]))
+    variants = [name for name in manifest["scenarios"] if name != baseline]
+    started = dt.datetime.fromisoformat(manifest["started"]).astimezone().strftime("%Y-%m-%d %H:%M")
+    return labels.word("run_label").format(
+        variants=", ".join(variants), baseline=baseline, years=manifest.get("years", ""),
+        replications=manifest["replications"], started=started)
 
 
 def _date(value: Any) -> dt.date | None:
@@ -491,10 +746,14 @@ def _capitalised(words: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def _setting(setting: Setting | None) -> str:
+def _setting(setting: Setting | None, lever: Lever | None = None) -> str:
+    """A setting as the levers show it: '24 (2017-02-01)', '4 %' for a rate per year."""
     if setting is None:
         return ""
-    shown = f"{setting.value:g}"
+    percent = lever is not None and lever.percent
+    shown = f"{lever.shown(setting.value):g} %" if percent else f"{setting.value:g}"
+    if setting.until is not None:
+        return f"{shown} ({setting.start.isoformat() if setting.start else ''} → {setting.until.isoformat()})"
     return f"{shown} ({setting.start.isoformat()})" if setting.start else shown
 
 
@@ -525,26 +784,79 @@ def _problems(error: InputError | None, fine: str, element: str) -> ui.TagChild:
     return ui.pre(str(error), id=element, class_="text-danger", role="alert", style=WRAPPED)
 
 
-def _comparison(table: pd.DataFrame, outcome: str, baseline: str, labels: Labels, t: Any) -> ui.TagChild:
-    """Each variant's paired difference of ``outcome`` from ``baseline`` per year, scaled as the report."""
+def _display(outcome: str) -> Any:
+    """How the app writes ``outcome``: kroner in mio kr, as the key answers do; the rest as the tables."""
     described = describe(outcome)
-    rows = table[table["outcome"] == outcome].sort_values(["scenario", "year"])
+    return described.figure if described.unit is KRONER else described.table
+
+
+def _comparison(table: pd.DataFrame, outcome: str, baseline: str, labels: Labels, t: Any) -> ui.TagChild:
+    """Each variant's paired difference of ``outcome`` from ``baseline``, the years as columns, in mio kr.
+
+    Per variant three rows: the median difference, its 90% interval, and
+    P(saving > 0) (for spend; P(lower) for any other outcome).
+    """
+    display = _display(outcome)
+    rows = table[table["outcome"] == outcome]
+    years = sorted(rows["year"].unique())
 
     def shown(number: float) -> str:
-        return described.table.number(number, labels)
+        return display.number(number, labels)
 
-    body = [ui.tags.tr(ui.tags.td(row.scenario), ui.tags.td(str(row.year)), ui.tags.td(shown(row.median)),
-                       ui.tags.td(f"{shown(row.p5)} – {shown(row.p95)}"),
-                       ui.tags.td(labels.percent(row.p_lower)))
-            for row in rows.itertuples()]
-    keys = ("variant", "year", "difference_median", "interval90",
-            "p_saving" if described.unit is KRONER else "p_lower")
-    head = ui.tags.tr(*(ui.tags.th(t(key)) for key in keys))
+    p_key = "p_saving" if describe(outcome).unit is KRONER else "p_lower"
+    body = []
+    for variant in sorted(rows["scenario"].unique()):
+        by_year = rows[rows["scenario"] == variant].set_index("year")
+        lines = {"median": lambda r: shown(r["median"]),
+                 "interval90": lambda r: f"{shown(r['p5'])} – {shown(r['p95'])}",
+                 "p_lower": lambda r: labels.percent(r["p_lower"])}
+        for n, (stat, cell) in enumerate(lines.items()):
+            first = [ui.tags.th(variant, rowspan=3, scope="row")] if n == 0 else []
+            name = t({"median": "difference_median", "interval90": "interval90", "p_lower": p_key}[stat])
+            body.append(ui.tags.tr(*first, ui.tags.td(name),
+                                   *(ui.tags.td(cell(by_year.loc[year]) if year in by_year.index else "",
+                                                **{"data-year": str(year)}) for year in years),
+                                   **{"data-variant": variant, "data-stat": stat}))
+    head = ui.tags.tr(ui.tags.th(t("variant")), ui.tags.th(""), *(ui.tags.th(str(year)) for year in years))
     title = t("comparison", baseline=baseline, outcome=outcome_label(outcome, labels),
-              unit=described.table.unit_word(labels))
+              unit=display.unit_word(labels))
     return ui.div(ui.h4(title),
                   ui.tags.table(ui.tags.thead(head), ui.tags.tbody(*body), class_="table table-sm",
                                 id="comparison_table"))
+
+
+def _runs_table(folders: list[Path], outcome: str, labels: Labels, t: Any) -> ui.TagChild:
+    """The median paired difference of ``outcome`` in each run's variants, the years as columns.
+
+    Each run compares with its own baseline, named in the row; its 90%
+    interval stands under the median.
+    """
+    display = _display(outcome)
+    frames = {folder: pd.read_parquet(folder / "comparison.parquet") for folder in folders}
+    years = sorted({int(y) for frame in frames.values()
+                    for y in frame.loc[frame["outcome"] == outcome, "year"].unique()})
+    body = []
+    for folder, frame in frames.items():
+        baseline = read_manifest(folder).get("baseline", "")
+        rows = frame[frame["outcome"] == outcome]
+        for variant in rows["scenario"].unique():
+            by_year = rows[rows["scenario"] == variant].set_index("year")
+            cells = []
+            for year in years:
+                if year not in by_year.index:
+                    cells.append(ui.tags.td("", **{"data-year": str(year)}))
+                    continue
+                row = by_year.loc[year]
+                cells.append(ui.tags.td(display.number(row["median"], labels), ui.br(), ui.tags.small(
+                    f"{display.number(row['p5'], labels)} – {display.number(row['p95'], labels)}",
+                    class_="text-muted"), **{"data-year": str(year)}))
+            body.append(ui.tags.tr(ui.tags.td(_run_label(folder, labels)),
+                                   ui.tags.td(t("against", variant=variant, baseline=baseline)), *cells,
+                                   **{"data-run": folder.name, "data-variant": variant}))
+    head = ui.tags.tr(ui.tags.th(t("a_run")), ui.tags.th(t("variant")), *(ui.tags.th(str(y)) for y in years))
+    title = t("runs_compared", outcome=outcome_label(outcome, labels), unit=display.unit_word(labels))
+    return ui.div(ui.p(title), ui.tags.table(ui.tags.thead(head), ui.tags.tbody(*body),
+                                             class_="table table-sm", id="runs_compared_table"))
 
 
 def _data_uri(path: Path) -> str:

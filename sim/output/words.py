@@ -386,6 +386,54 @@ WORDS = {
     "compare_with": ("Kør side om side med", "Run side by side with"),
     "load": ("Hent til håndtagene", "Load into the levers"),
     "shown_run": ("Vis kørsel", "Show run"),
+    "run_label": ("{variants} mod {baseline} · {years} år · {replications} gentagelser · {started}",
+                  "{variants} against {baseline} · {years} years · {replications} replications · {started}"),
+    "making_report": ("laver rapporten …", "making the report …"),
+    "time_left": ("ca. {time} tilbage", "about {time} left"),
+    "unchanged": ("Ingen håndtag er ændret fra startscenariet {start}.",
+                  "No lever is changed from the start scenario {start}."),
+    "changed": ("Ændret fra startscenariet {start}:", "Changed from the start scenario {start}:"),
+    "changed_mark": ("ændret", "changed"),
+    "reset": ("Nulstil", "Reset"),
+    "reset_all": ("Nulstil alle", "Reset all"),
+    "percent_per_year": ("% pr. år", "% per year"),
+    "profile": ("Forløb", "Profile"),
+    "profile_step": ("Trin på datoen", "Step on the date"),
+    "profile_ramp": ("Lineær overgang", "Linear ramp"),
+    "until": ("nået den", "reached on"),
+    "compare_runs": ("Sammenlign gemte kørsler", "Compare saved runs"),
+    "compare_runs_none": ("Der skal være mindst to færdige kørsler for at sammenligne.",
+                          "At least two finished runs are needed to compare."),
+    "compare_runs_choose": ("Kørsler", "Runs"),
+    "runs_compared": ("Forskel fra hver kørsels grundscenarie, median med 90 %-interval under: {outcome} "
+                      "({unit})", "Difference from each run's baseline, median with the 90% interval "
+                      "below: {outcome} ({unit})"),
+    "against": ("{variant} mod {baseline}", "{variant} against {baseline}"),
+    "a_run": ("Kørsel", "Run"),
+    "explainer": ("Hvad betyder en kørsel?", "What does a run mean?"),
+    "explainer_run": (
+        "En kørsel simulerer hvert scenarie mange gange (gentagelser): de samme børn og beslutninger, men "
+        "med tilfældighed i, hvornår børn findes, hvor længe foranstaltninger varer, og hvad der sker "
+        "bagefter. Tallene er derfor fordelinger, ikke ét tal: medianen er den midterste gentagelse.",
+        "A run simulates each scenario many times (replications): the same children and decisions, with "
+        "chance in when children are found, how long measures last and what happens next. So the numbers "
+        "are distributions, not one number: the median is the middle replication."),
+    "explainer_paired": (
+        "Parret sammenligning: hvert scenarie deler børn og tilfældighed med grundscenariet, gentagelse for "
+        "gentagelse. Forskellen i hver gentagelse skyldes derfor beslutningen, ikke støj. P(besparelse > 0) "
+        "er andelen af gentagelserne, hvor scenariet koster mindre end grundscenariet.",
+        "Paired comparison: each scenario shares its children and their luck with the baseline, replication "
+        "by replication, so the difference in each replication is the decision's, not noise. P(saving > 0) "
+        "is the share of replications in which the scenario costs less than the baseline."),
+    "explainer_interval": (
+        "90 %-intervallet går fra den 5. til den 95. percentil af gentagelserne: 9 ud af 10 gentagelser "
+        "ligger inden for det. Det viser usikkerheden fra tilfældighed (og, hvis valgt, fra antagelserne); "
+        "få gentagelser giver et groft interval.",
+        "The 90% interval runs from the 5th to the 95th percentile of the replications: 9 in 10 "
+        "replications lie within it. It shows the uncertainty of chance (and, if chosen, of the "
+        "assumptions); few replications give a rough interval."),
+    "explainer_docs": ("Mere i dokumentationen (docs/montecarlo.md)",
+                       "More in the documentation (docs/montecarlo.md)"),
     "no_run": ("Ingen kørsel endnu: vælg håndtag og tryk Kør.", "No run yet: set the levers and press Run."),
     "comparison": ("Parret sammenligning med {baseline}: {outcome} ({unit})",
                    "Paired comparison with {baseline}: {outcome} ({unit})"),
