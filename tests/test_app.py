@@ -200,13 +200,21 @@ def comparison_of(variant: str, medians: dict[int, float]) -> pd.DataFrame:
 def test_the_comparison_has_the_years_as_columns_in_mio_kr():
     from sim.app.server import _comparison
     from sim.app.text import text
+    period = comparison_of("cw24", {2017: -3_400_000, 2018: -6_100_000}).assign(p_lower=0.5)
     html = re.sub(r">\s+<", "><", str(_comparison(
-        comparison_of("cw24", {2017: -3_400_000, 2018: -1_900_000}), "spend_kr.total_with_authority",
+        comparison_of("cw24", {2017: -3_400_000, 2018: -1_900_000}), period, "spend_kr.total_with_authority",
         "ballerup_2017", Labels("da"), lambda key, **v: text("da", key, **v))))
-    assert "(mio. kr.)" in html and "<th>2017</th><th>2018</th>" in html
-    assert re.search(r'data-stat="median">.*<td data-year="2017">−3,4</td><td data-year="2018">−1,9</td>',
-                     html)
+    assert "(mio. kr.)" in html and "<th>2017</th><th>2018</th><th>2017–2018 i alt</th>" in html
+    assert re.search(r'data-stat="median">.*<td data-year="2017">−3,4</td><td data-year="2018">−1,9</td>'
+                     r'<td class="fw-bold" data-year="period">−6,1</td>', html)
     assert '<td data-year="2018">−2,9 – −0,9</td>' in html and "P(besparelse &gt; 0)" in html
+    assert '<td class="fw-bold" data-year="period">50 %</td>' in html  # over the period, not in 2018
+
+    counts = comparison_of("cw24", {2017: -3.0}).assign(outcome="placements_31_dec.total")
+    html = str(_comparison(counts, period.assign(outcome="placements_31_dec.total").iloc[:0],
+                           "placements_31_dec.total", "ballerup_2017", Labels("da"),
+                           lambda key, **v: text("da", key, **v)))
+    assert "i alt</th>" not in html  # a count at 31 December has no total over the years
 
 
 @pytest.mark.unit
@@ -734,6 +742,25 @@ def test_the_downloaded_workbook_holds_the_run_numbers(page, app, planner_run, t
     stat_of = {labels.word(stat): stat for stat in ("median", "p5", "p95")}
     for variant, _, year, stat, number, _ in cells:
         assert number == pytest.approx(value(summary, variant, "spend_kr.total", year, stat_of[stat]) / 1000)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_results_open_with_the_verdict_over_the_period_and_offer_the_one_page_summary(
+        page, app, planner_run, tmp_path):
+    show_results(page, app[0], planner_run)
+    tiles = page.eval_on_selector_all(
+        "#tiles .tile", "els => els.map(e => [e.dataset.key, e.dataset.variant, e.innerText])")
+    assert [(key, variant) for key, variant, _ in tiles] == [("level", "ballerup_2017"), ("difference", "cw24")]
+    total = pd.read_parquet(planner_run / "period_comparison.parquet").query(
+        "outcome == 'spend_kr.total_with_authority' and year == year.max()").iloc[0]
+    labels = Labels("da")
+    assert labels.number(total["median"] / 1e6, 1) in tiles[1][2]
+    assert labels.percent(total["p_lower"]) in tiles[1][2]
+    shot(page, "results_tiles")
+    summary = downloaded(page, "summary", tmp_path)
+    assert summary.name == f"{planner_run.name}_ballerup_2017_summary_da.html"
+    assert summary.read_bytes() == (planner_run / "report_da" / "summary.html").read_bytes()
 
 
 @pytest.mark.browser

@@ -33,6 +33,7 @@ from ..montecarlo.draws import UNCERTAINTIES
 from ..montecarlo.registry import KRONER, describe, outcome_label
 from ..output.words import Labels
 from ..report import LANGUAGES, download_name, read_run
+from ..report.headline import Tile, headline_tiles
 from ..report.page import key_answers
 from ..scenario import Scenario
 from ..scenario.provenance import borrowed_lines, origins
@@ -118,7 +119,8 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 """The documentation of a checkout, served at ``/docs/`` for the explainer's links (absent when installed)."""
 PAGE_WORDS = ("app_title", "other_language", "start", "name", "run", "years", "replications", "seed",
               "uncertainty", "upload", "template", "template_profile", "levers_tab", "results", "compare",
-              "save_as", "save", "load", "download_workbook", "download_report", "download_bundle",
+              "save_as", "save", "load", "download_workbook", "download_report", "download_summary",
+              "download_bundle",
               "side_by_side", "explainer", "explainer_run", "explainer_paired", "explainer_interval",
               "explainer_docs", "compare_runs")
 """The words of the page itself; the language switch rewrites each in place (the outputs render anew)."""
@@ -151,6 +153,20 @@ def make_app(workspace: Workspace, *, lang: str = "da", workers: int = 1) -> App
     app = App(page, server, static_assets={"/docs": DOCS} if DOCS.is_dir() else None)
     app.on_shutdown(stopping.set)  # else Ctrl-C would wait for a run in progress to finish
     return app
+
+
+TILE_STYLE = ("border:1px solid #c8d3de;border-top:4px solid #2f5d8a;padding:.5em .8em;min-width:12em;"
+              "flex:1 1 12em;max-width:20em")
+
+
+def _tiles(tiles: list[Tile]) -> ui.TagChild:
+    """The headline tiles over the run's period, as the report and the summary open with them."""
+    return ui.div(*(ui.div(ui.div(tile.title, class_="small text-muted"),
+                           ui.div(tile.value, class_="fs-4 fw-bold"),
+                           ui.div(tile.detail, class_="small text-muted"),
+                           class_="tile", style=TILE_STYLE,
+                           **{"data-key": tile.key, "data-variant": tile.variant})
+                    for tile in tiles), id="tiles", class_="d-flex flex-wrap gap-2 my-3")
 
 
 def language(query: str, default: str) -> str:
@@ -224,6 +240,7 @@ def _page(workspace: Workspace, lang: str) -> ui.Tag:
         ui.output_ui("comparison"),
         ui.div(ui.download_button("workbook", w("download_workbook")),
                ui.download_button("report", w("download_report")),
+               ui.download_button("summary", w("download_summary")),
                ui.download_button("bundle", w("download_bundle")), class_="d-flex gap-2 my-3"),
         ui.output_ui("figures"),
         ui.h4(w("compare_runs")),
@@ -570,7 +587,9 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
         if finished_run() is None:
             return ui.p(t("no_run"))
         run, _ = finished_run()
-        return ui.div(*(ui.p(answer.text) for answer in key_answers(run, Labels(lang()))), id="key_answers")
+        labels = Labels(lang())
+        return ui.div(_tiles(headline_tiles(run, labels)),
+                      ui.div(*(ui.p(answer.text) for answer in key_answers(run, labels)), id="key_answers"))
 
     def outcome() -> str:
         return input.compared() if "compared" in input and input.compared() in COMPARED else HEADLINE
@@ -590,7 +609,8 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
         if finished_run() is None:
             return ui.div()
         run, _ = finished_run()
-        return ui.div(_comparison(run.tables["comparison"], outcome(), run.baseline, Labels(lang()), t),
+        return ui.div(_comparison(run.tables["comparison"], run.tables["period_comparison"], outcome(),
+                                  run.baseline, Labels(lang()), t),
                       **{"data-run": run.folder.name})
 
     @render.ui
@@ -632,6 +652,10 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
     @render.download_button(filename=lambda: download_name(finished_run()[0], lang(), "html"))
     def report():
         yield finished_run()[1].html.read_bytes()
+
+    @render.download_button(filename=lambda: download_name(finished_run()[0], f"summary_{lang()}", "html"))
+    def summary():
+        yield finished_run()[1].summary.read_bytes()
 
     @render.download_button(filename=lambda: download_name(finished_run()[0], "scenario_files", "zip"))
     def bundle():
@@ -790,34 +814,45 @@ def _display(outcome: str) -> Any:
     return described.figure if described.unit is KRONER else described.table
 
 
-def _comparison(table: pd.DataFrame, outcome: str, baseline: str, labels: Labels, t: Any) -> ui.TagChild:
+def _comparison(table: pd.DataFrame, period: pd.DataFrame, outcome: str, baseline: str, labels: Labels,
+                t: Any) -> ui.TagChild:
     """Each variant's paired difference of ``outcome`` from ``baseline``, the years as columns, in mio kr.
 
     Per variant three rows: the median difference, its 90% interval, and
-    P(saving > 0) (for spend; P(lower) for any other outcome).
+    P(saving > 0) (for spend; P(lower) for any other outcome). An outcome
+    whose years add up gets a last column, the total over the run's years
+    from ``period`` (the running totals' last year), with its own interval
+    and probability.
     """
     display = _display(outcome)
     rows = table[table["outcome"] == outcome]
     years = sorted(rows["year"].unique())
+    totals = period[(period["outcome"] == outcome) & (period["year"] == max(years, default=0))]
 
     def shown(number: float) -> str:
         return display.number(number, labels)
 
     p_key = "p_saving" if describe(outcome).unit is KRONER else "p_lower"
+    lines = {"median": lambda r: shown(r["median"]),
+             "interval90": lambda r: f"{shown(r['p5'])} – {shown(r['p95'])}",
+             "p_lower": lambda r: labels.percent(r["p_lower"])}
     body = []
     for variant in sorted(rows["scenario"].unique()):
         by_year = rows[rows["scenario"] == variant].set_index("year")
-        lines = {"median": lambda r: shown(r["median"]),
-                 "interval90": lambda r: f"{shown(r['p5'])} – {shown(r['p95'])}",
-                 "p_lower": lambda r: labels.percent(r["p_lower"])}
+        total = totals[totals["scenario"] == variant]
         for n, (stat, cell) in enumerate(lines.items()):
             first = [ui.tags.th(variant, rowspan=3, scope="row")] if n == 0 else []
             name = t({"median": "difference_median", "interval90": "interval90", "p_lower": p_key}[stat])
+            over = [ui.tags.td(cell(total.iloc[0]) if len(total) else "", class_="fw-bold",
+                               **{"data-year": "period"})] if len(totals) else []
             body.append(ui.tags.tr(*first, ui.tags.td(name),
                                    *(ui.tags.td(cell(by_year.loc[year]) if year in by_year.index else "",
-                                                **{"data-year": str(year)}) for year in years),
+                                                **{"data-year": str(year)}) for year in years), *over,
                                    **{"data-variant": variant, "data-stat": stat}))
-    head = ui.tags.tr(ui.tags.th(t("variant")), ui.tags.th(""), *(ui.tags.th(str(year)) for year in years))
+    in_total = [ui.tags.th(labels.word("period_total").format(first=min(years), last=max(years)))] \
+        if len(totals) else []
+    head = ui.tags.tr(ui.tags.th(t("variant")), ui.tags.th(""), *(ui.tags.th(str(year)) for year in years),
+                      *in_total)
     title = t("comparison", baseline=baseline, outcome=outcome_label(outcome, labels),
               unit=display.unit_word(labels))
     return ui.div(ui.h4(title),

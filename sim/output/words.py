@@ -441,6 +441,7 @@ WORDS = {
     "p_saving": ("P(besparelse > 0)", "P(saving > 0)"),
     "download_workbook": ("Hent regneark (Excel)", "Download the workbook (Excel)"),
     "download_report": ("Hent rapport (HTML)", "Download the report (HTML)"),
+    "download_summary": ("Hent resumé (én side)", "Download the summary (one page)"),
     "download_bundle": ("Hent scenariefiler, der gentager kørslen",
                         "Download the scenario files that repeat the run"),
     "side_by_side": ("Håndtagene side om side", "The levers side by side"),
