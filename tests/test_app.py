@@ -751,7 +751,8 @@ def test_the_results_open_with_the_verdict_over_the_period_and_offer_the_one_pag
     show_results(page, app[0], planner_run)
     tiles = page.eval_on_selector_all(
         "#tiles .tile", "els => els.map(e => [e.dataset.key, e.dataset.variant, e.innerText])")
-    assert [(key, variant) for key, variant, _ in tiles] == [("level", "ballerup_2017"), ("difference", "cw24")]
+    assert [(key, variant) for key, variant, _ in tiles] == [("level", "ballerup_2017"),
+                                                             ("difference", "cw24")]
     total = pd.read_parquet(planner_run / "period_comparison.parquet").query(
         "outcome == 'spend_kr.total_with_authority' and year == year.max()").iloc[0]
     labels = Labels("da")

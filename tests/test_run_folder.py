@@ -17,6 +17,7 @@ from sim.experiments.run_folder import (
     CSV_TABLES,
     MANIFEST,
     MANIFEST_KEYS,
+    PERIOD_TABLES,
     PLAN_TABLES,
     SENSITIVITY_TABLES,
     TABLES,
@@ -92,10 +93,11 @@ def test_only_a_complete_run_is_complete(tmp_path):
 
 @pytest.mark.unit
 def test_tables_are_written_as_parquet_the_summaries_also_as_csv_and_read_back(tmp_path):
-    written = tables(*TABLES, *SENSITIVITY_TABLES, *PLAN_TABLES, *BUDGET_TABLES)
+    written = tables(*TABLES, *PERIOD_TABLES, *SENSITIVITY_TABLES, *PLAN_TABLES, *BUDGET_TABLES)
     write_tables(tmp_path, written)
     assert sorted(p.name for p in tmp_path.glob("*.csv")) == sorted(f"{name}.csv" for name in CSV_TABLES)
-    assert table_names(tmp_path) == [*TABLES, *SENSITIVITY_TABLES, *PLAN_TABLES, *BUDGET_TABLES]
+    assert table_names(tmp_path) == [*TABLES, *PERIOD_TABLES, *SENSITIVITY_TABLES, *PLAN_TABLES,
+                                     *BUDGET_TABLES]
     read = read_tables(tmp_path, "RUN_FOLDER", "cannot report")
     assert read.keys() == written.keys()
     for name, table in written.items():

@@ -217,7 +217,6 @@ WORDS = {
     "baseline_scenario": ("grundscenarie {scenario}", "baseline scenario {scenario}"),
     "experiment_title": ("Eksperimentets egen titel", "The experiment's own title"),
     "title_column": ("Overskrift", "Title"),
-    "detail": ("Usikkerhed", "Uncertainty"),
     "verdicts": ("Svaret over perioden", "The answer over the period"),
     "period_totals": ("Udgifter år for år og over perioden, {unit}",
                       "Spend year by year and over the period, {unit}"),
@@ -228,7 +227,6 @@ WORDS = {
         "Median per year; the period in total: median and 90% interval of the sum over the years, "
         "replication by replication. The difference from {baseline} is paired (the same random numbers); "
         "P(saving) is the share of replications in which the variant costs less over the period."),
-    "period_column": ("{first}–{last} i alt", "{first}–{last} in total"),
     "difference_column": ("Forskel fra {baseline}, {first}–{last}",
                           "Difference from {baseline}, {first}–{last}"),
     "difference_chart": ("{outcome}: parret forskel fra {baseline} pr. år ({unit})",

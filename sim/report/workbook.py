@@ -168,7 +168,7 @@ def _summary_sheet(sheet: Any, book: xlsxwriter.Workbook, formats: _Formats, lab
     tiles = headline_tiles(run, labels)
     if tiles:
         sheet.write(row, 0, labels.word("headline"), formats.subheading)
-        for column, word in enumerate(("title_column", "value", "detail")):
+        for column, word in enumerate(("title_column", "value", "uncertainty")):
             sheet.write(row + 1, column, labels.word(word), formats.header)
         for i, tile in enumerate(tiles, row + 2):
             sheet.write_row(i, 0, (tile.title, tile.value, tile.detail), formats.wrap)
@@ -207,7 +207,7 @@ def _period_table(sheet: Any, formats: _Formats, labels: Labels, run: Run, headl
     items = [headline, *(outcome for outcome in spends if outcome != headline)]
     sheet.write(row, 0, labels.word("period_totals").format(unit=unit), formats.subheading)
     sheet.write(row + 1, 0, labels.word("period_totals_note").format(baseline=run.baseline), formats.note)
-    period = labels.word("period_column").format(first=first, last=last)
+    period = labels.word("period_total").format(first=first, last=last)
     difference = labels.word("difference_column").format(baseline=run.baseline, first=first, last=last)
     header = [labels.word("variant"), labels.word("row"), labels.word("unit"),
               *(f"{year}, {labels.word('median')}" for year in years),
