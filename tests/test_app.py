@@ -427,6 +427,15 @@ def test_runs_prepared_in_the_same_second_get_names_of_their_own(tmp_path):
 
 
 @pytest.mark.unit
+@pytest.mark.parametrize(("lang", "title"), [("da", "mine mod ballerup_2017"),
+                                             ("en", "mine against ballerup_2017")])
+def test_a_run_is_titled_in_the_planners_language(tmp_path, lang, title):
+    """Issue 25, bug 9: the Danish workbook and report titled an app run '... against ballerup_2017'."""
+    experiment, _ = Workspace(tmp_path).prepare(RunRequest("ballerup_2017", "mine", {}, years=1, lang=lang))
+    assert experiment.definition.title == title
+
+
+@pytest.mark.unit
 def test_a_run_that_cannot_be_run_leaves_no_experiment(tmp_path):
     workspace = Workspace(tmp_path)
     with pytest.raises(InputError, match="levers of mine: caseworkers.count.value: got -1: must be above 0"):

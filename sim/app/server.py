@@ -511,7 +511,7 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
                 raise error
             request = RunRequest(input.start(), input.name(), overrides, tuple(input.compare() or ()),
                                  years=input.years(), replications=input.replications(), seed=input.seed(),
-                                 uncertainty=input.uncertainty())
+                                 uncertainty=input.uncertainty(), lang=lang())
             experiment, folder = workspace.prepare(request)
         except InputError as problem:
             run_error.set(str(problem))

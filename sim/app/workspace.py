@@ -32,6 +32,7 @@ from ..experiments.run_folder import is_complete
 from ..montecarlo.draws import UNCERTAINTIES
 from ..montecarlo.executors import executor_for
 from ..output.folders import new_run_folder, write_atomically
+from ..output.words import Labels
 from ..report import LANGUAGES, REPORT, ReportFiles, make_report
 from ..scenario import DEFAULT_SCENARIO, Scenario, embedded_names, extend_scenario, load_scenario
 from .template import read_template
@@ -65,6 +66,8 @@ class RunRequest:
     replications: int = 50
     seed: int = 0
     uncertainty: str = "stochastic"
+    lang: str = "da"
+    """The planner's language, which the run's title (the report's subtitle) is written in."""
 
 
 class Workspace:
@@ -191,7 +194,7 @@ class Workspace:
         start = f"../{request.start}" if request.start.startswith(f"{UPLOADS}/") else request.start
         definition = {
             "name": name,
-            "title": f"{request.name} against {base.name}",
+            "title": Labels(request.lang).word("against").format(variant=request.name, baseline=base.name),
             "description": "Run from the barnesim app.",
             "scenario": start, "years": request.years, "replications": request.replications,
             "seed": request.seed, "uncertainty": request.uncertainty, "outcomes": OUTCOMES,
