@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -63,6 +65,35 @@ def default_run() -> sim.Result:
     return cached_run("ballerup_2017", 3, 1)
 
 
+def shared_folder(tmp_path_factory: pytest.TempPathFactory, name: str,
+                  make: Callable[[Path], object]) -> Path:
+    """A folder ``make`` fills once per test session, however many pytest-xdist workers ask for it.
+
+    A session fixture is built once per worker, and each test file runs on
+    one worker (``--dist loadfile``): without this, every worker that runs a
+    file using the fixture builds it again. The workers of a session share
+    the parent of their temporary folders; the first to ask builds the
+    folder there under a lock, the others wait for it and read it. A test
+    may add to the folder (a report beside the run) but never change what
+    is in it, which other files read. Without xdist the folder is the
+    session's own.
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = tmp_path_factory.mktemp("runs") / name
+        make(folder)
+        return folder
+    root = tmp_path_factory.getbasetemp().parent / "shared"
+    root.mkdir(exist_ok=True)
+    folder, done = root / name, root / f"{name}.done"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or when a crashed worker exits
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # left half-made by a worker that failed
+            make(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def staffing_run(tmp_path_factory) -> Path:
     """A finished run folder of the shipped caseworker_staffing experiment (4 variants, 3 replications).
@@ -72,9 +103,8 @@ def staffing_run(tmp_path_factory) -> Path:
     """
     from sim.experiments import load_experiment, run_experiment
 
-    folder = tmp_path_factory.mktemp("runs") / "caseworker_staffing"
-    run_experiment(load_experiment("caseworker_staffing"), folder, replications=3, seed=11)
-    return folder
+    return shared_folder(tmp_path_factory, "caseworker_staffing", lambda folder: run_experiment(
+        load_experiment("caseworker_staffing"), folder, replications=3, seed=11))
 
 
 SENSITIVITY_EXPERIMENT = Path(__file__).parent / "data" / "sensitivity_small.toml"
@@ -87,10 +117,12 @@ def sensitivity_run(tmp_path_factory) -> Path:
 
     from sim.experiments import load_experiment, run_experiment
 
-    folder = tmp_path_factory.mktemp("runs") / "sensitivity_small"
-    with concurrent.futures.ProcessPoolExecutor(2) as pool:
-        run_experiment(load_experiment(SENSITIVITY_EXPERIMENT), folder, replications=2, seed=3, executor=pool)
-    return folder
+    def make(folder: Path) -> None:
+        with concurrent.futures.ProcessPoolExecutor(2) as pool:
+            run_experiment(load_experiment(SENSITIVITY_EXPERIMENT), folder, replications=2, seed=3,
+                           executor=pool)
+
+    return shared_folder(tmp_path_factory, "sensitivity_small", make)
 
 
 SCREENSHOTS = Path(os.environ.get("BARNESIM_SCREENSHOTS", "results/screenshots"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -224,12 +225,29 @@ def test_a_run_prints_the_comparison_and_writes_a_complete_folder(tmp_path, caps
     assert set(comparison["scenario"]) == {"more places"} and set(comparison["baseline"]) == {"today"}
 
 
+@pytest.fixture(scope="module")
+def small_once(tmp_path_factory) -> Path:
+    """A complete run of :data:`SMALL` from the command line, made once for the tests that start from one."""
+    here = tmp_path_factory.mktemp("small")
+    folder = here / "run"
+    experiment = write(here, "small", SMALL.format(name="small"))
+    assert main([str(experiment), "--out", str(folder), "--workers", "1", "--no-progress"]) == 0
+    return folder
+
+
+@pytest.fixture
+def small_run(small_once, tmp_path) -> Path:
+    """A copy of :func:`small_once` of the test's own, to resume or change."""
+    folder = tmp_path / "run"
+    shutil.copytree(small_once, folder)
+    return folder
+
+
 @pytest.mark.functional
 @pytest.mark.slow
-def test_resuming_with_more_replications_extends_the_run(tmp_path, capsys):
+def test_resuming_with_more_replications_extends_the_run(small_run, tmp_path, capsys):
     experiment = write(tmp_path, "small", SMALL.format(name="small"))
-    folder = tmp_path / "run"
-    assert run_cli(capsys, str(experiment), "--out", str(folder))[0] == 0
+    folder = small_run
     status, _, err = run_cli(capsys, "--resume", str(folder), "--replications", "3")
     assert status == 0, err
     manifest = json.loads((folder / "manifest.json").read_text())
@@ -241,10 +259,8 @@ def test_resuming_with_more_replications_extends_the_run(tmp_path, capsys):
 
 @pytest.mark.functional
 @pytest.mark.slow
-def test_resuming_with_another_seed_is_refused_and_leaves_the_run_as_it_was(tmp_path, capsys):
-    experiment = write(tmp_path, "small", SMALL.format(name="small"))
-    folder = tmp_path / "run"
-    assert run_cli(capsys, str(experiment), "--out", str(folder))[0] == 0
+def test_resuming_with_another_seed_is_refused_and_leaves_the_run_as_it_was(small_run, capsys):
+    folder = small_run
     before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     status, _, err = run_cli(capsys, "--resume", str(folder), "--seed", "9")
     assert status == 2 and "seed" in err and "got 9" in err
@@ -308,10 +324,10 @@ def test_an_experiment_of_the_working_folder_goes_before_the_shipped_one_and_lis
 
 @pytest.mark.functional
 @pytest.mark.slow
-def test_a_run_on_a_dask_cluster_gives_the_same_tables(tmp_path, capsys):
+def test_a_run_on_a_dask_cluster_gives_the_same_tables(small_once, tmp_path, capsys):
     distributed = pytest.importorskip("distributed")
     experiment = write(tmp_path, "small", SMALL.format(name="small"))
-    assert run_cli(capsys, str(experiment), "--out", str(tmp_path / "here"))[0] == 0
+    here = small_once  # the same experiment run in this process, only read here
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
         status, _, err = run_cli(capsys, str(experiment), "--out", str(tmp_path / "there"),
                                  "--cluster", cluster.scheduler_address)
@@ -319,5 +335,5 @@ def test_a_run_on_a_dask_cluster_gives_the_same_tables(tmp_path, capsys):
     manifest = json.loads((tmp_path / "there" / "manifest.json").read_text())
     assert manifest["executor"] == f"dask cluster {cluster.scheduler_address}"
     for name in ("outcomes.parquet", "summary.parquet", "comparison.parquet"):
-        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "here" / name),
+        pd.testing.assert_frame_equal(pd.read_parquet(here / name),
                                       pd.read_parquet(tmp_path / "there" / name))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -162,13 +163,22 @@ def test_out_of_range_flags_exit_2_naming_the_flag(argv, tmp_path, monkeypatch, 
 # -- rerun ----------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def finished_run(tmp_path, capsys) -> Path:
-    """A complete run of a small experiment whose file has since been deleted."""
-    experiment = write(tmp_path, "small", SMALL.format(name="small"))
-    folder = tmp_path / "original"
-    assert run_cli(capsys, str(experiment), "--out", str(folder))[0] == 0
+@pytest.fixture(scope="module")
+def finished_once(tmp_path_factory) -> Path:
+    """A complete run of a small experiment whose file has since been deleted, run once for the module."""
+    here = tmp_path_factory.mktemp("finished")
+    experiment = write(here, "small", SMALL.format(name="small"))
+    folder = here / "original"
+    assert main([str(experiment), "--out", str(folder), "--workers", "1", "--no-progress"]) == 0
     experiment.unlink()
+    return folder
+
+
+@pytest.fixture
+def finished_run(finished_once, tmp_path) -> Path:
+    """A copy of :func:`finished_once` of the test's own, to change as it likes."""
+    folder = tmp_path / "original"
+    shutil.copytree(finished_once, folder)
     return folder
 
 
