@@ -46,3 +46,48 @@ def test_the_deepest_real_input_is_within_the_limit():
 
     for name in experiment_names():
         load_experiment(name)
+
+
+SLIPS = [
+    ("[caseworkers]\ncount = 1e20\n", "caseworkers.count", "100,000 full-time caseworkers"),
+    ("[notification]\nper_year = 1e308\n", "notification.per_year", "10,000,000 notifications per year"),
+    ("[initial]\ninvestigations = 100000000\n", "initial.investigations", "2,000,000 children"),
+    ("[follow_up]\nplacement_interval_days = 1e308\n", "follow_up.placement_interval_days", "10,000 days"),
+    ("[placement.residential_home]\nprice_per_year = 1e308\n", "placement.residential_home.price_per_year",
+     "100,000,000 kr per year"),
+    ('[timeline.2018-01-01]\nnote = "x"\ncaseworkers.count = 1e20\n', "timeline.2018-01-01.caseworkers.count",
+     "100,000 full-time caseworkers"),
+]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("text", "path", "bound"), SLIPS)
+def test_a_magnitude_no_danish_run_needs_is_refused_before_anything_runs(tmp_path, text, path, bound):
+    """Each of these ran for ever, filled the memory or crashed in the adversarial trial."""
+    file = tmp_path / "slip.toml"
+    file.write_text(f'[scenario]\nextends = "ballerup_2017"\nname = "slip"\n{text}', encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        load_scenario(file)
+    [problem] = refused.value.problems
+    assert problem.path == path and f"is above {bound}, the most any Danish run needs" in problem.message
+
+
+@pytest.mark.unit
+def test_the_whole_country_as_one_municipality_is_within_every_bound(tmp_path):
+    file = tmp_path / "denmark.toml"
+    file.write_text('[scenario]\nname = "denmark"\nstart_date = 2020-01-01\n'
+                    '[municipality]\nchildren_0_22 = 2_000_000\n', encoding="utf-8")
+    scenario = load_scenario(file)
+    assert scenario.population.children.value == 2_000_000
+
+
+@pytest.mark.unit
+def test_every_plausible_bound_is_documented_with_its_reason():
+    from pathlib import Path
+
+    from sim.scenario.plausible import PLAUSIBLE
+
+    text = (Path(__file__).parents[1] / "docs" / "scenario.md").read_text(encoding="utf-8")
+    section = text.split("## Plausible magnitudes")[1].split("\n## ")[0]
+    for unit, bound in PLAUSIBLE.items():
+        assert f"| {unit} | {bound.most:,.0f} | {bound.why} |" in section, unit
