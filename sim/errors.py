@@ -12,7 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-_NOTHING = object()
+class _Nothing:
+    """No value given. One instance, which stays itself when a problem is pickled back from a worker."""
+
+    def __reduce__(self) -> str:
+        return "_NOTHING"
+
+
+_NOTHING = _Nothing()
 
 
 def show(value: Any, limit: int = 60) -> str:
@@ -48,7 +55,7 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem], title: str = "invalid input"):
         self.problems = list(problems)
         self.title = title
-        super().__init__(str(self))
+        super().__init__(self.problems, title)
 
     def __str__(self) -> str:
         count = len(self.problems)

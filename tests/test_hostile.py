@@ -91,3 +91,36 @@ def test_every_plausible_bound_is_documented_with_its_reason():
     section = text.split("## Plausible magnitudes")[1].split("\n## ")[0]
     for unit, bound in PLAUSIBLE.items():
         assert f"| {unit} | {bound.most:,.0f} | {bound.why} |" in section, unit
+
+
+def infinite_spend(result):
+    """A measure whose spend overflowed, as a price of 1e308 once made it."""
+    from sim.montecarlo.outcomes import outcomes
+
+    table = outcomes(result)
+    return table.assign(value=table["value"].where(table["outcome"] != "spend_kr.total", float("inf")))
+
+
+@pytest.mark.functional
+def test_an_infinite_result_is_refused_naming_the_outcome_and_nothing_is_written(tmp_path):
+    from sim.montecarlo import run_ensemble
+
+    with pytest.raises(InputError) as refused:
+        run_ensemble(["ballerup_2017"], 1, years=1, measure=infinite_spend, folder=tmp_path / "run")
+    [problem] = refused.value.problems
+    assert problem.where == "ballerup_2017, replication 0" and problem.path == "outcomes.spend_kr.total"
+    assert not list((tmp_path / "run").glob("chunks/*.parquet"))
+
+
+@pytest.mark.unit
+def test_a_problem_pickled_back_from_a_worker_is_the_same_problem():
+    """Errors raised in a worker process reach the command line through pickle."""
+    import pickle
+
+    from sim.errors import Problem, ScenarioError
+
+    error = ScenarioError([Problem("f.toml", "a.b", "must be at least 0"),
+                           Problem("f.toml", "c", "is required", -3)], "cannot load")
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is ScenarioError and str(again) == str(error) and again.problems == error.problems
+    assert "got" not in str(again.problems[0])
