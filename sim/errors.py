@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+
 class _Nothing:
     """No value given. One instance, which stays itself when a problem is pickled back from a worker."""
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import replications_problems
 from ..cli import whole_number
 from ..errors import InputError, Problem, command_status
 from ..montecarlo.executors import CLUSTER_VARIABLE, executor_for
@@ -159,8 +160,7 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     problems = _executor_problems(args)
-    if args.replications < 2:
-        problems.append(Problem("--replications", "", "must be 2 or more for an interval", args.replications))
+    problems += replications_problems(args.replications, "--replications", low=2)  # 2 for an interval
     loaded = [_attempt(load_scenario, ref, problems) for ref in args.scenarios]
     scenarios = [scenario for scenario in loaded if scenario is not None]
     targets = _attempt(load_targets, args.targets, problems)

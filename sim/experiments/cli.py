@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import replications_problems
 from ..cli import whole_number
 from ..errors import InputError, Problem, command_status
 from ..model.equilibrium import problems as steady_state_problems
@@ -97,8 +98,9 @@ def _check_flags(args: argparse.Namespace) -> list[Problem]:
     elif args.experiment is None and args.resume is None:
         problems.append(Problem("experiment", "", "name an experiment (see --list), --resume a run or "
                                 "--rerun one"))
-    for flag, value, low in (("--replications", args.replications, 1), ("--seed", args.seed, 0),
-                             ("--workers", args.workers, 1)):
+    if args.replications is not None:
+        problems += replications_problems(args.replications, "--replications")
+    for flag, value, low in (("--seed", args.seed, 0), ("--workers", args.workers, 1)):
         if value is not None and value < low:
             problems.append(Problem(flag, "", f"must be {low} or more", value))
     problems += language_problems(args.lang)

@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from .. import MAX_YEARS
+from .. import MAX_REPLICATIONS, MAX_YEARS
 from ..errors import InputError, Problem
 from ..montecarlo.draws import UNCERTAINTIES, uncertain_paths
 from ..montecarlo.outcomes import outcome_names
@@ -104,7 +104,7 @@ class Experiment(Strict):
     scenario: str = Field(DEFAULT_SCENARIO, min_length=1,
                           description="Base scenario (embedded name or path).")
     years: int = Field(10, ge=1, le=MAX_YEARS)
-    replications: int = Field(100, ge=1)
+    replications: int = Field(100, ge=1, le=MAX_REPLICATIONS)
     seed: int = Field(0, ge=0)
     uncertainty: Literal[UNCERTAINTIES] = "stochastic"  # type: ignore[valid-type]
     outcomes: list[str] = Field(min_length=1, description="Outcome names or patterns such as spend_kr.*")
