@@ -124,3 +124,35 @@ def test_a_problem_pickled_back_from_a_worker_is_the_same_problem():
     again = pickle.loads(pickle.dumps(error))
     assert type(again) is ScenarioError and str(again) == str(error) and again.problems == error.problems
     assert "got" not in str(again.problems[0])
+
+
+@pytest.mark.unit
+def test_every_flag_problem_of_a_run_is_reported_at_once(tmp_path, capsys):
+    from sim.cli import main
+
+    (tmp_path / "existing").mkdir()
+    status = main(["run", "--years", "0", "--seed", "-1", "--scenario", "nosuch",
+                   "--out", str(tmp_path / "existing")])
+    err = capsys.readouterr().err
+    assert status == 2 and "cannot run (4 problems)" in err
+    assert all(named in err for named in ("--years", "--seed", "--out", "nosuch"))
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("out", ["/proc/nope", "x" * 300])
+def test_an_output_folder_that_cannot_be_made_is_a_mistake_in_the_flag(tmp_path, capsys, out):
+    """docs/errors.md promises exit 2 for a user's mistake; these two exited 1 with an OSError."""
+    from sim.cli import main
+
+    status = main(["run", "--years", "1", "--out", out if out.startswith("/") else str(tmp_path / out)])
+    err = capsys.readouterr().err
+    assert status == 2 and "--out" in err and "Traceback" not in err
+
+
+@pytest.mark.unit
+def test_a_cluster_address_that_is_no_address_is_named_with_the_other_flags(capsys):
+    from sim.experiments.cli import main
+
+    status = main(["caseworker_staffing", "--cluster", "garbage://", "--seed", "-1"])
+    err = capsys.readouterr().err
+    assert status == 2 and "--cluster: got 'garbage://'" in err and "--seed" in err

@@ -20,7 +20,7 @@ import pandas as pd
 from .. import replications_problems
 from ..cli import whole_number
 from ..errors import InputError, Problem, command_status
-from ..montecarlo.executors import CLUSTER_VARIABLE, executor_for
+from ..montecarlo.executors import CLUSTER_VARIABLE, cluster_problems, executor_for
 from ..output.folders import check_new_folder, new_run_folder, write_atomically
 from ..scenario import load_scenario
 from .fit import DEFAULT_FIGURES, DEFAULT_FIT_YEARS, DEFAULT_PARAMETERS, Settings, plan
@@ -200,9 +200,10 @@ def _attempt(load: Callable[[str], Any], ref: str, problems: list[Problem]) -> A
 
 
 def _executor_problems(args: argparse.Namespace) -> list[Problem]:
+    problems = cluster_problems(args.cluster)
     if args.workers is not None and args.workers < 1:
-        return [Problem("--workers", "", "must be 1 or more", args.workers)]
-    return []
+        problems.append(Problem("--workers", "", "must be 1 or more", args.workers))
+    return problems
 
 
 def _folder_problems(folder: Path) -> list[Problem]:

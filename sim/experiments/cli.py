@@ -22,7 +22,7 @@ from .. import replications_problems
 from ..cli import whole_number
 from ..errors import InputError, Problem, command_status
 from ..model.equilibrium import problems as steady_state_problems
-from ..montecarlo.executors import CLUSTER_VARIABLE, executor_for
+from ..montecarlo.executors import CLUSTER_VARIABLE, cluster_problems, executor_for
 from ..montecarlo.period import headline_spend
 from ..output.folders import check_new_folder, new_run_folder
 from ..output.prices import price_level, price_year_problems
@@ -105,6 +105,7 @@ def _check_flags(args: argparse.Namespace) -> list[Problem]:
             problems.append(Problem(flag, "", f"must be {low} or more", value))
     problems += language_problems(args.lang)
     problems += price_year_problems(args.price_year, "--price-year")
+    problems += cluster_problems(args.cluster)
     if args.report and args.resume is not None and args.lang in LANGUAGES:  # an earlier report stays
         try:
             check_report_target(args.resume, None, args.lang, "python -m sim.report --out")

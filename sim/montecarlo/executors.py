@@ -23,6 +23,22 @@ CLUSTER_VARIABLE = "BARNESIM_CLUSTER"
 """The environment variable naming a Dask scheduler, the default of ``--cluster``."""
 
 
+def cluster_problems(address: str | None, flag: str = "--cluster") -> list[Problem]:
+    """What is wrong with a Dask scheduler ``address`` on its face, before anything is started."""
+    if not address:
+        return []
+    from distributed.comm import parse_address
+    from distributed.comm.registry import backends
+
+    scheme, location = parse_address(address, strict=False)
+    if scheme not in backends:
+        return [Problem(flag, "", f"must be a Dask scheduler address such as tcp://HOST:8786; "
+                                  f"'{scheme}' is not one of the schemes {sorted(backends)}", address)]
+    if not location:
+        return [Problem(flag, "", "names no host: give it as tcp://HOST:PORT", address)]
+    return []
+
+
 @contextlib.contextmanager
 def executor_for(workers: int | None = None, cluster: str | None = None, *,
                  spawn: bool = False) -> Iterator[tuple[Any, str]]:
@@ -39,6 +55,8 @@ def executor_for(workers: int | None = None, cluster: str | None = None, *,
     if cluster:
         from distributed import Client
 
+        if problems := cluster_problems(cluster):
+            raise InputError(problems, "cannot run")
         try:
             client = Client(cluster, timeout="10s")
         except OSError as error:
