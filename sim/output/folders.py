@@ -19,7 +19,6 @@ from pathlib import Path
 
 from ..errors import InputError, Problem
 
-
 NAME_MAX = 255
 """The longest name of a file or folder, in bytes, that Linux, macOS and Windows file systems allow."""
 
