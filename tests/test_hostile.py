@@ -156,3 +156,35 @@ def test_a_cluster_address_that_is_no_address_is_named_with_the_other_flags(caps
     status = main(["caseworker_staffing", "--cluster", "garbage://", "--seed", "-1"])
     err = capsys.readouterr().err
     assert status == 2 and "--cluster: got 'garbage://'" in err and "--seed" in err
+
+
+@pytest.mark.functional
+@pytest.mark.slow
+def test_a_damaged_batch_is_set_aside_and_run_again_on_resume(tmp_path, capsys):
+    """A truncated batch file made --resume fail with a pyarrow traceback naming neither file nor remedy."""
+    import json
+
+    import pandas as pd
+
+    from sim.experiments.cli import main
+
+    experiment = tmp_path / "small.toml"
+    experiment.write_text('name = "small"\ntitle = "t"\nscenario = "ballerup_2017"\nyears = 1\n'
+                          'replications = 2\nseed = 3\noutcomes = ["spend_kr.total"]\n[[variant]]\n'
+                          'label = "today"\n', encoding="utf-8")
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    for folder in (whole, cut):
+        assert main([str(experiment), "--out", str(folder), "--workers", "1", "--no-progress"]) == 0
+    batch = cut / "chunks" / "outcomes" / "batch-000001.parquet"
+    batch.write_bytes(batch.read_bytes()[: batch.stat().st_size // 2])
+    manifest = json.loads((cut / "manifest.json").read_text())
+    (cut / "manifest.json").write_text(json.dumps(manifest | {"status": "interrupted"}))
+    capsys.readouterr()
+
+    assert main(["--resume", str(cut), "--workers", "1", "--no-progress"]) == 0
+    assert "chunks/outcomes/batch-000001.parquet" in capsys.readouterr().out
+    assert (batch.parent / "batch-000001.parquet.damaged").is_file()  # set aside, never deleted
+    assert json.loads((cut / "manifest.json").read_text())["set_aside"] == [  # the batch's draws with it
+        "chunks/outcomes/batch-000001.parquet", "chunks/draws/batch-000001.parquet"]
+    pd.testing.assert_frame_equal(pd.read_parquet(cut / "outcomes.parquet"),
+                                  pd.read_parquet(whole / "outcomes.parquet"))

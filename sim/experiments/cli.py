@@ -153,6 +153,9 @@ def _run(args: argparse.Namespace) -> int:
     if outcome is None:
         return 130
     ensemble, tables = outcome
+    if args.resume is not None and (set_aside := read_manifest(folder).get("set_aside")):
+        print(f"note: batch files that could not be read were renamed *.damaged and their replications "
+              f"run again (the manifest's set_aside lists them): {', '.join(set_aside)}")
     prices = ENGLISH.prices(price_level(experiment.scenarios[experiment.baseline], price_year))
     with pd.option_context("display.width", 250, "display.max_columns", 20, "display.max_colwidth", 60):
         print()

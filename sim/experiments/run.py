@@ -79,8 +79,10 @@ def run_experiment(
     manifest = _manifest(experiment, seed, replications, price_year, executor_name, rerun_of)
     if (folder / MANIFEST).is_file():
         # a resume with other settings is refused here, before the run's manifest is touched
-        open_store(folder, experiment.scenarios, seed, definition.years, definition.uncertainty)
+        store = open_store(folder, experiment.scenarios, seed, definition.years, definition.uncertainty)
         earlier = read_manifest(folder)
+        if set_aside := [*earlier.get("set_aside", []), *store.set_aside]:  # damaged batches run again
+            manifest["set_aside"] = set_aside
         manifest["resumed"] = [*earlier.get("resumed", []), manifest["started"]]
         manifest["started"] = earlier["started"]
         write_manifest(folder, manifest)
