@@ -188,3 +188,23 @@ def test_a_damaged_batch_is_set_aside_and_run_again_on_resume(tmp_path, capsys):
         "chunks/outcomes/batch-000001.parquet", "chunks/draws/batch-000001.parquet"]
     pd.testing.assert_frame_equal(pd.read_parquet(cut / "outcomes.parquet"),
                                   pd.read_parquet(whole / "outcomes.parquet"))
+
+
+@pytest.mark.functional
+def test_a_second_process_on_a_run_folder_is_refused_naming_the_first(tmp_path):
+    """Two --resume of one folder at once both ran every remaining batch."""
+    import os
+
+    from sim.experiments import load_experiment, run_experiment
+    from sim.output.lock import only_process
+
+    folder = tmp_path / "run"
+    experiment = load_experiment("waitlist_capacity")
+    folder.mkdir()
+    (folder / "manifest.json").write_text("{}")  # a run folder, as far as the lock is concerned
+    with only_process(folder, "--resume"), pytest.raises(InputError) as refused:
+        run_experiment(experiment, folder, replications=1, seed=0)
+    [problem] = refused.value.problems
+    assert problem.where == "--resume" and f"is being run by process {os.getpid()} on " in problem.message
+    with only_process(folder, "--resume"):  # the lock ends with its holder
+        pass
