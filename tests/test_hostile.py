@@ -208,3 +208,24 @@ def test_a_second_process_on_a_run_folder_is_refused_naming_the_first(tmp_path):
     assert problem.where == "--resume" and f"is being run by process {os.getpid()} on " in problem.message
     with only_process(folder, "--resume"):  # the lock ends with its holder
         pass
+
+
+@pytest.mark.functional
+@pytest.mark.slow
+def test_a_label_that_looks_like_a_formula_is_text_in_the_workbook(tmp_path):
+    """A variant labelled '=1+1' wrote about 90 formula cells into workbook.xlsx."""
+    import openpyxl
+
+    from sim.experiments import load_experiment, run_experiment
+    from sim.report import make_report
+
+    file = tmp_path / "inject.toml"
+    file.write_text('name = "inject"\ntitle = "=HYPERLINK(\\"http://x\\")"\nscenario = "ballerup_2017"\n'
+                    'years = 1\noutcomes = ["spend_kr.*"]\n[[variant]]\nlabel = "today"\n'
+                    '[[variant]]\nlabel = "=1+1"\n[variant.changes]\ncaseworkers.count = 24\n',
+                    encoding="utf-8")
+    run_experiment(load_experiment(file), tmp_path / "run", replications=1, seed=0)
+    book = openpyxl.load_workbook(make_report(tmp_path / "run", "en").workbook)
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    assert any(cell.value == "=1+1" for cell in cells)

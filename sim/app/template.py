@@ -34,6 +34,7 @@ from typing import Any
 from ..errors import InputError, Problem, ScenarioError
 from ..output.meanings import meaning
 from ..output.words import LANGUAGES, Labels
+from ..report.workbook import WORKBOOK_OPTIONS
 from ..scenario import Scenario, extend_scenario, load_scenario
 from ..scenario.parameters import parameters
 from ..scenario.paths import put
@@ -96,7 +97,7 @@ def write_template(scenario: Scenario, base: str, lang: str = "en") -> bytes:
     own = not base
     labels = Labels(lang)
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     bold = book.add_format({"bold": True})
     date = book.add_format({"num_format": "yyyy-mm-dd"})
     head = book.add_worksheet(SCENARIO)
