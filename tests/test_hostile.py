@@ -229,3 +229,22 @@ def test_a_label_that_looks_like_a_formula_is_text_in_the_workbook(tmp_path):
     cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
     assert any(cell.value == "=1+1" for cell in cells)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("base", ["/etc/passwd", "../../secret.toml", "/nonexistent/x.toml", "mine.toml"])
+def test_an_upload_may_extend_only_embedded_scenarios_and_earlier_uploads(tmp_path, base):
+    """An upload extending /etc/passwd revealed that the file exists and where its parse failed."""
+    from sim.app.workspace import Workspace
+
+    workspace = Workspace(tmp_path)
+    text = f'[scenario]\nextends = "{base}"\nname = "probe"\n'.encode()
+    with pytest.raises(InputError) as refused:
+        workspace.upload("probe.toml", text)
+    [problem] = refused.value.problems
+    assert problem.path == "scenario.extends" and "uploaded here before" in problem.message
+    assert "passwd" not in problem.message and "TOML" not in str(refused.value)
+
+    workspace.upload("mine.toml", b'[scenario]\nextends = "ballerup_2017"\nname = "mine"\n')
+    assert workspace.upload("probe.toml", b'[scenario]\nextends = "mine.toml"\nname = "probe"\n') == \
+        "uploads/probe.toml"
