@@ -248,3 +248,26 @@ def test_an_upload_may_extend_only_embedded_scenarios_and_earlier_uploads(tmp_pa
     workspace.upload("mine.toml", b'[scenario]\nextends = "ballerup_2017"\nname = "mine"\n')
     assert workspace.upload("probe.toml", b'[scenario]\nextends = "mine.toml"\nname = "probe"\n') == \
         "uploads/probe.toml"
+
+
+EXPERIMENT_HEAD = ('name = "e"\ntitle = "t"\nscenario = "ballerup_2017"\nyears = 1\n'
+                   'outcomes = ["spend_kr.total"]\n')
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("text", "path", "says"), [
+    ('[[variant]]\nlabel = "a b"\n[[variant]]\nlabel = "a/b"\n', "variant.label", "one name"),
+    ('[[variant]]\nlabel = "a"\n[[variant]]\nlabel = "b"\n[variant.changes.scenario]\nextends = "nosuch"\n',
+     "variant 'b'.changes.scenario.extends", "laid over its base"),
+    ('[[variant]]\nlabel = "a"\n[[reference]]\nlabel = "r"\nvariant = "a"\nkind = "level"\n'
+     'outcome = "spend_kr.total"\nvalues = {2017 = nan}\nsource = "x"\n', "reference.0.values.2017", "finite"),
+    ('[[variant]]\nlabel = "a"\n[[reference]]\nlabel = "r"\nvariant = "a"\nkind = "level"\n'
+     'outcome = "spend_kr.total"\nvalues = {2017 = 1.0}\nunit_kr = inf\nsource = "x"\n',
+     "reference.0.unit_kr", "finite"),
+])
+def test_what_an_experiment_file_said_silently_wrong_is_refused(tmp_path, text, path, says):
+    file = tmp_path / "e.toml"
+    file.write_text(EXPERIMENT_HEAD + text, encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        load_experiment(file)
+    assert [(p.path, says in p.message) for p in refused.value.problems] == [(path, True)]
