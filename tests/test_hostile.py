@@ -8,6 +8,9 @@ running out of memory.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from sim.errors import InputError
@@ -260,7 +263,8 @@ EXPERIMENT_HEAD = ('name = "e"\ntitle = "t"\nscenario = "ballerup_2017"\nyears =
     ('[[variant]]\nlabel = "a"\n[[variant]]\nlabel = "b"\n[variant.changes.scenario]\nextends = "nosuch"\n',
      "variant 'b'.changes.scenario.extends", "laid over its base"),
     ('[[variant]]\nlabel = "a"\n[[reference]]\nlabel = "r"\nvariant = "a"\nkind = "level"\n'
-     'outcome = "spend_kr.total"\nvalues = {2017 = nan}\nsource = "x"\n', "reference.0.values.2017", "finite"),
+     'outcome = "spend_kr.total"\nvalues = {2017 = nan}\nsource = "x"\n', "reference.0.values.2017",
+     "finite"),
     ('[[variant]]\nlabel = "a"\n[[reference]]\nlabel = "r"\nvariant = "a"\nkind = "level"\n'
      'outcome = "spend_kr.total"\nvalues = {2017 = 1.0}\nunit_kr = inf\nsource = "x"\n',
      "reference.0.unit_kr", "finite"),
@@ -271,3 +275,46 @@ def test_what_an_experiment_file_said_silently_wrong_is_refused(tmp_path, text, 
     with pytest.raises(InputError) as refused:
         load_experiment(file)
     assert [(p.path, says in p.message) for p in refused.value.problems] == [(path, True)]
+
+
+SENSITIVITY_LONGER = (Path(__file__).parent / "data" / "sensitivity_small.toml").read_text(encoding="utf-8") \
+    .replace('name = "sensitivity_small"', 'name = "longer"').replace("years = 1", "years = 3") \
+    .replace("samples = 8", "samples = 256")
+
+
+@pytest.mark.functional
+@pytest.mark.slow
+@pytest.mark.parametrize("what", ["ensemble", "sensitivity", "calibration"])
+def test_ctrl_c_in_a_terminal_stops_a_run_within_seconds(tmp_path, what):
+    """Ctrl-C printed 'interrupted' at once, but the process ended 90-150 s later, waiting for its batches."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "run"
+    command = {
+        "ensemble": (["-m", "sim.experiments", "caseworker_staffing", "--out", str(out)], out / "chunks"),
+        "sensitivity": (["-m", "sim.experiments", str(tmp_path / "longer.toml"), "--out", str(out)],
+                        out / "sensitivity"),
+        "calibration": (["-m", "sim.calibrate", "ballerup_2017", "--out", str(out)], out / "ensemble"),
+    }
+    (tmp_path / "longer.toml").write_text(SENSITIVITY_LONGER, encoding="utf-8")
+    argv, started = command[what]
+    process = subprocess.Popen([sys.executable, *argv, "--workers", "2", "--no-progress"],
+                               start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 240
+    while not started.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert process.poll() is None, process.stderr.read().decode()
+    time.sleep(1.5)  # the workers are in the middle of their batches
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal sends to its foreground process group
+    pressed = time.monotonic()
+    try:
+        status = process.wait(timeout=30)
+    finally:
+        process.kill()
+    assert time.monotonic() - pressed <= 5 and status == 130
+    assert "interrupted" in process.stderr.read().decode()
+    with pytest.raises(ProcessLookupError):  # no worker of the stopped run is left running
+        os.killpg(process.pid, 0)

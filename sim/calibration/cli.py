@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -145,10 +146,15 @@ def _calibrate(args: argparse.Namespace) -> int:
           f"{settings.points * settings.replications:,} runs, keeping the nearest "
           f"{round(settings.accept * settings.points)}.")
     print(f"Folder: {folder}")
-    with executor_for(args.workers, args.cluster) as (executor, name):
-        calibration, scenario_file = run_calibration(
-            scenario, targets, settings, folder, refs=refs, executor=executor, executor_name=name,
-            progress=not args.no_progress)
+    try:  # outside the executor, which ends its workers on the way out rather than wait for them
+        with executor_for(args.workers, args.cluster) as (executor, name):
+            calibration, scenario_file = run_calibration(
+                scenario, targets, settings, folder, refs=refs, executor=executor, executor_name=name,
+                progress=not args.no_progress)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted; the finished points are kept. Carry on with:\n"
+              f"  python -m sim.calibrate --resume {folder}", file=sys.stderr)
+        return 130
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print("\nPosterior (prior range, posterior median and 5-95% range):")
         print(calibration.posterior.round(4).to_string(index=False))

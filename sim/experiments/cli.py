@@ -237,23 +237,23 @@ def _execute(args: argparse.Namespace, experiment: LoadedExperiment, folder: Pat
           f"replications x {definition.years} years, seed {seed}; run folder {folder}/", flush=True)
     if definition.sensitivity is not None:
         print(design_text(experiment), flush=True)
-    with executor_for(args.workers, args.cluster) as (executor, name):
-        try:
+    try:  # outside the executor, which ends its workers on the way out rather than wait for them
+        with executor_for(args.workers, args.cluster) as (executor, name):
             return run_experiment(
                 experiment, folder, replications=replications, seed=seed, executor=executor,
                 executor_name=name, progress=not args.no_progress, precision=args.precision,
                 rerun_of=rerun_of, price_year=price_year,
             )
-        except KeyboardInterrupt:
-            print(f"\ninterrupted; the finished batches are kept. Carry on with:\n"
-                  f"  python -m sim.experiments --resume {folder}", file=sys.stderr)
-            return None
-        except OSError as error:
-            if not (folder / MANIFEST).is_file():
-                raise
-            raise OSError(error.errno, f"{error.strerror}; the finished batches are kept in {folder}/, "
-                          f"carry on with: python -m sim.experiments --resume {folder}",
-                          error.filename) from None
+    except KeyboardInterrupt:
+        print(f"\ninterrupted; the finished batches are kept. Carry on with:\n"
+              f"  python -m sim.experiments --resume {folder}", file=sys.stderr)
+        return None
+    except OSError as error:
+        if not (folder / MANIFEST).is_file():
+            raise
+        raise OSError(error.errno, f"{error.strerror}; the finished batches are kept in {folder}/, "
+                      f"carry on with: python -m sim.experiments --resume {folder}",
+                      error.filename) from None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -50,7 +50,8 @@ def executor_for(workers: int | None = None, cluster: str | None = None, *,
     ``spawn`` starts the processes afresh instead of forking: a program with
     threads of its own (the app's server) must not be copied into its
     workers. On Ctrl-C or an error the batches not yet started are dropped
-    at once instead of being waited for.
+    and the worker processes ended at once (what they were running is lost;
+    every finished batch is on disk), so the command stops within seconds.
     """
     if cluster:
         from distributed import Client
@@ -75,7 +76,10 @@ def executor_for(workers: int | None = None, cluster: str | None = None, *,
     pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context)
     try:
         yield pool, f"{workers} processes"
-    except BaseException:
+    except BaseException:  # Ctrl-C or an error: the batches running are ended too, not waited for
+        running = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
+        for process in running:
+            process.terminate()
         raise
     pool.shutdown()
