@@ -318,3 +318,29 @@ def test_ctrl_c_in_a_terminal_stops_a_run_within_seconds(tmp_path, what):
     assert "interrupted" in process.stderr.read().decode()
     with pytest.raises(ProcessLookupError):  # no worker of the stopped run is left running
         os.killpg(process.pid, 0)
+
+
+@pytest.mark.unit
+def test_a_hostile_upload_is_refused_with_a_message_never_an_error_that_ends_a_session(tmp_path, monkeypatch):
+    """A 3.6 MB workbook unpacking to 831 MB froze the app; a RecursionError disconnected the planner."""
+    import zipfile
+
+    from sim.app.server import _kept
+    from sim.app.workspace import MAX_UPLOAD, Workspace
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * 30_000_000)  # 30 MB of nothing, packed small
+    huge = tmp_path / "huge.toml"
+    huge.write_bytes(b"#" * (MAX_UPLOAD + 10))
+    workspace = Workspace(tmp_path / "space")
+    kept = dict(_kept(workspace, [("bomb.xlsx", bomb), ("huge.toml", huge)]))
+    assert "unpacks to 30,000,000 bytes" in str(kept["bomb.xlsx"])
+    assert f"is more than {MAX_UPLOAD:,} bytes" in str(kept["huge.toml"])
+
+    def deep(*_):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(workspace, "upload", deep)
+    [(name, refused)] = _kept(workspace, [("odd.toml", huge)])
+    assert isinstance(refused, InputError) and "odd.toml: cannot be read: RecursionError" in str(refused)

@@ -47,6 +47,8 @@ OUTCOMES = [
 """What an app run reports: spend, placements (the total first: the key answer speaks of it), full-year
 persons, caseloads and waits."""
 NAME = re.compile(r"[A-Za-z0-9_.\-]+")
+MAX_UPLOAD = 2_000_000
+"""Bytes an uploaded file may have: a scenario file is a few kB, the filled-in template about 30 kB."""
 """A scenario name, as the scenario format allows it (it names files and result folders)."""
 UPLOADS, SCENARIOS, EXPERIMENTS, RUNS = "uploads", "scenarios", "experiments", "runs"
 
@@ -102,7 +104,10 @@ class Workspace:
         already uploaded is refused unless it is the same.
         """
         stem, suffix = Path(filename).stem, Path(filename).suffix.lower()
-        problems = [] if NAME.fullmatch(stem) else [
+        problems = [] if len(data) <= MAX_UPLOAD else [
+            Problem(filename, "", f"is more than {MAX_UPLOAD:,} bytes, the most an upload may be (a scenario "
+                                  "file or a filled-in template is a few tens of thousands)")]
+        problems += [] if NAME.fullmatch(stem) else [
             Problem(filename, "", "the file name may hold only letters, digits, '_', '-' and '.'")]
         if suffix not in (".toml", ".xlsx"):
             problems.append(Problem(filename, "",

@@ -365,6 +365,8 @@ WORDS = {
     "running": ("{done} af {total} kørsler", "{done} of {total} runs"),
     "finished": ("Færdig: {folder}", "Finished: {folder}"),
     "failed": ("Kørslen stoppede", "The run stopped"),
+    "uploading": ("Læser filen …", "Reading the file …"),
+    "upload_failed": ("Filen kunne ikke læses", "The file could not be read"),
     "levers_tab": ("Håndtag", "Levers"),
     "results": ("Resultater", "Results"),
     "compare": ("Sammenlign", "Compare"),
