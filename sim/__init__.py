@@ -36,6 +36,18 @@ __all__ = [
 __version__ = package_version()
 
 MAX_YEARS = 100
+MAX_REPLICATIONS = 10_000
+"""The most replications of an ensemble. At 10,000 the Monte Carlo error of a mean is a hundredth of the
+outcome's spread between replications, finer than any answer needs; the outcomes of 10,000 replications
+of four variants over ten years already fill about 2 GB of memory."""
+
+
+def replications_problems(replications: object, name: str = "replications", low: int = 1) -> list[Problem]:
+    """What is wrong with a number of replications (``name`` is the flag or field that gave it)."""
+    if isinstance(replications, bool) or not isinstance(replications, int) \
+            or not low <= replications <= MAX_REPLICATIONS:
+        return [Problem(name, "", f"must be a whole number from {low} to {MAX_REPLICATIONS:,}", replications)]
+    return []
 
 
 def run_argument_problems(years: object, seed: object, prefix: str = "") -> list[Problem]:

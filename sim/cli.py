@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import MAX_YEARS, run, run_argument_problems
 from .errors import InputError, command_status
-from .output.folders import check_new_folder
+from .output.folders import check_new_folder, new_folder_problems
 from .output.prices import in_prices_of, price_level, price_year_problems
 from .output.result import Result
 from .output.words import Labels
@@ -153,9 +153,14 @@ def against_budget(result: Result, price_year: int | None, prices: str) -> tuple
 def _run(args: argparse.Namespace) -> int:
     problems = run_argument_problems(args.years, args.seed, prefix="--")
     problems += price_year_problems(args.price_year, "--price-year")
+    if args.out is not None:  # every flag's problem at once, the scenario's and the folder's too
+        problems += new_folder_problems(args.out, "--out")
+    try:
+        scenario = load_scenario(args.scenario)
+    except InputError as error:
+        raise InputError([*problems, *error.problems], "cannot run") from None
     if problems:
         raise InputError(problems, "cannot run")
-    scenario = load_scenario(args.scenario)
     for line in borrowed_lines(scenario):
         print(f"warning: {line}", file=sys.stderr)
     for note in scenario.timeline_notes:

@@ -12,7 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-_NOTHING = object()
+
+class _Nothing:
+    """No value given. One instance, which stays itself when a problem is pickled back from a worker."""
+
+    def __reduce__(self) -> str:
+        return "_NOTHING"
+
+
+_NOTHING = _Nothing()
 
 
 def show(value: Any, limit: int = 60) -> str:
@@ -48,7 +56,7 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem], title: str = "invalid input"):
         self.problems = list(problems)
         self.title = title
-        super().__init__(str(self))
+        super().__init__(self.problems, title)
 
     def __str__(self) -> str:
         count = len(self.problems)
@@ -64,8 +72,8 @@ def command_status(action: Callable[[], int]) -> int:
     """Run a command-line ``action`` and turn what a user can meet into a message and an exit status.
 
     A mistake in the input exits 2, a failed read or write of a file (full
-    disk, a folder removed or not writable) exits 1; neither shows a
-    traceback. Output piped into a reader that stopped (``head``) ends quietly.
+    disk, a folder removed or not writable) exits 1, Ctrl-C exits 130; none
+    shows a traceback. Output piped into a reader that stopped (``head``) ends quietly.
     """
     try:
         return action()
@@ -75,6 +83,9 @@ def command_status(action: Callable[[], int]) -> int:
     except BrokenPipeError:
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt:  # Ctrl-C: what is finished is kept, and the shell reads 130
+        print("\ninterrupted", file=sys.stderr)
+        return 130
     except OSError as error:
         print(f"error: {describe(error)}", file=sys.stderr)
         return 1

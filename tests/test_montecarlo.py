@@ -128,7 +128,8 @@ def test_the_result_is_in_a_fixed_order_whatever_order_batches_finish(monkeypatc
     import sim.montecarlo.ensemble as engine
 
     in_order = engine._execute
-    monkeypatch.setattr(engine, "_execute", lambda batches, executor: in_order(batches[::-1], executor))
+    monkeypatch.setattr(engine, "_execute",
+                        lambda batches, executor: in_order(reversed(list(batches)), executor))
     reversed_ = run_ensemble([BASE, FEWER_STAFF], **EXECUTOR_RUN, batch_size=1)
     assert_same(sequential(), reversed_)
 

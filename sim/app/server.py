@@ -40,7 +40,7 @@ from ..scenario.provenance import borrowed_lines, origins
 from .levers import GROUPS, Lever, Setting, changes, levers, settings
 from .template import population_scenario, write_template
 from .text import lever_label, text
-from .workspace import RunRequest, Workspace
+from .workspace import MAX_UPLOAD, RunRequest, Workspace
 
 HEADLINE = "spend_kr.total_with_authority"
 """The outcome the comparison table opens with: everything the budget frame pays, staff included."""
@@ -167,6 +167,27 @@ def _tiles(tiles: list[Tile]) -> ui.TagChild:
                            class_="tile", style=TILE_STYLE,
                            **{"data-key": tile.key, "data-variant": tile.variant})
                     for tile in tiles), id="tiles", class_="d-flex flex-wrap gap-2 my-3")
+
+
+def _kept(workspace: Workspace, files: list[tuple[str, Path]]) -> list[tuple[str, str | InputError]]:
+    """Each uploaded file with the start it became, or why it was refused.
+
+    Read up to one byte past the largest upload allowed, so a huge file is
+    refused without being read whole. Any other failure (a file no check
+    foresaw) is turned into a refusal naming the file, never an error that
+    would end the planner's session.
+    """
+    found: list[tuple[str, str | InputError]] = []
+    for name, path in files:
+        try:
+            with open(path, "rb") as handle:
+                found.append((name, workspace.upload(name, handle.read(MAX_UPLOAD + 1))))
+        except InputError as error:
+            found.append((name, error))
+        except Exception as error:  # noqa: BLE001 - shown to the planner, whatever it is
+            found.append((name, InputError([Problem(name, "", f"cannot be read: {type(error).__name__}")],
+                                           "cannot upload")))
+    return found
 
 
 def language(query: str, default: str) -> str:
@@ -415,18 +436,33 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
     def problems() -> ui.TagChild:
         return _problems(edited()[1], t("valid"), "lever_problems")
 
+    @reactive.extended_task
+    async def uploading(files: list[tuple[str, Path]]) -> list[tuple[str, str | InputError]]:
+        # in a thread of its own: one planner's upload never holds up another's session
+        return await asyncio.to_thread(_kept, workspace, files)
+
     @reactive.effect
     @reactive.event(input.upload)
     def _uploaded() -> None:
-        files = input.upload() or []
-        for file in files:
-            try:
-                start = workspace.upload(file["name"], Path(file["datapath"]).read_bytes())
-            except InputError as error:
-                upload_note.set(_problems(error, "", "upload_problems"))
-                continue
-            upload_note.set(ui.div(f"{t('uploaded')}: {start}", id="upload_ok", class_="text-success"))
-            ui.update_select("start", choices=workspace.starts(), selected=start)
+        files = [(file["name"], Path(file["datapath"])) for file in input.upload() or []]
+        upload_note.set(ui.div(t("uploading"), id="upload_busy", class_="text-muted"))
+        uploading(files)
+
+    @reactive.effect
+    def _upload_done() -> None:
+        if uploading.status() not in ("success", "error"):
+            return
+        with reactive.isolate():
+            if uploading.status() == "error":  # a failure no check foresaw: a message, not a lost session
+                upload_note.set(ui.div(f"{t('upload_failed')}: {uploading.error()}", id="upload_problems",
+                                       class_="text-danger"))
+                return
+            for _, kept in uploading.result():
+                if isinstance(kept, InputError):
+                    upload_note.set(_problems(kept, "", "upload_problems"))
+                    continue
+                upload_note.set(ui.div(f"{t('uploaded')}: {kept}", id="upload_ok", class_="text-success"))
+                ui.update_select("start", choices=workspace.starts(), selected=kept)
 
     @render.ui
     def upload_message() -> ui.TagChild:

@@ -27,6 +27,8 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import io
+import itertools
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,7 @@ from typing import Any
 from ..errors import InputError, Problem, ScenarioError
 from ..output.meanings import meaning
 from ..output.words import LANGUAGES, Labels
+from ..report.workbook import WORKBOOK_OPTIONS
 from ..scenario import Scenario, extend_scenario, load_scenario
 from ..scenario.parameters import parameters
 from ..scenario.paths import put
@@ -96,7 +99,7 @@ def write_template(scenario: Scenario, base: str, lang: str = "en") -> bytes:
     own = not base
     labels = Labels(lang)
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     bold = book.add_format({"bold": True})
     date = book.add_format({"num_format": "yyyy-mm-dd"})
     head = book.add_worksheet(SCENARIO)
@@ -166,6 +169,26 @@ def _rows(scenario: Scenario, own: bool, labels: Labels) -> list[list[Any]]:
     return sorted(rows, key=rank)
 
 
+MAX_UNPACKED = 20_000_000
+"""Bytes a template workbook may unpack to: the app's own template unpacks to well under 1 MB; a
+workbook of 3.6 MB that unpacked to 831 MB once froze the app."""
+MAX_ROWS = 5_000
+"""Rows of the parameter sheet read at most: the template has one per parameter, about 130."""
+
+
+def _unpacked_problems(label: str, data: bytes) -> list[Problem]:
+    """Why the workbook ``data`` must not be opened: it unpacks to more than :data:`MAX_UNPACKED`."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return []  # not a zip: openpyxl says it is no workbook
+    if unpacked > MAX_UNPACKED:
+        return [Problem(label, "", f"unpacks to {unpacked:,} bytes; a filled-in template is well under "
+                                   f"{MAX_UNPACKED:,}")]
+    return []
+
+
 def read_template(label: str, data: bytes, locate: Callable[[str], str | Path] = str) -> dict[str, Any]:
     """The scenario file data of a filled-in template; ``label`` names the file in every problem.
 
@@ -182,6 +205,8 @@ def read_template(label: str, data: bytes, locate: Callable[[str], str | Path] =
     def refuse(problems: list[Problem]) -> ScenarioError:
         return ScenarioError(problems, f"cannot read the template {label}")
 
+    if problems := _unpacked_problems(label, data):
+        raise refuse(problems)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
@@ -194,7 +219,10 @@ def read_template(label: str, data: bytes, locate: Callable[[str], str | Path] =
     result: dict[str, Any] = {}
     cells: dict[str, tuple[str, Any]] = {}  # scenario path -> (the cell, as problems name it; its value)
     problems = _read_scenario_sheet(book[SCENARIO], label, result, cells)
-    rows = list(book[PARAMETERS].iter_rows(values_only=True))
+    rows = list(itertools.islice(book[PARAMETERS].iter_rows(values_only=True), MAX_ROWS + 1))
+    if len(rows) > MAX_ROWS:
+        raise refuse([*problems, Problem(label, PARAMETERS, f"has more than {MAX_ROWS:,} rows; the "
+                                         "template has one per parameter")])
     named = {header(column, Labels(lang)): column for lang in LANGUAGES for column in COLUMNS}
     header_row = [named.get(str(cell).strip(), str(cell).strip()) if cell is not None else ""
                   for cell in rows[0]] if rows else []

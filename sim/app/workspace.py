@@ -35,6 +35,7 @@ from ..output.folders import new_run_folder, write_atomically
 from ..output.words import Labels
 from ..report import LANGUAGES, REPORT, ReportFiles, make_report
 from ..scenario import DEFAULT_SCENARIO, Scenario, embedded_names, extend_scenario, load_scenario
+from ..scenario.tomlfile import parse_toml
 from .template import read_template
 
 OUTCOMES = [
@@ -46,6 +47,8 @@ OUTCOMES = [
 """What an app run reports: spend, placements (the total first: the key answer speaks of it), full-year
 persons, caseloads and waits."""
 NAME = re.compile(r"[A-Za-z0-9_.\-]+")
+MAX_UPLOAD = 2_000_000
+"""Bytes an uploaded file may have: a scenario file is a few kB, the filled-in template about 30 kB."""
 """A scenario name, as the scenario format allows it (it names files and result folders)."""
 UPLOADS, SCENARIOS, EXPERIMENTS, RUNS = "uploads", "scenarios", "experiments", "runs"
 
@@ -101,7 +104,10 @@ class Workspace:
         already uploaded is refused unless it is the same.
         """
         stem, suffix = Path(filename).stem, Path(filename).suffix.lower()
-        problems = [] if NAME.fullmatch(stem) else [
+        problems = [] if len(data) <= MAX_UPLOAD else [
+            Problem(filename, "", f"is more than {MAX_UPLOAD:,} bytes, the most an upload may be (a scenario "
+                                  "file or a filled-in template is a few tens of thousands)")]
+        problems += [] if NAME.fullmatch(stem) else [
             Problem(filename, "", "the file name may hold only letters, digits, '_', '-' and '.'")]
         if suffix not in (".toml", ".xlsx"):
             problems.append(Problem(filename, "",
@@ -110,6 +116,8 @@ class Workspace:
             raise InputError(problems, "cannot upload")
         if suffix == ".xlsx":
             data = self._from_template(filename, data)
+        else:
+            self._check_base(filename, data)
         target = self.folder / UPLOADS / f"{stem}.toml"
         if target.exists() and target.read_bytes() != data:
             raise InputError([Problem(filename, "", f"a different {target.name} was uploaded before; "
@@ -128,6 +136,26 @@ class Workspace:
             staged.unlink(missing_ok=True)
         write_atomically(target, data)
         return f"{UPLOADS}/{target.name}"
+
+    def _check_base(self, filename: str, data: bytes) -> None:
+        """Refuse an upload extending anything but an embedded scenario or another upload of this workspace.
+
+        A path (``/etc/passwd``, ``../x``) is refused by its form alone,
+        before anything looks for it, so an upload learns nothing about the
+        server's files.
+        """
+        base = parse_toml(filename, data, "a scenario").get("scenario", {})
+        base = base.get("extends") if isinstance(base, dict) else None
+        if base is None:
+            return
+        uploaded = self.folder / UPLOADS / str(base)
+        if isinstance(base, str) and (base in embedded_names() or (
+                NAME.fullmatch(Path(base).stem) and Path(base).name == base and base.endswith(".toml")
+                and uploaded.is_file())):
+            return
+        raise InputError([Problem(filename, "scenario.extends", "may name an embedded scenario "
+                                  f"({', '.join(embedded_names())}) or a scenario file uploaded here before, "
+                                  "by its file name", base)], "cannot upload")
 
     def _from_template(self, filename: str, data: bytes) -> bytes:
         """The scenario file text of a filled-in template; the base it extends must be one the app knows."""

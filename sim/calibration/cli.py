@@ -11,15 +11,17 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from .. import replications_problems
 from ..cli import whole_number
 from ..errors import InputError, Problem, command_status
-from ..montecarlo.executors import CLUSTER_VARIABLE, executor_for
+from ..montecarlo.executors import CLUSTER_VARIABLE, cluster_problems, executor_for
 from ..output.folders import check_new_folder, new_run_folder, write_atomically
 from ..scenario import load_scenario
 from .fit import DEFAULT_FIGURES, DEFAULT_FIT_YEARS, DEFAULT_PARAMETERS, Settings, plan
@@ -144,10 +146,15 @@ def _calibrate(args: argparse.Namespace) -> int:
           f"{settings.points * settings.replications:,} runs, keeping the nearest "
           f"{round(settings.accept * settings.points)}.")
     print(f"Folder: {folder}")
-    with executor_for(args.workers, args.cluster) as (executor, name):
-        calibration, scenario_file = run_calibration(
-            scenario, targets, settings, folder, refs=refs, executor=executor, executor_name=name,
-            progress=not args.no_progress)
+    try:  # outside the executor, which ends its workers on the way out rather than wait for them
+        with executor_for(args.workers, args.cluster) as (executor, name):
+            calibration, scenario_file = run_calibration(
+                scenario, targets, settings, folder, refs=refs, executor=executor, executor_name=name,
+                progress=not args.no_progress)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted; the finished points are kept. Carry on with:\n"
+              f"  python -m sim.calibrate --resume {folder}", file=sys.stderr)
+        return 130
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print("\nPosterior (prior range, posterior median and 5-95% range):")
         print(calibration.posterior.round(4).to_string(index=False))
@@ -159,8 +166,7 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     problems = _executor_problems(args)
-    if args.replications < 2:
-        problems.append(Problem("--replications", "", "must be 2 or more for an interval", args.replications))
+    problems += replications_problems(args.replications, "--replications", low=2)  # 2 for an interval
     loaded = [_attempt(load_scenario, ref, problems) for ref in args.scenarios]
     scenarios = [scenario for scenario in loaded if scenario is not None]
     targets = _attempt(load_targets, args.targets, problems)
@@ -200,9 +206,10 @@ def _attempt(load: Callable[[str], Any], ref: str, problems: list[Problem]) -> A
 
 
 def _executor_problems(args: argparse.Namespace) -> list[Problem]:
+    problems = cluster_problems(args.cluster)
     if args.workers is not None and args.workers < 1:
-        return [Problem("--workers", "", "must be 1 or more", args.workers)]
-    return []
+        problems.append(Problem("--workers", "", "must be 1 or more", args.workers))
+    return problems
 
 
 def _folder_problems(folder: Path) -> list[Problem]:

@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
+from .. import replications_problems
 from ..errors import InputError, Problem
 from ..montecarlo import run_ensemble
 from ..montecarlo.draws import value_at, with_values
@@ -121,8 +122,7 @@ class Settings:
         if self.points < 8 or self.points & (self.points - 1):
             found.append(Problem("--points", "", "must be a power of 2, 8 or more (Sobol points)",
                                  self.points))
-        if self.replications < 1:
-            found.append(Problem("--replications", "", "must be 1 or more", self.replications))
+        found += replications_problems(self.replications, "--replications")
         if not 0 < self.accept < 1:
             found.append(Problem("--accept", "", "must be a share between 0 and 1", self.accept))
         elif self.points >= 8 and round(self.accept * self.points) < MIN_ACCEPTED:

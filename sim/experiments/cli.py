@@ -18,10 +18,11 @@ from typing import Any
 
 import pandas as pd
 
+from .. import replications_problems
 from ..cli import whole_number
 from ..errors import InputError, Problem, command_status
 from ..model.equilibrium import problems as steady_state_problems
-from ..montecarlo.executors import CLUSTER_VARIABLE, executor_for
+from ..montecarlo.executors import CLUSTER_VARIABLE, cluster_problems, executor_for
 from ..montecarlo.period import headline_spend
 from ..output.folders import check_new_folder, new_run_folder
 from ..output.prices import price_level, price_year_problems
@@ -97,12 +98,14 @@ def _check_flags(args: argparse.Namespace) -> list[Problem]:
     elif args.experiment is None and args.resume is None:
         problems.append(Problem("experiment", "", "name an experiment (see --list), --resume a run or "
                                 "--rerun one"))
-    for flag, value, low in (("--replications", args.replications, 1), ("--seed", args.seed, 0),
-                             ("--workers", args.workers, 1)):
+    if args.replications is not None:
+        problems += replications_problems(args.replications, "--replications")
+    for flag, value, low in (("--seed", args.seed, 0), ("--workers", args.workers, 1)):
         if value is not None and value < low:
             problems.append(Problem(flag, "", f"must be {low} or more", value))
     problems += language_problems(args.lang)
     problems += price_year_problems(args.price_year, "--price-year")
+    problems += cluster_problems(args.cluster)
     if args.report and args.resume is not None and args.lang in LANGUAGES:  # an earlier report stays
         try:
             check_report_target(args.resume, None, args.lang, "python -m sim.report --out")
@@ -150,6 +153,9 @@ def _run(args: argparse.Namespace) -> int:
     if outcome is None:
         return 130
     ensemble, tables = outcome
+    if args.resume is not None and (set_aside := read_manifest(folder).get("set_aside")):
+        print(f"note: batch files that could not be read were renamed *.damaged and their replications "
+              f"run again (the manifest's set_aside lists them): {', '.join(set_aside)}")
     prices = ENGLISH.prices(price_level(experiment.scenarios[experiment.baseline], price_year))
     with pd.option_context("display.width", 250, "display.max_columns", 20, "display.max_colwidth", 60):
         print()
@@ -231,23 +237,23 @@ def _execute(args: argparse.Namespace, experiment: LoadedExperiment, folder: Pat
           f"replications x {definition.years} years, seed {seed}; run folder {folder}/", flush=True)
     if definition.sensitivity is not None:
         print(design_text(experiment), flush=True)
-    with executor_for(args.workers, args.cluster) as (executor, name):
-        try:
+    try:  # outside the executor, which ends its workers on the way out rather than wait for them
+        with executor_for(args.workers, args.cluster) as (executor, name):
             return run_experiment(
                 experiment, folder, replications=replications, seed=seed, executor=executor,
                 executor_name=name, progress=not args.no_progress, precision=args.precision,
                 rerun_of=rerun_of, price_year=price_year,
             )
-        except KeyboardInterrupt:
-            print(f"\ninterrupted; the finished batches are kept. Carry on with:\n"
-                  f"  python -m sim.experiments --resume {folder}", file=sys.stderr)
-            return None
-        except OSError as error:
-            if not (folder / MANIFEST).is_file():
-                raise
-            raise OSError(error.errno, f"{error.strerror}; the finished batches are kept in {folder}/, "
-                          f"carry on with: python -m sim.experiments --resume {folder}",
-                          error.filename) from None
+    except KeyboardInterrupt:
+        print(f"\ninterrupted; the finished batches are kept. Carry on with:\n"
+              f"  python -m sim.experiments --resume {folder}", file=sys.stderr)
+        return None
+    except OSError as error:
+        if not (folder / MANIFEST).is_file():
+            raise
+        raise OSError(error.errno, f"{error.strerror}; the finished batches are kept in {folder}/, "
+                      f"carry on with: python -m sim.experiments --resume {folder}",
+                      error.filename) from None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from .. import MAX_YEARS
+from .. import MAX_REPLICATIONS, MAX_YEARS
 from ..errors import InputError, Problem
 from ..montecarlo.draws import UNCERTAINTIES, uncertain_paths
 from ..montecarlo.outcomes import outcome_names
@@ -104,7 +104,7 @@ class Experiment(Strict):
     scenario: str = Field(DEFAULT_SCENARIO, min_length=1,
                           description="Base scenario (embedded name or path).")
     years: int = Field(10, ge=1, le=MAX_YEARS)
-    replications: int = Field(100, ge=1)
+    replications: int = Field(100, ge=1, le=MAX_REPLICATIONS)
     seed: int = Field(0, ge=0)
     uncertainty: Literal[UNCERTAINTIES] = "stochastic"  # type: ignore[valid-type]
     outcomes: list[str] = Field(min_length=1, description="Outcome names or patterns such as spend_kr.*")
@@ -273,6 +273,12 @@ def _scenarios(definition: Experiment, path: Path, problems: list[Problem]) -> d
     twice = sorted({name for name in labels if labels.count(name) > 1})
     if twice:
         problems.append(Problem(label, "variant.label", "each variant needs a label of its own", twice))
+    slugs = [_slug(name) for name in labels]
+    alike = {name for name, slug in zip(labels, slugs, strict=True) if slugs.count(slug) > 1} - set(twice)
+    if alike:
+        problems.append(Problem(label, "variant.label", "labels that differ only in spaces and signs give "
+                                "their scenarios one name; make them differ in letters or digits",
+                                sorted(alike)))
     baseline = labels[0] if definition.baseline is None else definition.baseline
     if baseline not in labels:
         problems.append(Problem(label, "baseline", f"must be the label of a variant: {labels}", baseline))
@@ -282,6 +288,13 @@ def _scenarios(definition: Experiment, path: Path, problems: list[Problem]) -> d
             base, named_in = definition.scenario, (label, "scenario")
         else:
             base, named_in = variant.scenario, (label, f"variant {variant.label!r}.scenario")
+        for name, change in ((f"variant {variant.label!r}.changes", variant.changes),
+                             *((f"changes.{name}", definition.changes[name]) for name in variant.apply
+                               if name in definition.changes)):
+            if isinstance(change.get("scenario"), dict) and "extends" in change["scenario"]:
+                problems.append(Problem(
+                    label, f"{name}.scenario.extends", "a variant's changes are laid over its base: give "
+                    "another base as the variant's own scenario = ...", change["scenario"]["extends"]))
         unknown = [name for name in variant.apply if name not in definition.changes]
         if unknown:
             problems.append(Problem(label, f"variant {variant.label!r}.apply", "must name change sets of "

@@ -27,6 +27,7 @@ from ..montecarlo.ensemble import open_store
 from ..montecarlo.period import period_tables
 from ..montecarlo.prices import fixed_prices
 from ..output.folders import new_folder, write_atomically
+from ..output.lock import only_process
 from ..output.manifest import scenario_entry, software
 from ..output.prices import deflator, price_level, price_year_problems
 from ..sensitivity import FOLDER as SENSITIVITY_FOLDER
@@ -77,30 +78,35 @@ def run_experiment(
         raise InputError(problems, "cannot run")
     definition = experiment.definition
     manifest = _manifest(experiment, seed, replications, price_year, executor_name, rerun_of)
-    if (folder / MANIFEST).is_file():
-        # a resume with other settings is refused here, before the run's manifest is touched
-        open_store(folder, experiment.scenarios, seed, definition.years, definition.uncertainty)
-        earlier = read_manifest(folder)
-        manifest["resumed"] = [*earlier.get("resumed", []), manifest["started"]]
-        manifest["started"] = earlier["started"]
-        write_manifest(folder, manifest)
-    else:
-        with new_folder(folder, "--out") as staging:  # appears whole, with its manifest
-            write_manifest(staging, manifest)
-    try:
-        ensemble = run_ensemble(
-            experiment.scenarios, replications, seed, years=definition.years,
-            uncertainty=definition.uncertainty, executor=executor, folder=folder, progress=progress,
-        )
-        tables = _tables(experiment, ensemble, price_year, precision)
-        if definition.sensitivity is not None:
-            tables.update(_sensitivity(experiment, folder, seed, executor, progress, manifest))
-    except BaseException:
-        manifest["status"] = INTERRUPTED
-        with contextlib.suppress(OSError):  # a full disk must not hide why the run stopped
+    with contextlib.ExitStack() as held:
+        if (folder / MANIFEST).is_file():
+            held.enter_context(only_process(folder, "--resume"))  # a second resume of it is refused
+            # a resume with other settings is refused here, before the run's manifest is touched
+            store = open_store(folder, experiment.scenarios, seed, definition.years, definition.uncertainty)
+            earlier = read_manifest(folder)
+            if set_aside := [*earlier.get("set_aside", []), *store.set_aside]:  # damaged batches run again
+                manifest["set_aside"] = set_aside
+            manifest["resumed"] = [*earlier.get("resumed", []), manifest["started"]]
+            manifest["started"] = earlier["started"]
             write_manifest(folder, manifest)
-        raise
-    _finish(folder, experiment, ensemble, tables, manifest, precision)
+        else:
+            with new_folder(folder, "--out") as staging:  # appears whole, with its manifest and lock
+                held.enter_context(only_process(staging, "--out"))
+                write_manifest(staging, manifest)
+        try:
+            ensemble = run_ensemble(
+                experiment.scenarios, replications, seed, years=definition.years,
+                uncertainty=definition.uncertainty, executor=executor, folder=folder, progress=progress,
+            )
+            tables = _tables(experiment, ensemble, price_year, precision)
+            if definition.sensitivity is not None:
+                tables.update(_sensitivity(experiment, folder, seed, executor, progress, manifest))
+        except BaseException:
+            manifest["status"] = INTERRUPTED
+            with contextlib.suppress(OSError):  # a full disk must not hide why the run stopped
+                write_manifest(folder, manifest)
+            raise
+        _finish(folder, experiment, ensemble, tables, manifest, precision)
     return ensemble, tables
 
 

@@ -15,6 +15,8 @@ so an interrupted ensemble resumes where it stopped.
 from __future__ import annotations
 
 import concurrent.futures
+import itertools
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import run_argument_problems
+from .. import replications_problems, run_argument_problems
 from ..errors import InputError, Problem
 from ..output.result import Result
 from ..scenario import Scenario, load_scenario
@@ -159,7 +161,7 @@ def run_ensemble(
     done = store.finished() if store else set()
     batches = _batches(named, replications, seed, years, drawn, batch_size, scenarios_per_batch, done,
                        measure, common_random_numbers)
-    todo = sum(len(b.scenarios) * len(b.replications) for b in batches)
+    todo = _runs_to_do(list(named), replications, scenarios_per_batch, done)
     parts = []
     for batch, (outcomes, draws) in _progress(_execute(batches, executor), todo, progress,
                                               len(named) * replications - todo):
@@ -202,37 +204,77 @@ def open_store(folder: str | Path, scenarios: Mapping[str, Scenario], seed: int,
 def _batches(named: Mapping[str, Scenario], replications: int, seed: int, years: int,
              drawn: tuple[str, ...], batch_size: int, scenarios_per_batch: int | None,
              done: set[tuple[str, int]], measure: Callable[[Result], pd.DataFrame],
-             common: bool) -> list[Batch]:
-    """The batches still to run: groups of scenarios times groups of replications not all done."""
+             common: bool) -> Iterator[Batch]:
+    """The batches still to run: groups of scenarios times groups of replications not all done.
+
+    They are made one at a time as they are asked for, never all up front,
+    so the memory a run needs does not grow with its replications.
+    """
     labels = list(named)
     group = scenarios_per_batch or len(labels)
-    batches = []
     for first in range(0, len(labels), group):
         members = labels[first:first + group]
         texts = tuple((name, named[name].model_dump_json()) for name in members)
-        todo = [k for k in range(replications) if any((name, k) not in done for name in members)]
-        for i in range(0, len(todo), batch_size):
-            name = f"batch-{todo[i]:06d}" + (f"-{first:06d}" if group < len(labels) else "")
-            batches.append(Batch(texts, tuple(todo[i:i + batch_size]), years, seed, drawn, name,
-                                 common, measure))
-    return batches
+        todo = (k for k in range(replications) if any((name, k) not in done for name in members))
+        while chunk := tuple(itertools.islice(todo, batch_size)):
+            name = f"batch-{chunk[0]:06d}" + (f"-{first:06d}" if group < len(labels) else "")
+            yield Batch(texts, chunk, years, seed, drawn, name, common, measure)
+
+
+def _runs_to_do(labels: list[str], replications: int, scenarios_per_batch: int | None,
+                done: set[tuple[str, int]]) -> int:
+    """Runs (scenario x replication) the batches of :func:`_batches` hold, counted without making them."""
+    group = scenarios_per_batch or len(labels)
+    total = 0
+    for first in range(0, len(labels), group):
+        members = labels[first:first + group]
+        started = {k for _, k in done if k < replications}
+        finished = sum(all((name, k) in done for name in members) for k in started)
+        total += len(members) * (replications - finished)
+    return total
 
 
 Tables = tuple[pd.DataFrame, pd.DataFrame]
 """A batch's outcomes and draws."""
 
 
-def _execute(batches: list[Batch], executor: Any) -> Iterator[tuple[Batch, Tables]]:
-    """Each batch with its tables, in the order they finish."""
+IN_FLIGHT_PER_WORKER = 2
+"""Batches handed to each worker at a time: one running and one waiting, so no worker idles between
+batches, while the rest are made only as these finish (and Ctrl-C has only these to stop)."""
+
+
+def _execute(batches: Iterator[Batch], executor: Any) -> Iterator[tuple[Batch, Tables]]:
+    """Each batch with its tables, in the order they finish; unfinished ones are cancelled on leaving."""
     if executor is None:
         for batch in batches:
             yield batch, run_batch(batch)
         return
+    window = IN_FLIGHT_PER_WORKER * _workers(executor)
     if not isinstance(executor, concurrent.futures.Executor):
         executor = executor.get_executor(pure=False)  # a Dask Client
-    futures = {executor.submit(run_batch, batch): batch for batch in batches}
-    for future in concurrent.futures.as_completed(futures):
-        yield futures[future], future.result()
+    running: dict[concurrent.futures.Future, Batch] = {}
+
+    def submit(count: int) -> None:
+        for batch in itertools.islice(batches, count):
+            running[executor.submit(run_batch, batch)] = batch
+
+    submit(window)
+    try:
+        while running:
+            finished, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in finished:
+                yield running.pop(future), future.result()
+            submit(len(finished))
+    finally:  # stopped (Ctrl-C, an error, a consumer that left): what has not started never will
+        for future in running:
+            future.cancel()
+
+
+def _workers(executor: Any) -> int:
+    """How many batches ``executor`` runs at once: a pool's processes, a Dask cluster's threads."""
+    if hasattr(executor, "nthreads"):  # a Dask Client
+        return max(1, sum(executor.nthreads().values()))
+    return max(1, getattr(executor, "_max_workers", None) or os.cpu_count() or 1)
 
 
 def _progress(results: Iterable, total: int, show: bool | Callable[[int, int], None],
@@ -276,8 +318,8 @@ def _in_order(
 def _checked(scenarios: Any, replications: Any, seed: Any, years: Any, uncertainty: Any, batch_size: Any,
              executor: Any, scenarios_per_batch: Any) -> dict[str, Scenario]:
     """Label -> loaded scenario, once every argument is found valid; else every problem at once."""
-    problems = run_argument_problems(years, seed)
-    counts = [("replications", replications), ("batch_size", batch_size)]
+    problems = run_argument_problems(years, seed) + replications_problems(replications)
+    counts = [("batch_size", batch_size)]
     if scenarios_per_batch is not None:
         counts.append(("scenarios_per_batch", scenarios_per_batch))
     for name, value in counts:

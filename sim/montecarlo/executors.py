@@ -23,6 +23,22 @@ CLUSTER_VARIABLE = "BARNESIM_CLUSTER"
 """The environment variable naming a Dask scheduler, the default of ``--cluster``."""
 
 
+def cluster_problems(address: str | None, flag: str = "--cluster") -> list[Problem]:
+    """What is wrong with a Dask scheduler ``address`` on its face, before anything is started."""
+    if not address:
+        return []
+    from distributed.comm import parse_address
+    from distributed.comm.registry import backends
+
+    scheme, location = parse_address(address, strict=False)
+    if scheme not in backends:
+        return [Problem(flag, "", f"must be a Dask scheduler address such as tcp://HOST:8786; "
+                                  f"'{scheme}' is not one of the schemes {sorted(backends)}", address)]
+    if not location:
+        return [Problem(flag, "", "names no host: give it as tcp://HOST:PORT", address)]
+    return []
+
+
 @contextlib.contextmanager
 def executor_for(workers: int | None = None, cluster: str | None = None, *,
                  spawn: bool = False) -> Iterator[tuple[Any, str]]:
@@ -34,11 +50,14 @@ def executor_for(workers: int | None = None, cluster: str | None = None, *,
     ``spawn`` starts the processes afresh instead of forking: a program with
     threads of its own (the app's server) must not be copied into its
     workers. On Ctrl-C or an error the batches not yet started are dropped
-    at once instead of being waited for.
+    and the worker processes ended at once (what they were running is lost;
+    every finished batch is on disk), so the command stops within seconds.
     """
     if cluster:
         from distributed import Client
 
+        if problems := cluster_problems(cluster):
+            raise InputError(problems, "cannot run")
         try:
             client = Client(cluster, timeout="10s")
         except OSError as error:
@@ -57,7 +76,10 @@ def executor_for(workers: int | None = None, cluster: str | None = None, *,
     pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context)
     try:
         yield pool, f"{workers} processes"
-    except BaseException:
+    except BaseException:  # Ctrl-C or an error: the batches running are ended too, not waited for
+        running = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
+        for process in running:
+            process.terminate()
         raise
     pool.shutdown()

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..output.finite import refuse_infinite
 from ..output.result import Result
 from ..scenario import Scenario
 from .draws import draw, with_values
@@ -79,6 +80,7 @@ def run_batch(batch: Batch) -> tuple[pd.DataFrame, pd.DataFrame]:
                     "path": list(values), "value": [float(v) for v in values.values()],
                 }))
             table = batch.measure(Result.of(scenario, batch.years, seed))
+            refuse_infinite({"outcomes": table}, f"{name}, replication {replication}")
             found.append(table.assign(scenario=name, replication=replication, seed=seed))
     draws = pd.concat(drawn, ignore_index=True) if drawn else pd.DataFrame(columns=DRAW_COLUMNS)
     return pd.concat(found, ignore_index=True)[OUTCOME_COLUMNS], draws[DRAW_COLUMNS]

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ..errors import InputError, Problem
 from ..output.folders import write_atomically
@@ -37,6 +39,8 @@ class Store:
 
     def __init__(self, folder: str | Path, spec: dict[str, Any]):
         self.folder = Path(folder)
+        self.set_aside: list[str] = []
+        """Batch files found damaged on opening, renamed ``*.damaged`` and to be run again."""
         spec_file = self.folder / SPEC
         if spec_file.exists():
             found = json.loads(spec_file.read_text(encoding="utf-8"))
@@ -54,10 +58,21 @@ class Store:
             write_atomically(spec_file, json.dumps(spec, indent=2, sort_keys=True).encode("utf-8"))
 
     def _drop_unfinished(self) -> None:
-        """Remove what an interrupted batch left: partial files, and draws whose outcomes never came."""
+        """Remove what an interrupted batch left: partial files, and draws whose outcomes never came.
+
+        A batch file that cannot be read (cut short by a full disk, damaged
+        by a copy) is set aside, both its kinds renamed ``*.damaged`` and
+        never deleted, so that its replications run again.
+        """
         chunks = self.folder / "chunks"
         for partial in chunks.glob("*/*.partial"):
             partial.unlink()
+        for damaged in sorted({f.name for kind in KINDS for f in (chunks / kind).glob("batch-*.parquet")
+                               if not _readable(f)}):
+            for kind in KINDS:
+                if (chunks / kind / damaged).exists():
+                    (chunks / kind / damaged).rename(chunks / kind / f"{damaged}.damaged")
+                    self.set_aside.append(f"chunks/{kind}/{damaged}")
         done = {f.name for f in (chunks / "outcomes").glob("batch-*.parquet")}
         for orphan in (chunks / "draws").glob("batch-*.parquet"):
             if orphan.name not in done:
@@ -96,3 +111,12 @@ class Store:
         if not files:
             return pd.DataFrame(columns=columns or COLUMNS[kind])
         return pd.concat([pd.read_parquet(f, columns=columns) for f in files], ignore_index=True)
+
+
+def _readable(path: Path) -> bool:
+    """Whether ``path`` is a whole Parquet file (its footer and every row group read)."""
+    try:
+        pq.read_table(path)
+    except (OSError, pa.ArrowException):
+        return False
+    return True

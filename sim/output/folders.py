@@ -19,18 +19,31 @@ from pathlib import Path
 
 from ..errors import InputError, Problem
 
+NAME_MAX = 255
+"""The longest name of a file or folder, in bytes, that Linux, macOS and Windows file systems allow."""
 
-def check_new_folder(folder: Path, where: str) -> None:
-    """Raise InputError unless ``folder`` does not exist and can be created; ``where`` names the flag."""
+
+def new_folder_problems(folder: Path, where: str) -> list[Problem]:
+    """What stands in the way of creating ``folder``: it exists, a name is too long, nowhere to write."""
+    longest = max((len(part.encode("utf-8", "surrogateescape")) for part in folder.parts), default=0)
+    if longest > NAME_MAX:  # before anything asks the file system, which would fail on it
+        return [Problem(where, "", f"has a name of {longest} bytes; a file system allows {NAME_MAX}",
+                        str(folder))]
     if folder.exists():
-        raise InputError([Problem(where, "", "already exists; results are never overwritten, "
-                                  "give a new folder", str(folder))], "cannot write the result")
+        return [Problem(where, "", "already exists; results are never overwritten, give a new folder",
+                        str(folder))]
     parent = folder.parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
     if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise InputError([Problem(where, "", f"cannot be created: {parent} is not a writable folder",
-                                  str(folder))], "cannot write the result")
+        return [Problem(where, "", f"cannot be created: {parent} is not a writable folder", str(folder))]
+    return []
+
+
+def check_new_folder(folder: Path, where: str) -> None:
+    """Raise InputError unless ``folder`` does not exist and can be created; ``where`` names the flag."""
+    if problems := new_folder_problems(folder, where):
+        raise InputError(problems, "cannot write the result")
 
 
 @contextlib.contextmanager
@@ -42,8 +55,12 @@ def new_folder(folder: Path, where: str) -> Iterator[Path]:
     nothing is left behind.
     """
     check_new_folder(folder, where)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    except OSError as error:  # /proc, a read-only mount: the folder given cannot be, a mistake in the flag
+        raise InputError([Problem(where, "", f"cannot be created: {error.strerror or error}", str(folder))],
+                         "cannot write the result") from None
     try:
         staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a result folder is like any other
         yield staging

@@ -23,6 +23,7 @@ from ..model.records import Records
 from ..scenario import Scenario
 from . import tables
 from .attribution import spend_by_cause
+from .finite import refuse_infinite
 from .folders import new_folder
 from .ledger import PriceList
 from .manifest import manifest
@@ -168,6 +169,7 @@ class Result:
         folder = Path(folder)
         tables = {name: in_prices_of(table, self.scenario, price_year) for name, table in self.tables.items()}
         tables |= extra or {}
+        refuse_infinite(tables, self.scenario.scenario.name)
         with new_folder(folder, "--out") as staging:
             for name, table in tables.items():
                 table.to_csv(staging / f"{name}.csv", index=False)

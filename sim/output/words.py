@@ -365,6 +365,8 @@ WORDS = {
     "running": ("{done} af {total} kørsler", "{done} of {total} runs"),
     "finished": ("Færdig: {folder}", "Finished: {folder}"),
     "failed": ("Kørslen stoppede", "The run stopped"),
+    "uploading": ("Læser filen …", "Reading the file …"),
+    "upload_failed": ("Filen kunne ikke læses", "The file could not be read"),
     "levers_tab": ("Håndtag", "Levers"),
     "results": ("Resultater", "Results"),
     "compare": ("Sammenlign", "Compare"),
@@ -476,7 +478,8 @@ UNITS = {
     "kr per place-year": "kr. pr. pladsår", "kr per year": "kr. pr. år", "measures": "foranstaltninger",
     "measures per child": "foranstaltninger pr. barn", "months": "måneder",
     "notifications per child": "underretninger pr. barn", "per family per year": "pr. familie pr. år",
-    "per year": "pr. år", "persons": "personer", "placement type": "anbringelsestype", "places": "pladser",
+    "notifications per year": "underretninger pr. år", "per child per year": "pr. barn pr. år",
+    "persons": "personer", "placement type": "anbringelsestype", "places": "pladser",
     "ratio": "forhold", "share": "andel", "share of the need": "andel af behovet",
     "share per age band": "andel pr. aldersgruppe", "years": "år",
 }

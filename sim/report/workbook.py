@@ -39,6 +39,10 @@ from .plan import has_plan, plan_table, verdict
 from .run import Run
 from .sensitivity import has_sensitivity, workbook_table
 
+WORKBOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+"""Text is written as text: a label or note a user typed (``=1+1``, ``=HYPERLINK(...)``, a web address)
+never becomes a formula or a link in a planner's Excel (formula injection)."""
+
 HEADER_ROWS = 4
 """Title, note, year row and statistic row above the first figure of an account sheet."""
 LABEL_COLUMNS = 3
@@ -89,7 +93,8 @@ def run_name(run: Run, labels: Labels) -> str:
 
 def write_workbook(run: Run, labels: Labels, target: Path | BinaryIO) -> None:
     """Write the workbook of ``run`` in ``labels``' language to ``target``, a new file or a buffer."""
-    book = xlsxwriter.Workbook(target if not isinstance(target, Path) else str(target), {"in_memory": True})
+    book = xlsxwriter.Workbook(target if not isinstance(target, Path) else str(target),
+                               WORKBOOK_OPTIONS)
     formats = _Formats(book)
     book.set_properties({"title": f"{labels.word('title')}: {run_name(run, labels)}", "subject": run.title,
                          "comments": labels.word("generated")})

@@ -17,9 +17,19 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
+
+from .plausible import implausible
 
 SUM_TOLERANCE = 1e-6
 """How far the shares of a mix may sum from 1."""
@@ -30,9 +40,23 @@ the simulation hold it (10**400 would not even convert)."""
 
 
 class Section(BaseModel):
-    """A part of the scenario: unknown keys and loose types are errors, values are frozen."""
+    """A part of the scenario: unknown keys and loose types are errors, values are frozen.
+
+    A number above the plausible bound of its unit (:mod:`sim.scenario.plausible`) is refused.
+    """
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _plausible(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, Quantity) and info.field_name is not None:
+            extra = cls.model_fields[info.field_name].json_schema_extra
+            unit = extra.get("unit", "") if isinstance(extra, dict) else ""
+            why = implausible(str(unit), [value.value, *(value.range or [])])
+            if why is not None:
+                raise ValueError(why)
+        return value
 
 
 class Sourced(Section):

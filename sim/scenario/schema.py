@@ -196,7 +196,7 @@ class Notification(Section):
     per_year: Rate = param(
         "Notifications received in the year before the start, repeats included: the figure the "
         "reports about children without need are derived from.",
-        "per year",
+        "notifications per year",
     )
     per_notified_child: quantity(ge=1, le=5) = param(  # type: ignore[valid-type]
         "Notifications per notified child within the window below (nationally 1.75-1.79 a year).",
@@ -424,7 +424,7 @@ class Preventive(Section):
     duration_days: Days = param("Mean length of a preventive measure.", "days")
     duration_cv: Variation = param("Coefficient of variation of that length.", "ratio")
     step_up_per_year: Rate = param(
-        "Rate at which a child in a preventive measure needs an investigation.", "per year"
+        "Rate at which a child in a preventive measure needs an investigation.", "per child per year"
     )
     price_per_year: Kroner = param(
         "Price of a preventive measure per full-year person.", "kr per year", time_varying=True
@@ -463,7 +463,7 @@ class HomeBased(Section):
         "share",
     )
     step_up_per_year: Rate = param(
-        "Rate at which a child at home needs a placement.", "per year"
+        "Rate at which a child at home needs a placement.", "per child per year"
     )
     family_treatment: HomeBasedMeasure = Field(description="Family treatment (familiebehandling).")
     contact_person: HomeBasedMeasure = Field(description="Contact person (kontaktperson).")
@@ -607,7 +607,7 @@ class Exits(Section):
 
     move_away_per_year: Rate = param(
         "Rate at which a child with a measure or open case moves to another municipality.",
-        "per year",
+        "per child per year",
     )
     after_care_share: Share = param(
         "Share of children with a home-based measure or placement at 18 who continue in "

@@ -13,6 +13,12 @@ from typing import Any
 
 from ..errors import InputError, Problem
 
+MAX_DEPTH = 16
+"""The deepest nesting of tables and lists an input file may have. The deepest real one, a dated
+decision on a parameter of a service in an experiment's variant
+(``variant.changes.timeline.DATE.services.familiehus.places.range``), is 8 deep; a few hundred levels
+would make every later step that copies or merges the tables fail by recursion."""
+
 
 def parse_toml(label: str, raw: bytes, what: str, error: type[InputError] = InputError) -> dict[str, Any]:
     """The tables of the TOML file ``raw``; ``label`` names it and ``what`` says what it should hold.
@@ -33,10 +39,31 @@ def parse_toml(label: str, raw: bytes, what: str, error: type[InputError] = Inpu
         text = raw.decode("utf-8-sig")  # a byte-order mark, as some Windows editors write, is harmless
     except UnicodeDecodeError as problem:
         raise refuse(f"not UTF-8 text (byte {problem.start}); save the file as UTF-8") from None
+    too_deep = f"tables or lists nested more than {MAX_DEPTH} levels deep; {what} needs only a few levels"
     try:
-        return tomllib.loads(text)
+        tables = tomllib.loads(text)
     except tomllib.TOMLDecodeError as problem:
         raise refuse(f"not valid TOML: {problem}") from None
     except RecursionError:  # tomllib reads a list or inline table inside another by recursion
-        raise refuse(f"not valid TOML: lists or tables nested too deep to read; {what} needs only a few "
-                     "levels") from None
+        raise refuse(too_deep) from None
+    if (path := too_deep_at(tables)) is not None:  # dotted keys and [a.b.c] headers nest without recursion
+        raise error([Problem(label, path, too_deep)], f"cannot load {what} {label}")
+    return tables
+
+
+def too_deep_at(value: Any, limit: int = MAX_DEPTH) -> str | None:
+    """The dotted path of the first place ``value`` nests deeper than ``limit``, or None.
+
+    Walked with a stack of its own, so a file nested thousands deep is
+    measured without the recursion it is refused for.
+    """
+    stack: list[tuple[Any, tuple[str, ...]]] = [(value, ())]
+    while stack:
+        item, path = stack.pop()
+        if len(path) > limit:
+            return ".".join(path[:limit + 1]) + "..."
+        if isinstance(item, dict):
+            stack.extend((child, (*path, str(key))) for key, child in item.items())
+        elif isinstance(item, list):
+            stack.extend((child, (*path, str(index))) for index, child in enumerate(item))
+    return None
