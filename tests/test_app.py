@@ -110,6 +110,7 @@ def test_a_rate_per_year_is_typed_in_per_cent_and_written_back_exactly(base, hun
     growth = by_path["reporting.growth_per_year"]
     assert growth.percent and not by_path["caseworkers.count"].percent
     assert not by_path["need.by_application"].percent  # a share of children, not a rate per year
+    assert by_path["home_based.step_up_per_year"].percent and by_path["exits.move_away_per_year"].percent
     fraction = float(Decimal(hundredths).scaleb(-places - 2))  # 0.0205, as a scenario file writes it
     typed = growth.shown(fraction)
     assert typed == float(Decimal(hundredths).scaleb(-places)) and growth.typed(typed) == fraction

@@ -33,7 +33,7 @@ DEMAND = ("need.growth_per_year", "reporting.growth_per_year")
 PRICES = tuple(f"placement.{kind}.price_drift_per_year" for kind in PLACEMENT_TYPES)
 GROUPS = {"decisions": DATED, "demand": DEMAND, "prices": PRICES}
 """The levers shown first, by group; every other ranged assumption follows in the group ``assumptions``."""
-PERCENT_UNITS = ("fraction per year", "per year")
+PERCENT_UNITS = ("fraction per year", "per child per year")
 """Units of a rate per year (a growth, a price drift, a step-up or move-away rate): typed in per cent."""
 
 
