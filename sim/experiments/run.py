@@ -23,7 +23,7 @@ from ..errors import InputError, Problem
 from ..model.equilibrium import problems as steady_state_problems
 from ..montecarlo import Ensemble, compare, convergence, run_ensemble, summarise
 from ..montecarlo.budget import budget_table
-from ..montecarlo.ensemble import open_store
+from ..montecarlo.ensemble import check_store, open_store
 from ..montecarlo.period import period_tables
 from ..montecarlo.prices import fixed_prices
 from ..output.folders import new_folder, write_atomically
@@ -80,8 +80,9 @@ def run_experiment(
     manifest = _manifest(experiment, seed, replications, price_year, executor_name, rerun_of)
     with contextlib.ExitStack() as held:
         if (folder / MANIFEST).is_file():
+            # a resume with other settings is refused first, before anything in the folder is touched
+            check_store(folder, experiment.scenarios, seed, definition.years, definition.uncertainty)
             held.enter_context(only_process(folder, "--resume"))  # a second resume of it is refused
-            # a resume with other settings is refused here, before the run's manifest is touched
             store = open_store(folder, experiment.scenarios, seed, definition.years, definition.uncertainty)
             earlier = read_manifest(folder)
             if set_aside := [*earlier.get("set_aside", []), *store.set_aside]:  # damaged batches run again

@@ -33,7 +33,7 @@ from . import outcomes as standard
 from .draws import UNCERTAINTIES, uncertain_paths
 from .figure import draw_outcome, new_axes
 from .replication import DRAW_COLUMNS, OUTCOME_COLUMNS, Batch, run_batch
-from .store import Store
+from .store import Store, refuse_other_settings
 from .summary import compare, summarise
 
 DEFAULT_BATCH_SIZE = 1
@@ -190,6 +190,19 @@ def open_store(folder: str | Path, scenarios: Mapping[str, Scenario], seed: int,
     A measure other than the outcomes, and seeds per scenario, are part of the settings when used
     (so stores written before they existed still resume).
     """
+    return Store(folder, _settings(scenarios, seed, years, uncertainty, measure, common_random_numbers))
+
+
+def check_store(folder: str | Path, scenarios: Mapping[str, Scenario], seed: int, years: int,
+                uncertainty: str) -> None:
+    """Refuse ``folder`` if it holds an ensemble of other settings, changing nothing in it."""
+    refuse_other_settings(Path(folder), _settings(scenarios, seed, years, uncertainty, standard.outcomes,
+                                                  True))
+
+
+def _settings(scenarios: Mapping[str, Scenario], seed: int, years: int, uncertainty: str,
+              measure: Callable[[Result], pd.DataFrame], common_random_numbers: bool) -> dict[str, Any]:
+    """What defines an ensemble in its folder (``ensemble.json``)."""
     settings = {
         "scenarios": {name: s.fingerprint() for name, s in scenarios.items()},
         "seed": seed, "years": years, "uncertainty": uncertainty,
@@ -198,7 +211,7 @@ def open_store(folder: str | Path, scenarios: Mapping[str, Scenario], seed: int,
         settings["measure"] = f"{measure.__module__}.{measure.__qualname__}"
     if not common_random_numbers:
         settings["common_random_numbers"] = False
-    return Store(folder, settings)
+    return settings
 
 
 def _batches(named: Mapping[str, Scenario], replications: int, seed: int, years: int,

@@ -34,6 +34,21 @@ KEYS = {
 COLUMNS = {"outcomes": OUTCOME_COLUMNS, "draws": DRAW_COLUMNS}
 
 
+def refuse_other_settings(folder: Path, spec: dict[str, Any]) -> None:
+    """Refuse the ensemble in ``folder`` if it was started with settings other than ``spec``; reads only."""
+    spec_file = Path(folder) / SPEC
+    if not spec_file.exists():
+        return
+    found = json.loads(spec_file.read_text(encoding="utf-8"))
+    differing = sorted(k for k in spec.keys() | found.keys() if spec.get(k) != found.get(k))
+    if differing:
+        raise InputError([
+            Problem(str(spec_file), key, f"was {found.get(key)!r} when the ensemble was started; "
+                    "resume with the same settings or start a new folder", spec.get(key))
+            for key in differing
+        ], "cannot resume: this folder holds another ensemble")
+
+
 class Store:
     """The batches of one ensemble under ``folder``."""
 
@@ -43,14 +58,7 @@ class Store:
         """Batch files found damaged on opening, renamed ``*.damaged`` and to be run again."""
         spec_file = self.folder / SPEC
         if spec_file.exists():
-            found = json.loads(spec_file.read_text(encoding="utf-8"))
-            differing = sorted(k for k in spec.keys() | found.keys() if spec.get(k) != found.get(k))
-            if differing:
-                raise InputError([
-                    Problem(str(spec_file), key, f"was {found.get(key)!r} when the ensemble was started; "
-                            "resume with the same settings or start a new folder", spec.get(key))
-                    for key in differing
-                ], "cannot resume: this folder holds another ensemble")
+            refuse_other_settings(self.folder, spec)
             self._drop_unfinished()
         else:
             for kind in KINDS:
