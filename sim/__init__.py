@@ -69,10 +69,18 @@ def check_run_arguments(years: object, seed: object, prefix: str = "") -> None:
         raise InputError(problems, "cannot run")
 
 
-def run(scenario: Scenario | str | Path, years: int = 10, seed: int = 0) -> Result:
-    """Run one replication of ``scenario`` (a Scenario, a file path or an embedded name)."""
+def run(scenario: Scenario | str | Path, years: int = 10, seed: int = 0, *, force: bool = False) -> Result:
+    """Run one replication of ``scenario`` (a Scenario, a file path or an embedded name).
+
+    One that would simulate more children than a machine's memory holds
+    (:mod:`sim.montecarlo.work`) is refused unless ``force``.
+    """
+    from .montecarlo.work import estimate, work_problems  # here: sim.montecarlo imports this package
+
     check_run_arguments(years, seed)
     scenario = load_scenario(scenario)
+    if not force and (problems := work_problems(estimate({scenario.name: scenario}, years, 1), "--force")):
+        raise InputError(problems, "cannot run")
     contradictions = steady_state_problems(scenario)
     if contradictions:
         raise InputError(contradictions, f"scenario {scenario.name} cannot stand still at its start")

@@ -62,6 +62,8 @@ def parser() -> argparse.ArgumentParser:
                               "scenario's general price index (default: current prices)")
     run_cmd.add_argument("--out", type=Path, default=None, metavar="DIR",
                          help="new folder for the tables (default: a new folder under results/)")
+    run_cmd.add_argument("--force", action="store_true",
+                         help="run even a scenario with more children than a machine's memory holds")
     commands.add_parser("scenarios", help="list the embedded scenarios")
     provenance_cmd = commands.add_parser(
         "provenance", help="print every parameter of a scenario, its value and where it comes from",
@@ -167,7 +169,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"note: {note}", file=sys.stderr)
     folder = args.out or default_folder(scenario.name, args.seed, args.years)
     check_new_folder(folder, "--out")
-    result = run(scenario, years=args.years, seed=args.seed)
+    result = run(scenario, years=args.years, seed=args.seed, force=args.force)
     prices = ENGLISH.prices(price_level(scenario, args.price_year))
     budget, budget_lines = against_budget(result, args.price_year, prices) if scenario.budget else (None, [])
     with pd.option_context("display.width", 200, "display.max_columns", 20):

@@ -344,3 +344,43 @@ def test_a_hostile_upload_is_refused_with_a_message_never_an_error_that_ends_a_s
     monkeypatch.setattr(workspace, "upload", deep)
     [(name, refused)] = _kept(workspace, [("odd.toml", huge)])
     assert isinstance(refused, InputError) and "odd.toml: cannot be read: RecursionError" in str(refused)
+
+
+HUGE = '[scenario]\nextends = "ballerup_2017"\nname = "huge"\n[notification]\nper_year = 9_000_000\n'
+
+
+@pytest.mark.unit
+def test_a_run_of_more_children_than_memory_holds_is_refused_with_its_estimate(tmp_path, capsys):
+    """notification.per_year = 1e308 ran for ever with memory growing; within its bound it still can."""
+    from sim.cli import main as sim_main
+    from sim.experiments.cli import main
+    from sim.montecarlo import run_ensemble
+
+    (tmp_path / "huge.toml").write_text(HUGE, encoding="utf-8")
+    with pytest.raises(InputError, match="about 90,001,188 children, more than the 3,000,000"):
+        run_ensemble([tmp_path / "huge.toml"], 2, years=10)
+    (tmp_path / "e.toml").write_text(EXPERIMENT_HEAD.replace("ballerup_2017", str(tmp_path / "huge.toml"))
+                                     + '[[variant]]\nlabel = "a"\n', encoding="utf-8")
+    assert main([str(tmp_path / "e.toml"), "--out", str(tmp_path / "run"), "--no-progress"]) == 2
+    assert "give --force" in capsys.readouterr().err and not (tmp_path / "run").exists()
+    assert sim_main(["run", "--scenario", str(tmp_path / "huge.toml"), "--out", str(tmp_path / "one")]) == 2
+
+
+@pytest.mark.unit
+def test_many_small_runs_beyond_the_work_allowed_unasked_are_refused():
+    from sim.montecarlo.work import MAX_WORK, Work, work_problems
+
+    work = Work({"a": 50_000, "b": 50_000}, 10_000)
+    [problem] = work_problems(work, "--force")
+    assert work.total > MAX_WORK and problem.path == "" and "about 1,000,000,000 children" in problem.message
+    assert not work_problems(Work({"a": 50_000, "b": 50_000}, 100))
+
+
+@pytest.mark.functional
+def test_the_estimate_is_within_a_factor_two_of_the_children_a_run_meets():
+    import sim
+    from sim.montecarlo.work import children
+
+    scenario = sim.load_scenario("ballerup_2017")
+    met = len(sim.run(scenario, years=5, seed=1).tables["children"])
+    assert met / 2 <= children(scenario, 5) <= met * 2

@@ -24,6 +24,7 @@ from ..errors import InputError, Problem, command_status
 from ..model.equilibrium import problems as steady_state_problems
 from ..montecarlo.executors import CLUSTER_VARIABLE, cluster_problems, executor_for
 from ..montecarlo.period import headline_spend
+from ..montecarlo.work import SAY_FROM, estimate
 from ..output.folders import check_new_folder, new_run_folder
 from ..output.prices import price_level, price_year_problems
 from ..report import DEFAULT_LANGUAGE, LANGUAGES, check_report_target, language_problems, make_report
@@ -63,6 +64,8 @@ def parser() -> argparse.ArgumentParser:
                      help="seed (default: the experiment's)")
     top.add_argument("--workers", type=whole_number, default=None, metavar="N",
                      help="processes on this machine (default: all cores; 1 runs in this process)")
+    top.add_argument("--force", action="store_true",
+                     help="run even when the estimated work is beyond the limits (see docs/errors.md)")
     top.add_argument("--cluster", default=os.environ.get(CLUSTER_VARIABLE), metavar="ADDRESS",
                      help=f"Dask scheduler address, e.g. tcp://scheduler:8786 (default: ${CLUSTER_VARIABLE})")
     top.add_argument("--resume", type=Path, default=None, metavar="FOLDER",
@@ -237,12 +240,15 @@ def _execute(args: argparse.Namespace, experiment: LoadedExperiment, folder: Pat
           f"replications x {definition.years} years, seed {seed}; run folder {folder}/", flush=True)
     if definition.sensitivity is not None:
         print(design_text(experiment), flush=True)
+    work = estimate(experiment.scenarios, definition.years, replications)
+    if work.seconds >= SAY_FROM:
+        print(f"{work.text()}, shared among the workers", flush=True)
     try:  # outside the executor, which ends its workers on the way out rather than wait for them
         with executor_for(args.workers, args.cluster) as (executor, name):
             return run_experiment(
                 experiment, folder, replications=replications, seed=seed, executor=executor,
                 executor_name=name, progress=not args.no_progress, precision=args.precision,
-                rerun_of=rerun_of, price_year=price_year,
+                rerun_of=rerun_of, price_year=price_year, force=args.force,
             )
     except KeyboardInterrupt:
         print(f"\ninterrupted; the finished batches are kept. Carry on with:\n"

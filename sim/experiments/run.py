@@ -26,6 +26,7 @@ from ..montecarlo.budget import budget_table
 from ..montecarlo.ensemble import check_store, open_store
 from ..montecarlo.period import period_tables
 from ..montecarlo.prices import fixed_prices
+from ..montecarlo.work import estimate, work_problems
 from ..output.folders import new_folder, write_atomically
 from ..output.lock import only_process
 from ..output.manifest import scenario_entry, software
@@ -63,6 +64,7 @@ def run_experiment(
     precision: float = DEFAULT_PRECISION,
     rerun_of: str | None = None,
     price_year: int | None = None,
+    force: bool = False,
 ) -> tuple[Ensemble, dict[str, Any]]:
     """Run (or resume, if ``folder`` holds a run) ``experiment`` and write its tables to ``folder``.
 
@@ -71,12 +73,16 @@ def run_experiment(
     ``--resume`` carries on. ``rerun_of`` names the run this one repeats.
     With ``price_year`` every kroner amount of every table is in that year's
     prices (the batches in ``chunks/`` stay in current prices); the
-    manifest's ``price_level`` says which.
+    manifest's ``price_level`` says which. A run whose estimated work is
+    beyond the limits of :mod:`sim.montecarlo.work` is refused, before its
+    folder is made, unless ``force``.
     """
+    definition = experiment.definition
     problems = price_year_problems(price_year)
+    if not force:  # before the folder is made: a run of days or of more memory than there is is asked for
+        problems += work_problems(estimate(experiment.scenarios, definition.years, replications), "--force")
     if problems:
         raise InputError(problems, "cannot run")
-    definition = experiment.definition
     manifest = _manifest(experiment, seed, replications, price_year, executor_name, rerun_of)
     with contextlib.ExitStack() as held:
         if (folder / MANIFEST).is_file():
@@ -98,6 +104,7 @@ def run_experiment(
             ensemble = run_ensemble(
                 experiment.scenarios, replications, seed, years=definition.years,
                 uncertainty=definition.uncertainty, executor=executor, folder=folder, progress=progress,
+                force=True,  # asked above
             )
             tables = _tables(experiment, ensemble, price_year, precision)
             if definition.sensitivity is not None:

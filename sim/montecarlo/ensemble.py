@@ -35,6 +35,7 @@ from .figure import draw_outcome, new_axes
 from .replication import DRAW_COLUMNS, OUTCOME_COLUMNS, Batch, run_batch
 from .store import Store, refuse_other_settings
 from .summary import compare, summarise
+from .work import estimate, work_problems
 
 DEFAULT_BATCH_SIZE = 1
 """Replications per batch. One replication of every scenario is already seconds of work, and an
@@ -124,6 +125,7 @@ def run_ensemble(
     progress: bool | Callable[[int, int], None] = False,
     measure: Callable[[Result], pd.DataFrame] = standard.outcomes,
     common_random_numbers: bool = True,
+    force: bool = False,
 ) -> Ensemble:
     """Run ``replications`` replications of every scenario, replication k of each with the same seed.
 
@@ -152,9 +154,15 @@ def run_ensemble(
     ``common_random_numbers=False`` gives each scenario its own seeds, for
     analyses that need independent draws (calibration) rather than paired
     comparisons.
+
+    A run whose estimated work (:mod:`sim.montecarlo.work`) is beyond what a
+    machine holds or should be asked unawares is refused with the estimate
+    unless ``force``.
     """
     named = _checked(scenarios, replications, seed, years, uncertainty, batch_size, executor,
                      scenarios_per_batch)
+    if not force and (problems := work_problems(estimate(named, years, replications), "force=True")):
+        raise InputError(problems, "cannot run the ensemble")
     drawn = tuple(uncertain_paths(list(named.values()))) if uncertainty == "parameters" else ()
     store = open_store(folder, named, seed, years, uncertainty, measure, common_random_numbers) \
         if folder is not None else None
