@@ -688,8 +688,9 @@ def test_a_planner_changes_the_caseworkers_runs_and_sees_the_comparison(page, ap
     show_results(page, address, planner_run)
     page.wait_for_selector("#figure_fan_spend")
     table = page.locator("#comparison_table")
-    # cw24 against the baseline: the median difference, its interval and P(saving), the years as columns
-    assert table.locator("thead th").all_inner_texts()[2:] == ["2017", "2018"]
+    # cw24 against the baseline: the median difference, its interval and P(saving), the years as columns,
+    # then the total over the period
+    assert table.locator("thead th").all_inner_texts()[2:] == ["2017", "2018", "2017–2018 i alt"]
     assert table.locator("tbody tr").count() == 3 and "(mio. kr.)" in page.inner_text("#comparison")
     shot(page, "results")
     comparison = pd.read_parquet(planner_run / "comparison.parquet")

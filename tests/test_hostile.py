@@ -301,8 +301,12 @@ def test_ctrl_c_in_a_terminal_stops_a_run_within_seconds(tmp_path, what):
     }
     (tmp_path / "longer.toml").write_text(SENSITIVITY_LONGER, encoding="utf-8")
     argv, started = command[what]
+    def as_in_a_terminal() -> None:  # a test runner's worker may ignore Ctrl-C, and its children inherit that
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
     process = subprocess.Popen([sys.executable, *argv, "--workers", "2", "--no-progress"],
-                               start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               start_new_session=True, preexec_fn=as_in_a_terminal,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 240
     while not started.exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.1)
