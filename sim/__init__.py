@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .errors import InputError, Problem, ScenarioError
 from .model.equilibrium import problems as steady_state_problems
+from .model.work import estimate, work_problems
 from .output.manifest import package_version
 from .output.result import TABLES, Result
 from .scenario import Scenario, embedded_names, load_scenario
@@ -73,10 +74,8 @@ def run(scenario: Scenario | str | Path, years: int = 10, seed: int = 0, *, forc
     """Run one replication of ``scenario`` (a Scenario, a file path or an embedded name).
 
     One that would simulate more children than a machine's memory holds
-    (:mod:`sim.montecarlo.work`) is refused unless ``force``.
+    (:mod:`sim.model.work`) is refused unless ``force``.
     """
-    from .montecarlo.work import estimate, work_problems  # here: sim.montecarlo imports this package
-
     check_run_arguments(years, seed)
     scenario = load_scenario(scenario)
     if not force and (problems := work_problems(estimate({scenario.name: scenario}, years, 1), "--force")):

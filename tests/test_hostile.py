@@ -372,7 +372,7 @@ def test_a_run_of_more_children_than_memory_holds_is_refused_with_its_estimate(t
 
 @pytest.mark.unit
 def test_many_small_runs_beyond_the_work_allowed_unasked_are_refused():
-    from sim.montecarlo.work import MAX_WORK, Work, work_problems
+    from sim.model.work import MAX_WORK, Work, work_problems
 
     work = Work({"a": 50_000, "b": 50_000}, 10_000)
     [problem] = work_problems(work, "--force")
@@ -383,7 +383,7 @@ def test_many_small_runs_beyond_the_work_allowed_unasked_are_refused():
 @pytest.mark.functional
 def test_the_estimate_is_within_a_factor_two_of_the_children_a_run_meets():
     import sim
-    from sim.montecarlo.work import children
+    from sim.model.work import children
 
     scenario = sim.load_scenario("ballerup_2017")
     met = len(sim.run(scenario, years=5, seed=1).tables["children"])

@@ -22,9 +22,9 @@ from .. import replications_problems
 from ..cli import whole_number
 from ..errors import InputError, Problem, command_status
 from ..model.equilibrium import problems as steady_state_problems
+from ..model.work import SAY_FROM, estimate
 from ..montecarlo.executors import CLUSTER_VARIABLE, cluster_problems, executor_for
 from ..montecarlo.period import headline_spend
-from ..montecarlo.work import SAY_FROM, estimate
 from ..output.folders import check_new_folder, new_run_folder
 from ..output.prices import price_level, price_year_problems
 from ..report import DEFAULT_LANGUAGE, LANGUAGES, check_report_target, language_problems, make_report

@@ -21,12 +21,12 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from ..model.equilibrium import problems as steady_state_problems
+from ..model.work import estimate, work_problems
 from ..montecarlo import Ensemble, compare, convergence, run_ensemble, summarise
 from ..montecarlo.budget import budget_table
 from ..montecarlo.ensemble import check_store, open_store
 from ..montecarlo.period import period_tables
 from ..montecarlo.prices import fixed_prices
-from ..montecarlo.work import estimate, work_problems
 from ..output.folders import new_folder, write_atomically
 from ..output.lock import only_process
 from ..output.manifest import scenario_entry, software
@@ -74,7 +74,7 @@ def run_experiment(
     With ``price_year`` every kroner amount of every table is in that year's
     prices (the batches in ``chunks/`` stay in current prices); the
     manifest's ``price_level`` says which. A run whose estimated work is
-    beyond the limits of :mod:`sim.montecarlo.work` is refused, before its
+    beyond the limits of :mod:`sim.model.work` is refused, before its
     folder is made, unless ``force``.
     """
     definition = experiment.definition

@@ -26,6 +26,7 @@ import pandas as pd
 
 from .. import replications_problems, run_argument_problems
 from ..errors import InputError, Problem
+from ..model.work import estimate, work_problems
 from ..output.result import Result
 from ..scenario import Scenario, load_scenario
 from ..scenario.messages import suggest
@@ -35,7 +36,6 @@ from .figure import draw_outcome, new_axes
 from .replication import DRAW_COLUMNS, OUTCOME_COLUMNS, Batch, run_batch
 from .store import Store, refuse_other_settings
 from .summary import compare, summarise
-from .work import estimate, work_problems
 
 DEFAULT_BATCH_SIZE = 1
 """Replications per batch. One replication of every scenario is already seconds of work, and an
@@ -155,7 +155,7 @@ def run_ensemble(
     analyses that need independent draws (calibration) rather than paired
     comparisons.
 
-    A run whose estimated work (:mod:`sim.montecarlo.work`) is beyond what a
+    A run whose estimated work (:mod:`sim.model.work`) is beyond what a
     machine holds or should be asked unawares is refused with the estimate
     unless ``force``.
     """
