@@ -586,10 +586,7 @@ def planner_run(browser, app) -> Path:
     before = set(Workspace(folder).runs())
     with new_page(browser) as page:
         open_app(page, address)
-        set_number(page, lever_id(page, "caseworkers.count"), 24)
-        page.locator("#name").fill("cw24")
-        set_number(page, "years", 2)
-        set_number(page, "replications", 3)
+        ask_for_run(page, caseworkers=24, name="cw24", years=2, replications=3)
         page.wait_for_selector("#lever_problems:has-text('gyldigt')")
         page.locator("#run").click()
         page.wait_for_selector("#run_progress progress")
@@ -621,6 +618,14 @@ def set_number(page, element: str, number: object) -> None:
     field = page.locator(f"#{element}")
     field.fill(str(number))
     field.press("Tab")
+
+
+def ask_for_run(page, *, caseworkers: int, name: str, years: int, replications: int) -> None:
+    """Set the caseworkers lever, the scenario's name, the years and the replications, as a planner does."""
+    set_number(page, lever_id(page, "caseworkers.count"), caseworkers)
+    page.locator("#name").fill(name)
+    set_number(page, "years", years)
+    set_number(page, "replications", replications)
 
 
 def type_date(page, element: str, date: str) -> None:
@@ -717,10 +722,7 @@ def test_a_second_run_replaces_the_results_at_once_and_compares_with_the_first(p
     address, folder = app
     show_results(page, address, planner_run)
     page.get_by_role("tab", name="Håndtag").click()
-    set_number(page, lever_id(page, "caseworkers.count"), 28)
-    page.locator("#name").fill("cw28")
-    set_number(page, "years", 1)
-    set_number(page, "replications", 1)
+    ask_for_run(page, caseworkers=28, name="cw28", years=1, replications=1)
     page.wait_for_selector("#changed_levers [data-changed='caseworkers.count']")
     page.locator("#run").click()
     page.wait_for_selector("#run_finished")

@@ -69,7 +69,7 @@ def key_answers(run: Run, labels: Labels) -> list[Answer]:
     spend = headline_spend(run.outcomes)
     if spend is not None:
         period = labels.word("period_total").format(first=run.first_year, last=year)
-        answers += [_difference(run, labels, variant, spend, period, row)
+        answers += [_difference(run, labels, variant, spend, "period", period, row)
                     for variant in run.variants[1:]
                     if (row := _row(run.tables["period_comparison"], variant, spend, year)) is not None]
     for outcome in key_outcomes(run):
@@ -80,14 +80,15 @@ def key_answers(run: Run, labels: Labels) -> list[Answer]:
                 variant=run.baseline, outcome=outcome_label(outcome, labels), year=year,
                 median=display.number(base["median"], labels), unit=display.unit_word(labels),
                 low=display.number(base["p5"], labels), high=display.number(base["p95"], labels))))
-        answers += [_difference(run, labels, variant, outcome, str(year), row) for variant in run.variants[1:]
+        answers += [_difference(run, labels, variant, outcome, "difference", str(year), row)
+                    for variant in run.variants[1:]
                     if (row := _row(comparison, variant, outcome, year)) is not None]
     return answers
 
 
-def _difference(run: Run, labels: Labels, variant: str, outcome: str, when: str, diff: pd.Series) -> Answer:
-    """The sentence of a variant's paired difference ``diff`` in ``when`` (a year, or the period's years)."""
-    kind = "difference" if when.isdigit() else "period"
+def _difference(run: Run, labels: Labels, variant: str, outcome: str, kind: str, when: str,
+                diff: pd.Series) -> Answer:
+    """The sentence (of ``kind``) of a paired difference ``diff`` in ``when``: a year, or a period."""
     display = describe(outcome).figure
     name = outcome_label(outcome, labels)
     if diff["p5"] == diff["median"] == diff["p95"] == 0:  # paired: no replication differs
