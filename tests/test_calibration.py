@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from pathlib import Path
 
@@ -332,18 +333,36 @@ TINY = ["--parameters", "preventive.duration_days", "--figures", "units_31_dec.p
 @pytest.mark.functional
 @pytest.mark.slow
 def test_an_interrupted_calibration_resumes_from_its_folder_to_the_same_result(tmp_path, capsys):
-    folder = tmp_path / "cal"
-    assert calibrate_main(["ballerup_2017", *TINY, "--out", str(folder)]) == 0
+    """... and a resume is refused while another process runs the folder, or once its scenario file changed.
+
+    (Issue 26: a calibration's folder had no lock, and its resume rewrote the manifest before checking.)
+    """
+    from sim.output.lock import only_process
+
+    scenario, folder = tmp_path / "mine.toml", tmp_path / "cal"
+    scenario.write_text('[scenario]\nextends = "ballerup_2017"\nname = "mine"\n', encoding="utf-8")
+    assert calibrate_main([str(scenario), *TINY, "--out", str(folder)]) == 0
     first = pd.read_csv(folder / "posterior.csv")
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["status"] == "complete" and manifest["settings"]["points"] == 8
     (folder / "posterior.csv").unlink()
     for chunk in (folder / "ensemble" / "chunks").rglob("batch-*.parquet"):  # as if killed in the first
         chunk.unlink()
-    assert calibrate_main(["--resume", str(folder), "--workers", "1", "--no-progress"]) == 0
+    resume = ["--resume", str(folder), "--workers", "1", "--no-progress"]
+    capsys.readouterr()
+    with only_process(folder, "--resume"):
+        assert calibrate_main(resume) == 2
+    assert f"is being run by process {os.getpid()}" in capsys.readouterr().err
+    assert calibrate_main(resume) == 0
     pd.testing.assert_frame_equal(pd.read_csv(folder / "posterior.csv"), first)
     assert "resumed" in json.loads((folder / "manifest.json").read_text())
-    assert sim.load_scenario(folder / "ballerup_2017_calibrated.toml").name == "ballerup_2017_calibrated"
+    assert sim.load_scenario(folder / "mine_calibrated.toml").name == "mine_calibrated"
+    manifest = (folder / "manifest.json").read_bytes()
+    scenario.write_text('[scenario]\nextends = "ballerup_2017"\nname = "mine"\n[caseworkers]\ncount = 30\n',
+                        encoding="utf-8")
+    assert calibrate_main(resume) == 2
+    assert "this folder holds another ensemble" in capsys.readouterr().err
+    assert (folder / "manifest.json").read_bytes() == manifest  # refused before anything in it changed
 
 
 @pytest.mark.functional

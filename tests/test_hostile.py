@@ -391,3 +391,4 @@ def test_the_estimate_is_within_a_factor_two_of_the_children_a_run_meets():
     scenario = sim.load_scenario("ballerup_2017")
     met = len(sim.run(scenario, years=5, seed=1).tables["children"])
     assert met / 2 <= children(scenario, 5) <= met * 2
+

@@ -48,7 +48,8 @@ from scipy.stats import qmc
 from .. import replications_problems
 from ..errors import InputError, Problem
 from ..montecarlo import run_ensemble
-from ..montecarlo.draws import value_at, with_values
+from ..montecarlo.draws import UNCERTAINTIES, value_at, with_values
+from ..montecarlo.ensemble import check_store
 from ..scenario import Scenario
 from ..sensitivity.design import Factor, factors
 from .counterparts import counterparts
@@ -185,10 +186,7 @@ def calibrate(scenario: Scenario, targets: Targets, settings: Settings = Setting
               executor: Any = None, folder: str | Path | None = None, progress: bool = False) -> Calibration:
     """Fit ``settings.parameters`` of ``scenario`` to the figures of ``targets`` (see the module's note)."""
     chosen, figures, years = plan(scenario, targets, settings)
-    positions = qmc.Sobol(len(chosen), scramble=True, seed=settings.seed).random(settings.points)
-    values = [{f.path: value_at(f.quantity, p) for f, p in zip(chosen, row, strict=True)}
-              for row in positions]
-    scenarios = {f"{i:06d}": with_values(scenario, v, f"calibration point {i}") for i, v in enumerate(values)}
+    values, scenarios = candidate_points(scenario, chosen, settings)
     ensemble = run_ensemble(
         scenarios, settings.replications, settings.seed, years=years, executor=executor,
         folder=None if folder is None else Path(folder), batch_size=settings.replications,
@@ -205,6 +203,30 @@ def calibrate(scenario: Scenario, targets: Targets, settings: Settings = Setting
     sample = posterior_sample(table, errors, chosen, settings.adjust)
     return Calibration(posterior_table(sample, table, chosen), table, simulated, sample, tuple(figures),
                        settings)
+
+
+def candidate_points(scenario: Scenario, chosen: Sequence[Factor], settings: Settings
+                     ) -> tuple[list[dict[str, float]], dict[str, Scenario]]:
+    """The Sobol points' values of the chosen assumptions, and the scenario of each point by its number."""
+    positions = qmc.Sobol(len(chosen), scramble=True, seed=settings.seed).random(settings.points)
+    values = [{f.path: value_at(f.quantity, p) for f, p in zip(chosen, row, strict=True)}
+              for row in positions]
+    named = {f"{i:06d}": with_values(scenario, v, f"calibration point {i}") for i, v in enumerate(values)}
+    return values, named
+
+
+def check_resume(scenario: Scenario, targets: Targets, settings: Settings, folder: str | Path) -> None:
+    """Refuse to resume into ``folder`` if its points were run from another scenario or targets; reads only.
+
+    The settings come from the folder's manifest, but the scenario and
+    targets files it names may have changed since: their points would not
+    be the points already run.
+    """
+    chosen, _, years = plan(scenario, targets, settings)
+    _, scenarios = candidate_points(scenario, chosen, settings)
+    stochastic = UNCERTAINTIES[0]  # what calibrate runs: run_ensemble's default
+    check_store(folder, scenarios, settings.seed, years, stochastic, counterparts,
+                common_random_numbers=False)
 
 
 def point_means(outcomes: pd.DataFrame, figures: Sequence[Figure]) -> pd.DataFrame:

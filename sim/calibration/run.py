@@ -2,7 +2,8 @@
 
 ``results/calibration/<scenario>/<run-id>/`` holds ``manifest.json``
 (status ``running``, then ``complete`` or ``interrupted``), the points'
-ensemble as it runs (``ensemble/``, so ``--resume`` carries on), and at the
+ensemble as it runs (``ensemble/``, so ``--resume`` carries on; ``run.lock``
+refuses a second process in the folder), and at the
 end ``posterior``, ``points`` and ``fit`` as Parquet and CSV,
 ``simulated.parquet``, ``posterior_sample.parquet``, ``posterior.png`` and the calibrated scenario
 ``<scenario>_calibrated.toml``.
@@ -22,9 +23,10 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from ..output.folders import new_folder, write_atomically
+from ..output.lock import only_process
 from ..output.manifest import scenario_entry, software
 from ..scenario import Scenario
-from .fit import Calibration, Settings, calibrate, relative_errors
+from .fit import Calibration, Settings, calibrate, check_resume, relative_errors
 from .scenario_file import calibrated_name, calibrated_toml
 from .targets import Targets
 
@@ -64,21 +66,25 @@ def run_calibration(scenario: Scenario, targets: Targets, settings: Settings, fo
         "scenario": scenario_entry(scenario), "settings": dataclasses.asdict(settings),
         "executor": executor_name, **software(), "started": started, "finished": None, "status": "running",
     }
-    if (folder / MANIFEST).is_file():
-        manifest["started"] = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["started"]
-        manifest["resumed"] = started
-        _write(folder / MANIFEST, json.dumps(manifest, indent=2))
+    resuming = (folder / MANIFEST).is_file()
+    if resuming:
+        check_resume(scenario, targets, settings, folder / "ensemble")
     else:
         with new_folder(folder, "--out") as staging:
             _write(staging / MANIFEST, json.dumps(manifest, indent=2))
-    try:
-        calibration = calibrate(scenario, targets, settings, executor=executor, folder=folder / "ensemble",
-                                progress=progress)
-    except BaseException:
-        manifest["status"] = "interrupted"
-        with contextlib.suppress(OSError):
+    with only_process(folder, "--resume"):  # a second resume of the folder is refused, naming the first
+        if resuming:
+            manifest["started"] = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["started"]
+            manifest["resumed"] = started
             _write(folder / MANIFEST, json.dumps(manifest, indent=2))
-        raise
+        try:
+            calibration = calibrate(scenario, targets, settings, executor=executor,
+                                    folder=folder / "ensemble", progress=progress)
+        except BaseException:
+            manifest["status"] = "interrupted"
+            with contextlib.suppress(OSError):
+                _write(folder / MANIFEST, json.dumps(manifest, indent=2))
+            raise
     tables = {"posterior": calibration.posterior, "points": calibration.points, "fit": fit_table(calibration)}
     for name, table in tables.items():
         write_atomically(folder / f"{name}.parquet", table.to_parquet(index=False))

@@ -202,10 +202,11 @@ def open_store(folder: str | Path, scenarios: Mapping[str, Scenario], seed: int,
 
 
 def check_store(folder: str | Path, scenarios: Mapping[str, Scenario], seed: int, years: int,
-                uncertainty: str) -> None:
+                uncertainty: str, measure: Callable[[Result], pd.DataFrame] = standard.outcomes,
+                common_random_numbers: bool = True) -> None:
     """Refuse ``folder`` if it holds an ensemble of other settings, changing nothing in it."""
-    refuse_other_settings(Path(folder), _settings(scenarios, seed, years, uncertainty, standard.outcomes,
-                                                  True))
+    refuse_other_settings(Path(folder), _settings(scenarios, seed, years, uncertainty, measure,
+                                                  common_random_numbers))
 
 
 def _settings(scenarios: Mapping[str, Scenario], seed: int, years: int, uncertainty: str,
