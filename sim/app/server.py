@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import datetime as dt
 import json
 import mimetypes
@@ -20,6 +21,7 @@ import multiprocessing
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,43 @@ FIGURES = ("fan_spend", "paired_difference", "fan_placements", "waits", "caseloa
 
 class Stopped(Exception):
     """The app is shutting down (Ctrl-C): a run in progress stops after its running batches."""
+
+
+class Shutdown:
+    """The app's stop (Ctrl-C, or SIGTERM from a service manager): it tells the runs in progress, then waits.
+
+    A run stops after its running batches and marks its manifest
+    interrupted, in its own thread. Once the shutdown hooks return, uvicorn
+    raises the signal again, and a SIGTERM then ends the process at once:
+    the hook therefore waits for the runs to end, at most :attr:`WAIT`
+    seconds, so that a stopped run says so (a run still going then is
+    resumed all the same, from its manifest's ``running``).
+    """
+
+    WAIT = 8.0
+
+    def __init__(self) -> None:
+        self.stopping = threading.Event()
+        self._runs = 0
+        self._idle = threading.Condition()
+
+    @contextlib.contextmanager
+    def run(self) -> Iterator[None]:
+        """Hold the app's stop, for the block, until the run in it has ended."""
+        with self._idle:
+            self._runs += 1
+        try:
+            yield
+        finally:
+            with self._idle:
+                self._runs -= 1
+                self._idle.notify_all()
+
+    def stop(self) -> None:
+        """Tell the runs in progress to stop, and wait for them (at most :attr:`WAIT` seconds)."""
+        self.stopping.set()
+        with self._idle:
+            self._idle.wait_for(lambda: self._runs == 0, timeout=self.WAIT)
 
 
 class Progress:
@@ -144,14 +183,14 @@ def make_app(workspace: Workspace, *, lang: str = "da", workers: int = 1) -> App
     def page(request: Any) -> ui.Tag:
         return _page(workspace, language(str(request.url.query), lang))
 
-    stopping = threading.Event()
+    shutdown = Shutdown()
 
     def server(input: Inputs, output: Outputs, session: Session) -> None:
-        _server(workspace, workers, lang, stopping, input, output, session)
+        _server(workspace, workers, lang, shutdown, input, output, session)
 
     mimetypes.add_type("text/plain", ".md")  # a page of the documentation reads as text, not a download
     app = App(page, server, static_assets={"/docs": DOCS} if DOCS.is_dir() else None)
-    app.on_shutdown(stopping.set)  # else Ctrl-C would wait for a run in progress to finish
+    app.on_shutdown(shutdown.stop)  # else Ctrl-C would wait for a run in progress to finish
     return app
 
 
@@ -275,10 +314,10 @@ def _page(workspace: Workspace, lang: str) -> ui.Tag:
                            ui.tags.script(SCRIPT), title=w("app_title"), lang=lang, window_title="barnesim")
 
 
-def _server(workspace: Workspace, workers: int, default_lang: str, stopping: threading.Event, input: Inputs,
+def _server(workspace: Workspace, workers: int, default_lang: str, shutdown: Shutdown, input: Inputs,
             output: Outputs, session: Session) -> None:
     """The app's behaviour for one browser session."""
-    counter = Progress(stopping)
+    counter = Progress(shutdown.stopping)
     saved_version = reactive.value(0)
     shown = reactive.value(None)  # a scenario whose settings fill the levers: the start or a loaded one
     pending = reactive.value(None)  # a saved scenario to show once its start is chosen
@@ -522,7 +561,8 @@ def _server(workspace: Workspace, workers: int, default_lang: str, stopping: thr
     def run_and_report(experiment: Any, folder: Path, lang: str) -> Path:
         """Run the experiment, then make its report in ``lang``: the run is shown once both are done."""
         try:
-            workspace.run(experiment, folder, workers=workers, progress=counter.update)
+            with shutdown.run():
+                workspace.run(experiment, folder, workers=workers, progress=counter.update)
         except Stopped:  # the app is going: batches still running are dropped and run again on resume
             for worker in multiprocessing.active_children():
                 worker.terminate()  # else the exit would wait for them, and their queue can jam
