@@ -963,11 +963,54 @@ def test_saved_scenarios_are_compared_side_by_side_in_english(page, app):
     page.wait_for_function(f"document.querySelector('#{places.get_attribute('id')}').value == '200'")
 
 
+@pytest.mark.unit
+def test_an_effects_unforeseen_error_becomes_a_message_and_shinys_own_signals_pass():
+    import asyncio
+
+    from shiny.types import NotifyException, SilentException
+
+    from sim.app.server import shown_as_message
+
+    async def deep() -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    def quiet() -> None:
+        raise SilentException()
+
+    with pytest.raises(NotifyException) as shown:
+        asyncio.run(shown_as_message(deep, lambda error: f"no: {error}")())
+    assert str(shown.value) == "no: maximum recursion depth exceeded" and not shown.value.close
+    assert not shown.value.sanitize and isinstance(shown.value.__cause__, RecursionError)
+    with pytest.raises(SilentException):
+        shown_as_message(quiet, str)()
+
+
+@pytest.mark.browser
+def test_an_error_no_check_foresaw_is_a_message_and_the_session_carries_on(page, app):
+    """Shiny closed the session of an effect that raised: the page went grey and every edit was lost."""
+    address, folder = app
+    open_app(page, address + "?lang=en")
+    page.locator("#save_name").fill("damaged_later")
+    page.locator("#save").click()
+    page.wait_for_selector("#save_ok")
+    (folder / "scenarios" / "damaged_later.toml").write_bytes(b"[scenario\n\xff")  # damaged on disk
+    set_number(page, "years", 3)  # an edit the planner would lose with the session
+    page.get_by_label("damaged_later").check()
+    page.locator("#load").click()
+    message = page.locator(".shiny-notification-error")
+    message.wait_for()
+    assert "That did not work (cannot load a scenario" in message.inner_text()
+    assert "damaged_later.toml" in message.inner_text()
+    page.wait_for_timeout(500)
+    assert page.evaluate("Shiny.shinyapp.isConnected()")
+    assert page.locator("#years").input_value() == "3"
+
+
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_ctrl_c_stops_a_run_in_progress_leaving_it_interrupted_to_resume(browser, tmp_path, stop):
-    """Ctrl-C in the terminal, or SIGTERM from a service manager, with a planner's session open and running."""
+    """Ctrl-C in the terminal, or SIGTERM from a service manager, with a session open and a run going."""
     process, address = start_app(tmp_path / "workspace")
     page = browser.new_page()
     page.set_default_timeout(TIMEOUT)

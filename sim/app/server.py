@@ -15,18 +15,21 @@ import asyncio
 import base64
 import contextlib
 import datetime as dt
+import functools
+import inspect
 import json
 import mimetypes
 import multiprocessing
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from shiny import App, Inputs, Outputs, Session, reactive, render, ui
+from shiny.types import NotifyException, SilentCancelOutputException, SilentException
 
 from .. import MAX_YEARS
 from ..errors import InputError, Problem
@@ -59,6 +62,50 @@ FIGURES = ("fan_spend", "paired_difference", "fan_placements", "waits", "caseloa
 
 class Stopped(Exception):
     """The app is shutting down (Ctrl-C): a run in progress stops after its running batches."""
+
+
+class _Message(NotifyException):
+    """Shiny's notifying exception, shown as its message (Shiny shows ``str`` of the exception: its args)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def shown_as_message(effect: Callable[[], Any], message: Callable[[Exception], str]) -> Callable[[], Any]:
+    """``effect``, with an error it did not foresee shown to the planner as ``message(error)``.
+
+    Shiny closes a session whose effect raises: the planner's page goes
+    grey and every edit is lost. Raised as Shiny's own notifying exception
+    instead, the error is shown as a message (and its traceback printed in
+    the server's log) while the session carries on. Shiny's signals to stop
+    an effect quietly pass through.
+    """
+    passed = (SilentException, SilentCancelOutputException, NotifyException)
+
+    def notify(error: Exception) -> NotifyException:
+        with reactive.isolate():  # the words' language is not a reason to run the effect again
+            return _Message(message(error), sanitize=False, close=False)
+
+    if inspect.iscoroutinefunction(effect):
+        @functools.wraps(effect)
+        async def guarded_async() -> Any:
+            try:
+                return await effect()
+            except passed:
+                raise
+            except Exception as error:
+                raise notify(error) from error
+        return guarded_async
+
+    @functools.wraps(effect)
+    def guarded() -> Any:
+        try:
+            return effect()
+        except passed:
+            raise
+        except Exception as error:
+            raise notify(error) from error
+    return guarded
 
 
 class Shutdown:
@@ -335,6 +382,11 @@ def _server(workspace: Workspace, workers: int, default_lang: str, shutdown: Shu
     def t(key: str, **values: Any) -> str:
         return text(lang(), key, **values)
 
+    def survives(effect: Callable[[], Any]) -> Callable[[], Any]:
+        """The session's effects: an error none of them foresaw is a message, never a lost session."""
+        return shown_as_message(effect, lambda error: t("session_error", error=error if isinstance(
+            error, InputError) else f"{type(error).__name__}: {error}"))
+
     @reactive.calc
     def base():
         return workspace.load(input.start())
@@ -345,6 +397,7 @@ def _server(workspace: Workspace, workers: int, default_lang: str, shutdown: Shu
 
     @reactive.effect
     @reactive.event(input.start)
+    @survives
     def _start_chosen() -> None:  # a saved scenario being loaded waits for its start to be chosen
         kept.set(None)
         shown.set(pending() or base())
@@ -365,6 +418,7 @@ def _server(workspace: Workspace, workers: int, default_lang: str, shutdown: Shu
 
     @reactive.effect
     @reactive.event(input.language)
+    @survives
     async def _switch_language() -> None:
         """The other language, in place: the page's words are rewritten and every edit stays as it is."""
         kept.set(typed())  # the levers render anew in the other language with what was typed
@@ -457,6 +511,7 @@ def _server(workspace: Workspace, workers: int, default_lang: str, shutdown: Shu
 
     @reactive.effect
     @reactive.event(input.reset_lever)
+    @survives
     def _reset() -> None:
         """The lever named (all of them for ``*``) back to the start scenario's setting."""
         chosen = input.reset_lever()
@@ -482,12 +537,14 @@ def _server(workspace: Workspace, workers: int, default_lang: str, shutdown: Shu
 
     @reactive.effect
     @reactive.event(input.upload)
+    @survives
     def _uploaded() -> None:
         files = [(file["name"], Path(file["datapath"])) for file in input.upload() or []]
         upload_note.set(ui.div(t("uploading"), id="upload_busy", class_="text-muted"))
         uploading(files)
 
     @reactive.effect
+    @survives
     def _upload_done() -> None:
         if uploading.status() not in ("success", "error"):
             return
@@ -518,6 +575,7 @@ def _server(workspace: Workspace, workers: int, default_lang: str, shutdown: Shu
 
     @reactive.effect
     @reactive.event(input.save)
+    @survives
     def _save() -> None:
         overrides, error = edited()
         name = input.save_name().strip()
@@ -545,6 +603,7 @@ def _server(workspace: Workspace, workers: int, default_lang: str, shutdown: Shu
 
     @reactive.effect
     @reactive.event(input.load)
+    @survives
     def _load() -> None:
         chosen = list(input.compare() or [])
         if len(chosen) != 1:
@@ -577,6 +636,7 @@ def _server(workspace: Workspace, workers: int, default_lang: str, shutdown: Shu
 
     @reactive.effect
     @reactive.event(input.run)
+    @survives
     def _run() -> None:
         if ensemble.status() == "running":  # one run at a time per session; the button waits for it
             return
@@ -596,6 +656,7 @@ def _server(workspace: Workspace, workers: int, default_lang: str, shutdown: Shu
         ensemble(experiment, folder, lang())
 
     @reactive.effect
+    @survives
     def _finished() -> None:
         if ensemble.status() == "success":
             with reactive.isolate():
@@ -648,6 +709,7 @@ def _server(workspace: Workspace, workers: int, default_lang: str, shutdown: Shu
 
     @reactive.effect
     @reactive.event(input.shown_run)
+    @survives
     def _show_run() -> None:
         chosen = Path(input.shown_run())
         if chosen != current_run() and chosen in workspace.runs():

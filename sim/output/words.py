@@ -367,6 +367,10 @@ WORDS = {
     "failed": ("Kørslen stoppede", "The run stopped"),
     "uploading": ("Læser filen …", "Reading the file …"),
     "upload_failed": ("Filen kunne ikke læses", "The file could not be read"),
+    "session_error": ("Det lykkedes ikke ({error}). Appen kører videre med alt, hvad du har indtastet; "
+                      "ret det nævnte og prøv igen.",
+                      "That did not work ({error}). The app carries on with everything you have entered; "
+                      "correct what is named and try again."),
     "levers_tab": ("Håndtag", "Levers"),
     "results": ("Resultater", "Results"),
     "compare": ("Sammenlign", "Compare"),
