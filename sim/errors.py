@@ -51,9 +51,14 @@ class Problem:
 
 
 class InputError(Exception):
-    """Something a user gave (a file, a flag, a folder) cannot be used."""
+    """Something a user gave (a file, a flag, a folder) cannot be used.
 
-    def __init__(self, problems: list[Problem], title: str = "invalid input"):
+    Its ``title`` says what could not be done, and reads as a sentence
+    after ``error:``: "cannot run the ensemble", "scenario mine is not
+    valid". Each problem then says why.
+    """
+
+    def __init__(self, problems: list[Problem], title: str):
         self.problems = list(problems)
         self.title = title
         super().__init__(self.problems, title)

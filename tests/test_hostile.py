@@ -392,3 +392,32 @@ def test_the_estimate_is_within_a_factor_two_of_the_children_a_run_meets():
     met = len(sim.run(scenario, years=5, seed=1).tables["children"])
     assert met / 2 <= children(scenario, 5) <= met * 2
 
+
+
+@pytest.mark.unit
+def test_every_error_title_says_what_could_not_be_done_as_a_sentence():
+    """Printed as ``error: TITLE (N problems):``, a title reads on from ``error:`` as a clause with its verb.
+
+    Errors raised without a title came out as ``error: invalid input``, which says nothing.
+    """
+    import ast
+    import re
+
+    import sim
+
+    clause = re.compile(r"^(cannot [a-z]|[a-z].* (cannot|is not|are not|do not) [a-z])[^.]*[a-z]$")
+    titles = 0
+    for file in Path(sim.__file__).parent.rglob("*.py"):
+        for call in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            errors = ("InputError", "ScenarioError")
+            if not (isinstance(call, ast.Call) and getattr(call.func, "id", "") in errors):
+                continue
+            where = f"{file.name}:{call.lineno}"
+            assert len(call.args) == 2, f"{where}: an error without a title"
+            title = call.args[1]
+            if isinstance(title, ast.Constant | ast.JoinedStr):  # else a title passed in by the caller
+                text = title.value if isinstance(title, ast.Constant) else \
+                    re.sub(r"{[^}]*}", "thing", ast.unparse(title)[2:-1])  # what is filled in, a name
+                assert clause.match(text), f"{where}: {text!r} does not read as a sentence after 'error:'"
+                titles += 1
+    assert titles > 50

@@ -98,7 +98,8 @@ class Ensemble:
 
     def _baseline(self, baseline: str) -> str:
         if baseline not in self.scenarios:
-            raise InputError([Problem("baseline", "", f"must be one of {list(self.scenarios)}", baseline)])
+            raise InputError([Problem("baseline", "", f"must be one of {list(self.scenarios)}", baseline)],
+                             "cannot compare the scenarios")
         return baseline
 
     def _outcome(self, outcome: str) -> str:
@@ -375,7 +376,8 @@ def _named_scenarios(scenarios: Any) -> dict[str, Scenario]:
     if len(named) < len(labels):
         twice = sorted({n for n in labels if labels.count(n) > 1})
         raise InputError([Problem("scenarios", "", "give each scenario once, or label them in a mapping",
-                                  twice)])
+                                  twice)], "cannot run the ensemble")
     if not named:
-        raise InputError([Problem("scenarios", "", "must name at least one scenario", [])])
+        raise InputError([Problem("scenarios", "", "must name at least one scenario", [])],
+                         "cannot run the ensemble")
     return named
