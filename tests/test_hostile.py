@@ -364,7 +364,8 @@ def test_a_run_of_more_children_than_memory_holds_is_refused_with_its_estimate(t
     from sim.montecarlo import run_ensemble
 
     (tmp_path / "huge.toml").write_text(HUGE, encoding="utf-8")
-    with pytest.raises(InputError, match="about 90,001,188 children, more than the 3,000,000"):
+    with pytest.raises(InputError, match="about 90,001,188 children, about 600.0 min of one core, more "
+                                         "than the 150,000"):
         run_ensemble([tmp_path / "huge.toml"], 2, years=10)
     (tmp_path / "e.toml").write_text(EXPERIMENT_HEAD.replace("ballerup_2017", str(tmp_path / "huge.toml"))
                                      + '[[variant]]\nlabel = "a"\n', encoding="utf-8")
@@ -421,3 +422,17 @@ def test_every_error_title_says_what_could_not_be_done_as_a_sentence():
                 assert clause.match(text), f"{where}: {text!r} does not read as a sentence after 'error:'"
                 titles += 1
     assert titles > 50
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan"])
+@pytest.mark.parametrize("path", ["initial.home_based_measures", "initial.placements.foster_family",
+                                  "placement.foster_family.duration_days"])
+def test_a_non_finite_count_that_sizes_the_places_is_named_not_a_crash(tmp_path, path, value):
+    """Found by tests/fuzz_runs.py: places derived from -inf measures gave an OverflowError traceback."""
+    file = tmp_path / "odd.toml"
+    file.write_text(f'{path}.value = {value}\n[scenario]\nextends = "ballerup_2017"\nname = "odd"\n',
+                    encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        load_scenario(file)
+    assert any(problem.path.startswith(path) for problem in refused.value.problems), str(refused.value)

@@ -7,8 +7,11 @@ a run starts its work is estimated from the scenarios alone: the children
 in the stock at the start, and the notifications of every year, each a
 child that may enter (in Ballerup 2017 this counts 5,288 children in ten
 years against the 6,524 a run meets, the rest coming by application). A
-run above :data:`MAX_CHILDREN` in one replication, or :data:`MAX_WORK` in
-all, is refused with the estimate, unless forced.
+replication of more than :data:`MAX_CHILDREN` (a minute of one core), or a
+run of more than :data:`MAX_WORK` in all, is refused with the estimate,
+unless forced: a slip of three zeros never starts hours of work unasked,
+while a replication of the largest municipality (Copenhagen, about 150,000
+children aged 0-22, about 100,000 children in ten years) runs as it is.
 """
 
 from __future__ import annotations
@@ -22,9 +25,12 @@ from ..scenario import Scenario
 CHILDREN_PER_SECOND = 2_500
 """Children one core simulates a second, as the benchmark measures a ten-year run of Ballerup 2017
 (6,524 children in about 2.6 s); for the estimate of time only."""
-MAX_CHILDREN = 3_000_000
-"""Children one replication may simulate: each is held in memory for the run's tables, about 1.6 kB, so
-about 5 GB; the whole of Denmark (1.5 million children aged 0-22) for ten years is within it."""
+MAX_REPLICATION_SECONDS = 60.0
+"""Seconds of one core one replication may take unasked."""
+MAX_CHILDREN = round(MAX_REPLICATION_SECONDS * CHILDREN_PER_SECOND)
+"""Children one replication may simulate unasked: a minute of one core (150,000 children; about 240 MB,
+at about 1.6 kB each for the run's tables). Denmark run as one municipality is beyond it from its first
+year (about 171,000 children; 70 s measured), and runs with force."""
 MAX_WORK = 500_000_000
 """Children all replications together may simulate: about two days of one core."""
 SAY_FROM = 60.0
@@ -76,9 +82,10 @@ def estimate(scenarios: Mapping[str, Scenario], years: int, replications: int) -
 def work_problems(work: Work, flag: str = "force") -> list[Problem]:
     """Why ``work`` is too much to start unasked (``flag`` names how to ask), or nothing."""
     too_large = {label: n for label, n in work.children.items() if n > MAX_CHILDREN}
-    problems = [Problem(label, "", f"one replication would simulate about {n:,} children, more than the "
-                        f"{MAX_CHILDREN:,} a machine's memory holds; check the scenario's counts, or give "
-                        f"{flag}") for label, n in too_large.items()]
+    problems = [Problem(label, "", f"one replication would simulate about {n:,} children, about "
+                        f"{n / CHILDREN_PER_SECOND / 60:,.1f} min of one core, more than the "
+                        f"{MAX_CHILDREN:,} (a minute) run unasked; check the scenario's counts (three zeros "
+                        f"too many?), or give {flag} to run it") for label, n in too_large.items()]
     if work.total > MAX_WORK:
         problems.append(Problem("replications", "", f"the run is {work.text()}, more than the "
                                 f"{MAX_WORK:,} children allowed unasked; run fewer replications or years, "

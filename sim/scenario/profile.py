@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import math
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -218,8 +219,12 @@ def derived_layer(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _number(data: Any, path: str) -> float | None:
-    """The number at ``path`` in raw tables (a plain number or a table's value); None when there is none."""
+    """The finite number at ``path`` in raw tables (a number or a table's value); None when there is none.
+
+    An infinite or not-a-number value is no number to derive from: validation then names it.
+    """
     node = lookup(data, path)
     if isinstance(node, dict):
         node = node.get("value")
-    return float(node) if isinstance(node, int | float) and not isinstance(node, bool) else None
+    number = float(node) if isinstance(node, int | float) and not isinstance(node, bool) else None
+    return number if number is not None and math.isfinite(number) else None
