@@ -9,7 +9,9 @@ process.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -37,15 +39,26 @@ class Steps:
             merged[float(day)] = float(value)
         return cls(np.array(list(merged), dtype=float), np.array(list(merged.values()), dtype=float))
 
+    @functools.cached_property
+    def _lists(self) -> tuple[list[float], list[float]]:
+        """The days and values as Python floats, for the lookup of one day that most events ask for.
+
+        ``bisect`` on a list finds it several times faster than ``np.searchsorted`` on an array, and finds
+        the same index: the first day after ``day``.
+        """
+        return self.days.tolist(), self.values.tolist()
+
     def at(self, day: float) -> float:
         """Value on ``day``."""
-        index = int(np.searchsorted(self.days, day, side="right")) - 1
-        return float(self.values[index]) if index >= 0 else 0.0
+        days, values = self._lists
+        index = bisect.bisect_right(days, day) - 1
+        return values[index] if index >= 0 else 0.0
 
     def next_change(self, day: float) -> float:
         """First change day after ``day`` (inf when none)."""
-        index = int(np.searchsorted(self.days, day, side="right"))
-        return float(self.days[index]) if index < len(self.days) else float("inf")
+        days, _ = self._lists
+        index = bisect.bisect_right(days, day)
+        return days[index] if index < len(days) else float("inf")
 
     def cumulative(self, t: np.ndarray | float) -> np.ndarray:
         """Integral of the function from its first day to each ``t`` (exact, vectorised)."""
