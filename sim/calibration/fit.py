@@ -182,6 +182,12 @@ def plan(scenario: Scenario, targets: Targets, settings: Settings) -> tuple[list
     return chosen, figures, years
 
 
+POINTS_ENSEMBLE: dict[str, Any] = {"uncertainty": UNCERTAINTIES[0], "measure": counterparts,
+                                   "common_random_numbers": False}
+"""How the points' ensemble is run (each point's own draws, its figures' counterparts measured); a resume
+checks its folder against the same settings."""
+
+
 def calibrate(scenario: Scenario, targets: Targets, settings: Settings = Settings(), *,
               executor: Any = None, folder: str | Path | None = None, progress: bool = False) -> Calibration:
     """Fit ``settings.parameters`` of ``scenario`` to the figures of ``targets`` (see the module's note)."""
@@ -190,7 +196,7 @@ def calibrate(scenario: Scenario, targets: Targets, settings: Settings = Setting
     ensemble = run_ensemble(
         scenarios, settings.replications, settings.seed, years=years, executor=executor,
         folder=None if folder is None else Path(folder), batch_size=settings.replications,
-        scenarios_per_batch=16, progress=progress, measure=counterparts, common_random_numbers=False,
+        scenarios_per_batch=16, progress=progress, **POINTS_ENSEMBLE,
     )
     simulated = point_means(ensemble.outcomes, figures)
     errors = error_matrix(simulated, figures)
@@ -224,9 +230,7 @@ def check_resume(scenario: Scenario, targets: Targets, settings: Settings, folde
     """
     chosen, _, years = plan(scenario, targets, settings)
     _, scenarios = candidate_points(scenario, chosen, settings)
-    stochastic = UNCERTAINTIES[0]  # what calibrate runs: run_ensemble's default
-    check_store(folder, scenarios, settings.seed, years, stochastic, counterparts,
-                common_random_numbers=False)
+    check_store(folder, scenarios, settings.seed, years, **POINTS_ENSEMBLE)
 
 
 def point_means(outcomes: pd.DataFrame, figures: Sequence[Figure]) -> pd.DataFrame:
