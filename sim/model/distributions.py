@@ -11,6 +11,7 @@ day one.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 
 import numpy as np
@@ -44,15 +45,42 @@ def exponential_days(rng: np.random.Generator, rate_per_year: float) -> float:
     return float(rng.exponential(DAYS_PER_YEAR / rate_per_year))
 
 
+class Choice:
+    """A draw of one name with fixed shares (which sum to 1), its cumulative shares summed once.
+
+    The same draw as summing the shares until one passes a uniform number,
+    made with a binary search: a choice made at many events (the measures a
+    child gets, the decision after a need has passed) sums its shares once.
+    """
+
+    __slots__ = ("cumulative", "fallback", "names")
+
+    def __init__(self, names: Sequence[str], shares: Sequence[float]):
+        self.names = list(names)
+        self.cumulative: list[float] = []
+        total = 0.0
+        for share in shares:
+            total += share
+            self.cumulative.append(total)
+        if len(self.cumulative) != len(self.names):
+            raise ValueError(f"{len(self.names)} names but {len(self.cumulative)} shares")
+        with_share = [name for name, share in zip(self.names, shares, strict=True) if share > 0]
+        self.fallback = with_share[-1] if with_share else None
+        """The last name with a share, for a number at or above the sum when rounding leaves it below 1."""
+
+    def draw(self, rng: np.random.Generator) -> str:
+        """One name: the first whose cumulative share is above a uniform number."""
+        index = bisect.bisect_right(self.cumulative, float(rng.random()))
+        if index < len(self.names):
+            return self.names[index]
+        if self.fallback is None:
+            raise ValueError(f"no share above 0 among {self.names}")
+        return self.fallback
+
+
 def choose(rng: np.random.Generator, names: Sequence[str], shares: Sequence[float]) -> str:
     """One name drawn with the given shares (which sum to 1)."""
-    u = float(rng.random())
-    total = 0.0
-    for name, share in zip(names, shares, strict=True):
-        total += share
-        if u < total:
-            return name
-    return next(n for n, s in zip(reversed(names), reversed(shares), strict=True) if s > 0)
+    return Choice(names, shares).draw(rng)
 
 
 def age_in_bands(rng: np.random.Generator, bands: Sequence[tuple[int, int, float]]) -> float:

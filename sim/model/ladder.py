@@ -37,7 +37,7 @@ from ..scenario.quantities import Mix
 from ..scenario.schema import HomeBased, Placement, Preventive
 from .assessment import Assessment
 from .child import Child, wait_until
-from .distributions import choose, exponential_days, gamma_days
+from .distributions import Choice, exponential_days, gamma_days
 from .investigation import Investigations
 from .mechanisms.reform import Reform
 from .mechanisms.review_pace import ReviewPace
@@ -79,8 +79,9 @@ def _time_limited(now: float, need_end: float, limit: float | None) -> float:
     return float("inf") if limit is None else now + (need_end - now) * limit
 
 
-def _after_need(child: Child, mix: Mix) -> str:
-    return choose(child.rng, AFTER_NEED, [mix.share(o) for o in AFTER_NEED])
+def _after_need(mix: Mix) -> Choice:
+    """What a review decides once a need has passed (``after_need``), as a draw."""
+    return Choice(AFTER_NEED, [mix.share(o) for o in AFTER_NEED])
 
 
 class Ladder:
@@ -109,6 +110,8 @@ class Ladder:
         self.review_pace = review_pace
         self.reform = reform
         self.params = {"preventive": preventive, "home_based": home_based, "placement": placement}
+        self.after_need = {"home_based": _after_need(home_based.after_need),
+                           "placement": _after_need(placement.after_need)}
         self.rungs: dict[str, Rung] = {
             "assessment": assessment.assess,
             "investigation": investigations.investigate,
@@ -159,7 +162,7 @@ class Ladder:
 
     def home_based(self, child: Child, resume: Resume | None = None) -> Step:
         """Home-based measures, reviewed at the caseload's pace."""
-        env, support, register, params = self.env, self.support, self.register, self.params["home_based"]
+        env, support, register = self.env, self.support, self.register
         register.set_state(child, "home_based")
         child.need = "home_based"
         if not resume:
@@ -179,7 +182,7 @@ class Ladder:
             self.records.reviews.append((child.id, "home_based", env.now))
             support.end_needs_met(child)
             if not child.home_measures:
-                decision = _after_need(child, params.after_need)
+                decision = self.after_need["home_based"].draw(child.rng)
                 if decision == "step_down":
                     return "preventive"
                 if decision == "end":
@@ -244,7 +247,7 @@ class Ladder:
                 supply.leave(kind, family)
                 return "home_based"
             if env.now >= need_end:
-                decision = _after_need(child, params.after_need)
+                decision = self.after_need["placement"].draw(child.rng)
                 if decision == "renew":
                     need_end = env.now + gamma_days(
                         child.rng, params.type(kind).duration_days.value, params.duration_cv.value

@@ -48,6 +48,8 @@ class Register:
         self.children: dict[int, Child] = {}
         """Children present, by id."""
         self.state_counts: Counter[str] = Counter()
+        self._open_cases = 0
+        """Children in an open-case state, kept as they move: the caseload reads it at most events."""
         self._routes: Counter[str] = Counter()
         self._next_id = 0
 
@@ -90,7 +92,9 @@ class Register:
             return
         if child.state:
             self.state_counts[child.state] -= 1
+            self._open_cases -= child.state in OPEN_CASE_STATES
         self.state_counts[state] += 1
+        self._open_cases += state in OPEN_CASE_STATES
         child.state = state
         self.records.enter_state(child.id, state, self.env.now)
 
@@ -98,6 +102,7 @@ class Register:
         """The child leaves the system for ``reason`` (one of ``EXIT_REASONS``)."""
         self.when_leaving(child, reason)
         self.state_counts[child.state] -= 1
+        self._open_cases -= child.state in OPEN_CASE_STATES
         self.records.leave_state(child.id, self.env.now)
         self.records.exits.append((child.id, self.env.now, reason))
         del self.children[child.id]
@@ -120,8 +125,7 @@ class Register:
 
     def open_cases(self) -> int:
         """Children whose case the caseworkers carry now."""
-        counts = self.state_counts
-        return sum(counts[state] for state in OPEN_CASE_STATES)
+        return self._open_cases
 
     def open_case_children(self) -> list[Child]:
         """The children with an open case, in id order."""

@@ -28,7 +28,7 @@ import simpy
 from ..measures import HOME_BASED
 from ..scenario.schema import HomeBased, Service, Services
 from .capacity import Places
-from .distributions import choose, gamma_days
+from .distributions import Choice, gamma_days
 from .mechanisms.external_purchase import ExternalPurchase
 from .records import INF, Records
 
@@ -143,6 +143,7 @@ class HomeBasedSupport:
         self.mix = [params.mix.share(kind) for kind in HOME_BASED]
         self.extra_measures = params.measures_per_child.value - 1.0
         self.cv = params.duration_cv.value
+        self._choice_of: dict[tuple[str, ...], Choice | None] = {}
         self.duration = {kind: getattr(params, kind).duration_days.value for kind in HOME_BASED}
         self.services = {
             service.measure: InHouseService(env, records, name, service, purchase, self.start)
@@ -153,13 +154,26 @@ class HomeBasedSupport:
         """Which measures a child gets: 1 + Poisson more, distinct, drawn by the scenario's mix."""
         wanted = min(1 + int(rng.poisson(self.extra_measures)), MAX_MEASURES)
         kinds: list[str] = []
-        weights = list(self.mix)
-        while len(kinds) < wanted and sum(weights) > 0:
-            total = sum(weights)
-            kind = choose(rng, HOME_BASED, [w / total for w in weights])
-            kinds.append(kind)
-            weights[HOME_BASED.index(kind)] = 0.0
+        while len(kinds) < wanted:
+            choice = self._choices(tuple(kinds))
+            if choice is None:
+                break
+            kinds.append(choice.draw(rng))
         return kinds
+
+    def _choices(self, chosen: tuple[str, ...]) -> Choice | None:
+        """The draw of one more measure beside those ``chosen``, by the mix of the others (None if none left).
+
+        Made once per set of measures already chosen and kept: a replication draws measures tens of
+        thousands of times (the stock's candidate rounds most), from at most 2^4 different mixes.
+        """
+        if chosen in self._choice_of:
+            return self._choice_of[chosen]
+        weights = [0.0 if kind in chosen else share for kind, share in zip(HOME_BASED, self.mix, strict=True)]
+        total = sum(weights)
+        choice = Choice(HOME_BASED, [w / total for w in weights]) if total > 0 else None
+        self._choice_of[chosen] = choice
+        return choice
 
     def start_new(self, child: Child) -> None:
         """Give a child a new set of home-based measures."""

@@ -28,9 +28,8 @@ caseload of 24 against the planned 20).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
-
-import numpy as np
 
 from ...scenario.schema import Age
 from ...scenario.schema import Reform as ReformParams
@@ -52,6 +51,11 @@ class Reform:
         self.practised = practised
         self.caseload = caseload
         self.on = on
+        self._switched_on = [
+            float(change) for change, value in zip(practised.days, practised.values, strict=True)
+            if value >= 0.5 and (change == 0.0 or practised.at(change - 1e-9) < 0.5)
+        ]
+        """The days the practice began, each time it did (the timeline may stop and restart it)."""
         self.band_share = _share_in_band(age, params)
         """The share of children at first contact whose age falls in the reform's band."""
 
@@ -61,18 +65,13 @@ class Reform:
 
     def started(self, day: float) -> float:
         """The day the practice in force on ``day`` began."""
-        begun = 0.0
-        for change, value in zip(self.practised.days, self.practised.values, strict=True):
-            if change > day:
-                break
-            if value >= 0.5 and (change == 0.0 or self.practised.at(change - 1e-9) < 0.5):
-                begun = float(change)
-        return begun
+        index = bisect.bisect_right(self._switched_on, day)
+        return self._switched_on[index - 1] if index > 0 else 0.0
 
     def strength(self) -> float:
         """How fully the practice works at today's caseload: 1 at or below full effect, 0 at or above none."""
         full, none = self.params.full_effect_caseload.value, self.params.no_effect_caseload.value
-        return float(np.clip((none - self.caseload()) / (none - full), 0.0, 1.0))
+        return min(max((none - self.caseload()) / (none - full), 0.0), 1.0)
 
     def applies(self, child: Child, day: float) -> bool:
         """Whether the practice applies to ``child`` on ``day``."""
