@@ -16,7 +16,7 @@ value and to both ends of the range.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -164,8 +164,13 @@ def mix_of(names: tuple[str, ...]) -> type[Mix]:
 _BAND = re.compile(r"([0-9]{1,2})-([0-9]{1,2})")
 
 
+@lru_cache(maxsize=256)
 def parse_band(band: str) -> tuple[int, int]:
-    """``"12-17"`` -> (12, 17): ages 12.0 up to (not including) 18.0."""
+    """``"12-17"`` -> (12, 17): ages 12.0 up to (not including) 18.0.
+
+    Kept for the few bands a scenario has: a practice for an age band asks whether it applies to a child
+    at most events.
+    """
     match = _BAND.fullmatch(band)
     if not match:
         raise ValueError(f"age band {band!r} should look like '12-17'")
