@@ -25,6 +25,16 @@ def gamma_days(rng: np.random.Generator, mean: float, cv: float) -> float:
     return float(rng.gamma(shape, mean / shape))
 
 
+def gamma_days_each(rng: np.random.Generator, mean: float | np.ndarray, cv: float, size: int | tuple[int, ...]
+                    ) -> np.ndarray:
+    """Durations with the given mean (one, or one each) and coefficient of variation, drawn in one call.
+
+    The same numbers, in the same order, as ``size`` calls of :func:`gamma_days` with a single mean.
+    """
+    shape = 1.0 / (cv * cv)
+    return rng.gamma(shape, np.asarray(mean) / shape, size)
+
+
 def elapsed_and_remaining(rng: np.random.Generator, mean: float, cv: float) -> tuple[float, float]:
     """(elapsed, remaining) days of a spell in progress at a random moment of a steady state.
 

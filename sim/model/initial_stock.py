@@ -47,7 +47,7 @@ from ..scenario import Scenario
 from ..scenario.loading import CASEWORKERS_FOR_CASELOAD
 from .calendar import DAYS_PER_YEAR
 from .child import ADULT_AGE, Child
-from .distributions import age_in_bands, choose, elapsed_and_remaining, gamma_days
+from .distributions import age_in_bands, choose, elapsed_and_remaining, gamma_days, gamma_days_each
 from .ladder import Resume
 from .mechanisms.external_purchase import ExternalPurchase
 from .mechanisms.review_pace import ReviewPace
@@ -148,7 +148,7 @@ def build(
         mean, cv = placement.type(kind).duration_days.value, placement.duration_cv.value
 
         def placement_round(child: Child, mean: float = mean, cv: float = cv) -> tuple[float, tuple]:
-            needs = np.array([[gamma_days(child.rng, mean, cv)] for _ in range(CANDIDATE_ROUNDS)])
+            needs = gamma_days_each(child.rng, mean, cv, CANDIDATE_ROUNDS)[:, np.newaxis]
             chosen, elapsed, phase = _round_in_progress(child.rng, needs, interval["placement"])
             return elapsed, (float(needs[chosen, 0]) - elapsed, phase)
 
