@@ -40,7 +40,7 @@ from sim.model.mechanisms.threshold import Threshold
 from sim.model.need import Need
 from sim.model.notification import Arrivals, Notifications
 from sim.model.placement import FamilyPool, PlacementSupply, family_pools
-from sim.model.records import Records
+from sim.model.records import Ledger, Records
 from sim.model.register import Register
 from sim.model.services import MAX_MEASURES, HomeBasedSupport, InHouseService, Measure
 from sim.model.small_children import STATE as SMALL_CHILDREN
@@ -843,3 +843,19 @@ def test_a_band_whose_types_have_no_stock_keeps_its_own_mix():
     assert derived["12-17"] == mix["12-17"]  # nothing to hold: the band's own mix, summing to one
     assert derived["0-11"]["foster_family"] == pytest.approx(1.0)
     assert all(sum(shares.values()) == pytest.approx(1.0) for shares in derived.values())
+
+
+@given(st.lists(st.tuples(st.integers(-2**62, 2**62), st.sampled_from(["a", "bb", ""]),
+                          st.floats(allow_nan=False), st.booleans()), max_size=30))
+def test_a_ledger_reads_like_its_rows_and_makes_the_frame_they_make(rows):
+    types = {"id": "int64", "name": "str", "day": "float64", "flag": "bool"}
+    ledger = Ledger(types)
+    for row in rows:
+        ledger.append(row)
+    assert len(ledger) == len(rows) and ledger == rows and list(ledger) == rows
+    assert all(ledger[i] == row for i, row in enumerate(rows))
+    expected = pd.DataFrame(rows, columns=list(types)).astype(types)
+    pd.testing.assert_frame_equal(ledger.frame(), expected)
+    if rows:
+        ledger[0] = (7, "z", 1.5, True)
+        assert ledger == [(7, "z", 1.5, True), *rows[1:]]
