@@ -52,24 +52,65 @@ LEDGERS: dict[str, dict[str, str]] = {
 
 
 ARRAY_CODES = {"int64": "q", "float64": "d"}
-"""The ``array`` type code of each numeric column type; text and flags are kept in lists."""
+"""The ``array`` type code of each numeric column type; flags are kept in lists, text as :class:`Words`."""
+
+
+class Words:
+    """A column of text from a small vocabulary (states, measures, reasons), kept as 2 bytes a row."""
+
+    __slots__ = ("codes", "words", "_code")
+
+    def __init__(self) -> None:
+        self.codes = array.array("H")
+        self.words: list[str] = []
+        self._code: dict[str, int] = {}
+
+    def _code_of(self, word: str) -> int:
+        code = self._code.get(word)
+        if code is None:
+            code = self._code[word] = len(self.words)
+            self.words.append(word)
+        return code
+
+    def append(self, word: str) -> None:
+        """Add one row's word."""
+        self.codes.append(self._code_of(word))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, index: int) -> str:
+        return self.words[self.codes[index]]
+
+    def __setitem__(self, index: int, word: str) -> None:
+        self.codes[index] = self._code_of(word)
+
+    def __iter__(self) -> Iterator[str]:
+        words = self.words
+        return (words[code] for code in self.codes)
+
+    def array(self) -> np.ndarray:
+        """The words of every row, as an array of objects."""
+        return np.array(self.words + [""], dtype=object)[np.array(self.codes, dtype=np.intp)]
 
 
 class Ledger:
     """The rows of one ledger, kept column by column.
 
-    A number is kept as 8 bytes in an ``array`` rather than as an object in
-    a tuple, so that the records of a replication take a fifth of the
-    memory, and a table is made from whole columns at once. A ledger reads
-    like a list of tuples: ``append``, ``len``, index, iterate.
+    A number is kept as 8 bytes in an ``array`` and a word as 2 bytes
+    rather than as objects in a tuple, so that the records of a replication
+    take a fifth of the memory, and a table is made from whole columns at
+    once. A ledger reads like a list of tuples: ``append``, ``len``, index,
+    iterate.
     """
 
     __slots__ = ("columns", "types")
 
     def __init__(self, types: dict[str, str]):
         self.types = types
-        self.columns: list[array.array | list] = [
-            array.array(ARRAY_CODES[kind]) if kind in ARRAY_CODES else [] for kind in types.values()
+        self.columns: list[array.array | Words | list] = [
+            array.array(ARRAY_CODES[kind]) if kind in ARRAY_CODES else Words() if kind == "str" else []
+            for kind in types.values()
         ]
 
     def append(self, row: tuple) -> None:
@@ -101,7 +142,7 @@ class Ledger:
     def frame(self) -> pd.DataFrame:
         """The rows as a frame with the ledger's column types (also when empty)."""
         return pd.DataFrame({
-            name: np.array(column, dtype=kind) if kind in ARRAY_CODES else column
+            name: column.array() if isinstance(column, Words) else np.array(column, dtype=kind)
             for (name, kind), column in zip(self.types.items(), self.columns, strict=True)
         }, columns=list(self.types)).astype(self.types)
 
