@@ -131,8 +131,12 @@ def _municipality_comparison(outcomes: pd.DataFrame) -> pd.DataFrame:
     """
     folded = outcomes.assign(outcome=outcomes["municipality"] + _KEY + outcomes["outcome"])
     compared = compare(folded.drop(columns="municipality"), BASELINE)
-    parts = compared["outcome"].str.split(_KEY, n=1, expand=True)
-    compared = compared.assign(municipality=parts[0].astype("string"), outcome=parts[1].astype("string"))
+    if compared.empty:  # the baseline alone: no variant to compare
+        compared = compared.assign(municipality=pd.Series(dtype="string"))
+    else:
+        parts = compared["outcome"].str.split(_KEY, n=1, expand=True)
+        compared = compared.assign(municipality=parts[0].astype("string"),
+                                   outcome=parts[1].astype("string"))
     columns = ["municipality", *(c for c in compared.columns if c != "municipality")]
     return _as_variants(compared[columns])
 
