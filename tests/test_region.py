@@ -6,7 +6,9 @@ replications; the shipped denmark_synthetic is checked without simulating it.
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -119,6 +121,25 @@ def test_the_command_on_a_process_pool_writes_the_same_tables_bit_for_bit(tiny, 
     assert (out / "region_summary.csv").is_file() and not (out / "outcomes.csv").exists()
     manifest = (out / "manifest.json").read_text(encoding="utf-8")
     assert '"status": "complete"' in manifest and '"executor": "2 processes"' in manifest
+
+
+@pytest.mark.functional
+def test_an_interrupted_run_resumes_from_its_batches_to_the_same_tables(tiny, tmp_path, capsys):
+    _, _, folder = tiny
+    copy = tmp_path / "interrupted"
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("*.parquet", "*.csv", "run.lock"))
+    shutil.copytree(folder / "chunks", copy / "chunks", dirs_exist_ok=True)  # the batches stay
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    (copy / "manifest.json").write_text(json.dumps({**manifest, "status": "interrupted"}), encoding="utf-8")
+    assert main(["--resume", str(copy), "--no-progress", "--workers", "1"]) == 0
+    for name in TABLES:
+        pd.testing.assert_frame_equal(pd.read_parquet(copy / f"{name}.parquet"),
+                                      pd.read_parquet(folder / f"{name}.parquet"), check_exact=True)
+    resumed = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    assert resumed["status"] == "complete" and len(resumed["resumed"]) == 1
+    capsys.readouterr()
+    assert main(["--resume", str(copy), "--seed", "3"]) == 2  # a resumed run keeps its settings
+    assert "a resumed run keeps its folder and settings" in capsys.readouterr().err
 
 
 @pytest.mark.functional
