@@ -30,7 +30,7 @@ LAYERS = {
     "sim.output": 3, "sim": 3,
     "sim.montecarlo": 4,
     "sim.sensitivity": 5,
-    "sim.experiments": 6, "sim.calibration": 6,
+    "sim.experiments": 6, "sim.calibration": 6, "sim.region": 6,
     "sim.report": 7,
     "sim.app": 8,
 }

@@ -140,6 +140,7 @@ def test_the_documentation_site_builds_without_a_warning(tmp_path):
 @pytest.mark.unit
 @pytest.mark.parametrize(("module", "page", "heading", "least", "name"), [
     ("sim.experiments.cli", "experiments.md", "## Flags", 5, "parser"),
+    ("sim.region.cli", "region.md", "## Flags", 5, "parser"),
     ("sim.bench", "benchmark.md", "# Benchmark", 5, "parser"),
     ("sim.report.cli", "report.md", "## Flags", 2, "parser"),
     ("sim.app.cli", "app.md", "## Flags", 5, "parser"),

@@ -59,6 +59,7 @@ def test_the_wheel_holds_the_shipped_experiments(installed):
     (wheel,) = glob.glob(str(where / "dist" / "barnesim-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {f"sim/experiments/shipped/{name}.toml" for name in SHIPPED} <= names
+    assert "sim/region/shipped/denmark_synthetic.toml" in names
 
 
 @pytest.mark.functional

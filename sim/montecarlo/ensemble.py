@@ -126,6 +126,7 @@ def run_ensemble(
     progress: bool | Callable[[int, int], None] = False,
     measure: Callable[[Result], pd.DataFrame] = standard.outcomes,
     common_random_numbers: bool = True,
+    seed_groups: Mapping[str, str] | None = None,
     force: bool = False,
 ) -> Ensemble:
     """Run ``replications`` replications of every scenario, replication k of each with the same seed.
@@ -154,22 +155,27 @@ def run_ensemble(
     function, so that it reaches other processes by name.
     ``common_random_numbers=False`` gives each scenario its own seeds, for
     analyses that need independent draws (calibration) rather than paired
-    comparisons.
+    comparisons. ``seed_groups`` (label -> group name, every label given
+    one) keeps common random numbers within each group and gives each group
+    its own seeds: a region's municipalities, each with its variants
+    (:mod:`sim.region`). Give it with ``scenarios_per_batch`` and the labels
+    of a group next to each other, so that a group runs as one batch.
 
     A run whose estimated work (:mod:`sim.model.work`) is beyond what a
     machine holds or should be asked unawares is refused with the estimate
     unless ``force``.
     """
     named = _checked(scenarios, replications, seed, years, uncertainty, batch_size, executor,
-                     scenarios_per_batch)
+                     scenarios_per_batch, common_random_numbers, seed_groups)
+    groups = tuple((label, seed_groups[label]) for label in named) if seed_groups is not None else ()
     if not force and (problems := work_problems(estimate(named, years, replications), "force=True")):
         raise InputError(problems, "cannot run the ensemble")
     drawn = tuple(uncertain_paths(list(named.values()))) if uncertainty == "parameters" else ()
-    store = open_store(folder, named, seed, years, uncertainty, measure, common_random_numbers) \
-        if folder is not None else None
+    store = open_store(folder, named, seed, years, uncertainty, measure, common_random_numbers,
+                       seed_groups) if folder is not None else None
     done = store.finished() if store else set()
     batches = _batches(named, replications, seed, years, drawn, batch_size, scenarios_per_batch, done,
-                       measure, common_random_numbers)
+                       measure, common_random_numbers, groups)
     todo = _runs_to_do(list(named), replications, scenarios_per_batch, done)
     parts = []
     for batch, (outcomes, draws) in _progress(_execute(batches, executor), todo, progress,
@@ -193,25 +199,27 @@ def run_ensemble(
 
 def open_store(folder: str | Path, scenarios: Mapping[str, Scenario], seed: int, years: int,
                uncertainty: str, measure: Callable[[Result], pd.DataFrame] = standard.outcomes,
-               common_random_numbers: bool = True) -> Store:
+               common_random_numbers: bool = True, seed_groups: Mapping[str, str] | None = None) -> Store:
     """The store of an ensemble in ``folder``; refused if the folder holds an ensemble of other settings.
 
-    A measure other than the outcomes, and seeds per scenario, are part of the settings when used
-    (so stores written before they existed still resume).
+    A measure other than the outcomes, seeds per scenario and seed groups are part of the settings when
+    used (so stores written before they existed still resume).
     """
-    return Store(folder, _settings(scenarios, seed, years, uncertainty, measure, common_random_numbers))
+    return Store(folder, _settings(scenarios, seed, years, uncertainty, measure, common_random_numbers,
+                                   seed_groups))
 
 
 def check_store(folder: str | Path, scenarios: Mapping[str, Scenario], seed: int, years: int,
                 uncertainty: str, measure: Callable[[Result], pd.DataFrame] = standard.outcomes,
-                common_random_numbers: bool = True) -> None:
+                common_random_numbers: bool = True, seed_groups: Mapping[str, str] | None = None) -> None:
     """Refuse ``folder`` if it holds an ensemble of other settings, changing nothing in it."""
     refuse_other_settings(Path(folder), _settings(scenarios, seed, years, uncertainty, measure,
-                                                  common_random_numbers))
+                                                  common_random_numbers, seed_groups))
 
 
 def _settings(scenarios: Mapping[str, Scenario], seed: int, years: int, uncertainty: str,
-              measure: Callable[[Result], pd.DataFrame], common_random_numbers: bool) -> dict[str, Any]:
+              measure: Callable[[Result], pd.DataFrame], common_random_numbers: bool,
+              seed_groups: Mapping[str, str] | None = None) -> dict[str, Any]:
     """What defines an ensemble in its folder (``ensemble.json``)."""
     settings = {
         "scenarios": {name: s.fingerprint() for name, s in scenarios.items()},
@@ -221,13 +229,15 @@ def _settings(scenarios: Mapping[str, Scenario], seed: int, years: int, uncertai
         settings["measure"] = f"{measure.__module__}.{measure.__qualname__}"
     if not common_random_numbers:
         settings["common_random_numbers"] = False
+    if seed_groups is not None:
+        settings["seed_groups"] = {name: seed_groups[name] for name in scenarios}
     return settings
 
 
 def _batches(named: Mapping[str, Scenario], replications: int, seed: int, years: int,
              drawn: tuple[str, ...], batch_size: int, scenarios_per_batch: int | None,
              done: set[tuple[str, int]], measure: Callable[[Result], pd.DataFrame],
-             common: bool) -> Iterator[Batch]:
+             common: bool, groups: tuple[tuple[str, str], ...] = ()) -> Iterator[Batch]:
     """The batches still to run: groups of scenarios times groups of replications not all done.
 
     They are made one at a time as they are asked for, never all up front,
@@ -238,10 +248,11 @@ def _batches(named: Mapping[str, Scenario], replications: int, seed: int, years:
     for first in range(0, len(labels), group):
         members = labels[first:first + group]
         texts = tuple((name, named[name].model_dump_json()) for name in members)
+        mine = tuple((name, group) for name, group in groups if name in members)
         todo = (k for k in range(replications) if any((name, k) not in done for name in members))
         while chunk := tuple(itertools.islice(todo, batch_size)):
             name = f"batch-{chunk[0]:06d}" + (f"-{first:06d}" if group < len(labels) else "")
-            yield Batch(texts, chunk, years, seed, drawn, name, common, measure)
+            yield Batch(texts, chunk, years, seed, drawn, name, common, measure, mine)
 
 
 def _runs_to_do(labels: list[str], replications: int, scenarios_per_batch: int | None,
@@ -339,7 +350,8 @@ def _in_order(
 
 
 def _checked(scenarios: Any, replications: Any, seed: Any, years: Any, uncertainty: Any, batch_size: Any,
-             executor: Any, scenarios_per_batch: Any) -> dict[str, Scenario]:
+             executor: Any, scenarios_per_batch: Any, common: Any = True, seed_groups: Any = None
+             ) -> dict[str, Scenario]:
     """Label -> loaded scenario, once every argument is found valid; else every problem at once."""
     problems = run_argument_problems(years, seed) + replications_problems(replications)
     counts = [("batch_size", batch_size)]
@@ -359,9 +371,29 @@ def _checked(scenarios: Any, replications: Any, seed: Any, years: Any, uncertain
         named = _named_scenarios(scenarios)
     except InputError as error:
         problems += error.problems
+    if seed_groups is not None:
+        problems += _seed_group_problems(seed_groups, list(named), common)
     if problems:
         raise InputError(problems, "cannot run the ensemble")
     return named
+
+
+def _seed_group_problems(seed_groups: Any, labels: list[str], common: Any) -> list[Problem]:
+    """What is wrong with ``seed_groups``: each label needs a group named by text, under common numbers."""
+    if common is not True:
+        return [Problem("seed_groups", "", "groups share common random numbers within them; give them "
+                        "with common_random_numbers=True", common)]
+    if not isinstance(seed_groups, Mapping):
+        return [Problem("seed_groups", "", "must be a mapping of scenario labels to group names",
+                        type(seed_groups).__name__)]
+    problems = []
+    if missing := [label for label in labels if label not in seed_groups]:
+        problems.append(Problem("seed_groups", "", "must give every scenario's label a group", missing))
+    if unknown := [label for label in seed_groups if label not in labels]:
+        problems.append(Problem("seed_groups", "", "names labels the ensemble does not have", unknown))
+    if bad := [label for label, group in seed_groups.items() if not isinstance(group, str) or not group]:
+        problems.append(Problem("seed_groups", "", "each group must be named by non-empty text", bad))
+    return problems
 
 
 def _named_scenarios(scenarios: Any) -> dict[str, Scenario]:

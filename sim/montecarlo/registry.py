@@ -51,20 +51,27 @@ class Unit:
     adds_up: bool = False
     """Whether a year's values add up over the years to a total of the period: spend, events and
     full-year persons do; counts at 31 December, means over the year, waits and shares do not."""
+    adds_across: bool = False
+    """Whether the values of separate municipalities in one year add up to their region's
+    (:mod:`sim.region`): spend, events, full-year persons, and children or cases counted at a date or as
+    a mean over the year do; caseloads per caseworker, waits and shares do not."""
 
 
-KRONER = Unit("kroner", Display(1e3, 0, "thousand_kr"), Display(1e6, 1, "mio_kr"), adds_up=True)
-PERSONS = Unit("persons", Display(1.0, 1, "persons"), Display(1.0, 1, "persons"))
+KRONER = Unit("kroner", Display(1e3, 0, "thousand_kr"), Display(1e6, 1, "mio_kr"), adds_up=True,
+              adds_across=True)
+PERSONS = Unit("persons", Display(1.0, 1, "persons"), Display(1.0, 1, "persons"), adds_across=True)
 """Children (or caseworkers) at a date or as a mean over a year: one decimal."""
-FULL_YEAR_PERSONS = Unit("full_year_persons", PERSONS.table, PERSONS.figure, adds_up=True)
+FULL_YEAR_PERSONS = Unit("full_year_persons", PERSONS.table, PERSONS.figure, adds_up=True, adds_across=True)
 """Days of a measure in a year over 365: a fraction, so one decimal; summed over the years, person-years."""
 CASES = Unit("cases", Display(1.0, 1, "cases"), Display(1.0, 1, "cases"))
-"""Open cases, means over the month ends of a year."""
+"""Cases per caseworker, means over the month ends of a year."""
+OPEN_CASES = Unit(CASES.name, CASES.table, CASES.figure, adds_across=True)
+"""Open cases, means over the month ends of a year: a region's are its municipalities' together."""
 DAYS = Unit("days", Display(1.0, 0, "days"), Display(1.0, 0, "days"))
 """A wait: a planner reads it in whole days."""
 SHARE = Unit("share", Display(0.01, 1, "percent"), Display(0.01, 1, "percent"))
 """A share of 0 to 1, shown in per cent."""
-COUNT = Unit("count", Display(1.0, 0, "count"), Display(1.0, 0, "count"), adds_up=True)
+COUNT = Unit("count", Display(1.0, 0, "count"), Display(1.0, 0, "count"), adds_up=True, adds_across=True)
 """Events in a year (notifications, requests): whole numbers."""
 
 ALONE = "{what}"
@@ -109,6 +116,11 @@ class Outcome:
         """Whether the outcome has a total over the period (see :attr:`Unit.adds_up`)."""
         return self.unit.adds_up
 
+    @property
+    def adds_across(self) -> bool:
+        """Whether municipalities' values add up to their region's (see :attr:`Unit.adds_across`)."""
+        return self.unit.adds_across
+
 
 OUTCOMES = {
     "spend_kr": Outcome(KRONER, "spend", MEASURE_FIRST),
@@ -130,7 +142,7 @@ OUTCOMES = {
     "deadline_breaches": Outcome(COUNT, "deadline_breaches"),
     "placements_started": Outcome(COUNT, "placements_started"),
     "placements_substituted": Outcome(COUNT, "placements_substituted"),
-    "open_cases.mean": Outcome(CASES, "open_cases.mean"),
+    "open_cases.mean": Outcome(OPEN_CASES, "open_cases.mean"),
     "caseload_per_worker.mean": Outcome(CASES, "caseload_per_worker.mean"),
     "awaiting_investigation.mean": Outcome(PERSONS, "awaiting_investigation.mean"),
     "placements.mean": Outcome(PERSONS, "placements.mean"),

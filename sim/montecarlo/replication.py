@@ -8,7 +8,9 @@ share their children and their luck (common random numbers), and any single
 replication can be rerun on its own with ``python -m sim run --seed``.
 Calibration asks for the opposite, a seed per scenario and replication:
 its candidate points must each meet their own luck, or the fit would learn
-the luck of the shared replications.
+the luck of the shared replications. A region asks for both: the variants
+of one municipality share their luck, and each municipality has its own,
+so a batch may name each scenario's seed group.
 """
 
 from __future__ import annotations
@@ -63,6 +65,20 @@ class Batch:
     measure: Callable[[Result], pd.DataFrame] = outcomes
     """What is kept of each replication: ``year``, ``outcome``, ``value`` rows (a module-level function,
     so that it pickles by name to a process or a Dask worker)."""
+    seed_groups: tuple[tuple[str, str], ...] = ()
+    """(scenario, group) pairs: under common random numbers, the scenarios of a group share the seed of
+    replication k and each group has its own (:func:`seed_of`); empty, every scenario shares one."""
+
+
+def seed_of(batch: Batch, replication: int, name: str) -> int:
+    """The seed of replication ``replication`` of scenario ``name`` in ``batch``.
+
+    Common to every scenario; or, with ``seed_groups``, to the scenarios of
+    ``name``'s group; or, without common random numbers, ``name``'s own.
+    """
+    if not batch.common:
+        return replication_seed(batch.seed, replication, name)
+    return replication_seed(batch.seed, replication, dict(batch.seed_groups).get(name))
 
 
 def run_batch(batch: Batch) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -71,7 +87,7 @@ def run_batch(batch: Batch) -> tuple[pd.DataFrame, pd.DataFrame]:
     found, drawn = [], []
     for replication in batch.replications:
         for name, scenario in scenarios:
-            seed = replication_seed(batch.seed, replication, None if batch.common else name)
+            seed = seed_of(batch, replication, name)
             values = draw(scenario, batch.drawn_paths, seed)
             if values:
                 scenario = with_values(scenario, values, f"replication {replication}")
