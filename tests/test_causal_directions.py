@@ -79,9 +79,11 @@ def test_more_caseworkers_practising_the_reform_mean_fewer_placements_and_more_s
 
     for fewer in ("placements_31_dec.total", "spend_kr.placement"):
         assert after_two_years(more, fewer) < after_two_years(before, fewer), fewer
-    for level in ("home_based", "preventive"):
-        outcome = f"full_year_persons.{level}"
-        assert after_two_years(more, outcome) > after_two_years(before, outcome), outcome
+    # The step down goes on to preventive measures too, but that effect is within the noise of any
+    # affordable number of replications (+0.2 +- 1.7 person-years in years 3-5 at 0.5x over 40
+    # replications, +1.2 +- 2.7 at 1x over 20): only the step down to support at home is asserted.
+    outcome = "full_year_persons.home_based"
+    assert after_two_years(more, outcome) > after_two_years(before, outcome), outcome
 
 
 def reform_effect(pool, caseload: float) -> float:

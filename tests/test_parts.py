@@ -750,7 +750,8 @@ def test_candidates_are_shared_whatever_the_rate_so_a_lower_rate_keeps_a_subset(
     for name, rate in (("low", 100.0), ("high", 300.0)):
         env, found = simpy.Environment(), []
         Arrivals(env, Streams(5), "test", Steps.of([(0.0, 100.0), (200.0, rate)]),
-                 lambda number, choice, found=found, env=env: found.append((number, choice, env.now)))
+                 lambda number, choice, found=found, env=env: found.append((number, choice, env.now)),
+                 4 * DAYS_PER_YEAR)
         env.run(until=4 * DAYS_PER_YEAR)
         kept[name] = found
     assert set(kept["low"]) <= set(kept["high"])

@@ -62,7 +62,7 @@ from .records import Records
 from .register import AgeDraw, Register
 from .services import HomeBasedSupport
 from .steps import Schedules, Steps
-from .streams import Streams
+from .streams import SeededStreams
 
 PROBE_CHILDREN = 1500
 """Children of each kind in the probe: the rates come out within a few per cent."""
@@ -169,7 +169,7 @@ class Probe:
 def probe(scenario: Scenario) -> Probe:
     """Run the model's flow for a cohort of each kind of arrival, at the start's caseload, until all left."""
     calendar = Calendar(scenario.scenario.start_date, 1)
-    env, records, streams = simpy.Environment(), Records(), Streams(PROBE_SEED)
+    env, records, streams = simpy.Environment(), Records(), SeededStreams(PROBE_SEED)
     schedules = _Frozen(scenario, calendar)
     caseload = start_caseload(scenario)
     built = mechanisms.build(scenario, {"caseload": lambda: caseload}, schedules)

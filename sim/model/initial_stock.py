@@ -42,7 +42,7 @@ from typing import TypeVar
 import numpy as np
 import simpy
 
-from ..measures import PLACEMENT_TYPES
+from ..measures import HOME_BASED, PLACEMENT_TYPES
 from ..scenario import Scenario
 from ..scenario.loading import CASEWORKERS_FOR_CASELOAD
 from .calendar import DAYS_PER_YEAR
@@ -282,16 +282,12 @@ def _home_based_round(
     Returns the elapsed days, and the (measure, remaining need) still running
     with the review phase.
     """
-    rounds = [support.draw_kinds(rng) for _ in range(CANDIDATE_ROUNDS)]
-    needs = np.full((CANDIDATE_ROUNDS, max(len(kinds) for kinds in rounds)), np.nan)
-    for row, kinds in enumerate(rounds):
-        for column, kind in enumerate(kinds):
-            needs[row, column] = gamma_days(rng, support.duration[kind], support.cv)
+    kinds, needs = support.draw_sets(rng, CANDIDATE_ROUNDS)
     chosen, elapsed, phase = _round_in_progress(rng, needs, interval)
     running = [
-        (kind, float(need) - elapsed)
-        for kind, need in zip(rounds[chosen], needs[chosen], strict=False)
-        if np.ceil(need / interval) * interval > elapsed
+        (HOME_BASED[kind], float(need) - elapsed)
+        for kind, need in zip(kinds[chosen], needs[chosen], strict=True)
+        if kind >= 0 and np.ceil(need / interval) * interval > elapsed
     ]
     return elapsed, (running, phase)
 

@@ -90,7 +90,7 @@ class Need:
         for need in IN_NEED:
             rate = self.found_rate(need, found_per_year[need], calendar)
             Arrivals(self.env, streams, f"need.{need}", rate,
-                     lambda number, choice, need=need: self.found(need, number, choice))
+                     lambda number, choice, need=need: self.found(need, number, choice), self.horizon)
 
     def found(self, need: str, number: int, choice: float) -> None:
         """The ``number``-th child found with ``need`` comes; ``choice`` decides the route it comes by."""

@@ -70,13 +70,20 @@ class Arrivals:
     number among the candidates (the key of its child's random stream) and
     a uniform draw of its own for any choice made before the child exists
     (by notification or by application).
+
+    The rate is a step function known in advance, so whether a candidate is
+    kept is decided as soon as its day is drawn: the process sleeps from one
+    kept candidate to the next, and the three in four candidates the headroom
+    discards cost two draws each and no event. No candidate is drawn at or
+    after ``horizon``.
     """
 
     def __init__(self, env: simpy.Environment, streams: Streams, name: str, rate_per_year: Steps,
-                 arrive: Callable[[int, float], None]):
+                 arrive: Callable[[int, float], None], horizon: float):
         self.env = env
         self.rate = rate_per_year
         self.arrive = arrive
+        self.horizon = horizon
         self.candidates = 0
         base = float(rate_per_year.at(0.0))
         peak = float(np.max(rate_per_year.values)) if len(rate_per_year.values) else 0.0
@@ -84,15 +91,22 @@ class Arrivals:
         """Candidates per year: the headroom over the start's rate, or the peak if a scenario goes above."""
         self.draws = streams.stream(f"{name}.candidates")
         if self.candidate_rate > 0:
-            env.process(poisson_arrivals(env, Steps.of([(0.0, self.candidate_rate)]),
-                                         streams.stream(f"{name}.arrivals"), self._candidate))
+            env.process(self._kept(streams.stream(f"{name}.arrivals")))
 
-    def _candidate(self) -> None:
-        number = self.candidates
-        self.candidates += 1
-        keep, choice = self.draws.random(2)
-        if keep < self.rate.at(self.env.now) / self.candidate_rate:
-            self.arrive(number, float(choice))
+    def _kept(self, gaps: np.random.Generator) -> Generator[simpy.Event, None, None]:
+        """Sleep until each kept candidate and let it arrive; candidates come as a Poisson process."""
+        mean_gap = 1.0 / (self.candidate_rate / DAYS_PER_YEAR)
+        day = self.env.now
+        while True:
+            day += float(gaps.exponential(mean_gap))
+            if day >= self.horizon:
+                return
+            number = self.candidates
+            self.candidates += 1
+            keep, choice = self.draws.random(2)
+            if keep < self.rate.at(day) / self.candidate_rate:
+                yield self.env.timeout(day - self.env.now)  # lands on ``day`` or within a rounding of it
+                self.arrive(number, float(choice))
 
 
 class Notifications:
@@ -156,7 +170,7 @@ class Notifications:
     def reports_without_need(self, rate_per_year: Steps) -> Arrivals:
         """Start the reports about children without need, at ``rate_per_year``."""
         return Arrivals(self.env, self.streams, "notification.without_need", rate_per_year,
-                        self.arrive_without_need)
+                        self.arrive_without_need, self.horizon)
 
     def arrive_without_need(self, number: int, _choice: float = 0.0) -> None:
         """The ``number``-th report about a child without need brings that child to the assessment."""

@@ -28,7 +28,7 @@ import simpy
 from ..measures import HOME_BASED
 from ..scenario.schema import HomeBased, Service, Services
 from .capacity import Places
-from .distributions import Choice, gamma_days
+from .distributions import Choice, gamma_days, gamma_days_each
 from .mechanisms.external_purchase import ExternalPurchase
 from .records import INF, Records
 
@@ -160,6 +160,28 @@ class HomeBasedSupport:
                 break
             kinds.append(choice.draw(rng))
         return kinds
+
+    def draw_sets(self, rng: np.random.Generator, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """``count`` sets of measures as :meth:`draw_kinds` draws one, each with the need of every measure.
+
+        Returns the measures (indices into ``HOME_BASED``, -1 past a set's
+        last) and their needs in days (NaN past the last), one row per set.
+        The measures of a set are drawn in one go by ordering exponential
+        keys over the mix's weights (Efraimidis and Spirakis 2006), which
+        gives the same distribution as drawing them one at a time with the
+        weights of those left: the initial stock draws 64 candidate sets per
+        child.
+        """
+        weights = np.array(self.mix)
+        wanted = np.minimum(1 + rng.poisson(self.extra_measures, count), MAX_MEASURES)
+        keys = np.log(rng.exponential(1.0, (count, len(HOME_BASED))))  # in logs: a tiny weight gives no inf
+        keys = np.subtract(keys, np.log(weights, out=np.zeros_like(weights), where=weights > 0),
+                           out=np.full_like(keys, np.inf), where=weights > 0)
+        order = np.argsort(keys, axis=1, kind="stable")[:, :MAX_MEASURES]
+        taken = np.arange(order.shape[1]) < np.minimum(wanted, np.count_nonzero(weights > 0))[:, np.newaxis]
+        means = np.array([self.duration[kind] for kind in HOME_BASED])[order]
+        needs = gamma_days_each(rng, means, self.cv, order.shape)
+        return np.where(taken, order, -1), np.where(taken, needs, np.nan)
 
     def _choices(self, chosen: tuple[str, ...]) -> Choice | None:
         """The draw of one more measure beside those ``chosen``, by the mix of the others (None if none left).
