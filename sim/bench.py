@@ -37,6 +37,7 @@ from .errors import InputError, Problem, command_status
 from .model import simulate
 from .model.equilibrium import derive
 from .model.equilibrium import solve as solve_steady_state
+from .model.wiring import Model
 from .montecarlo import run_ensemble
 from .montecarlo.executors import executor_for
 from .montecarlo.outcomes import outcomes
@@ -169,8 +170,13 @@ def one_replication(table: Table, scenario: Scenario) -> None:
     table.add("outcomes of the replication pickled (what an ensemble keeps)", size / 1e3, "KB")
 
 
-def scaling(table: Table, scenario: Scenario, volumes: list[int], horizons: list[int]) -> None:
-    """Wall time as notification volume and horizon grow, with the fitted exponent of each."""
+def scaling(table: Table, scenario: Scenario, volumes: list[int], horizons: list[int], fixed: float) -> None:
+    """Wall time as notification volume and horizon grow, with the fitted exponent of each.
+
+    The exponents are fitted to the wall time as it is, and to the wall time
+    less ``fixed``, the cost of the stock built on the start date, which is
+    the same for every volume and horizon.
+    """
     print("Scaling", flush=True)
     per_year = scenario.notification.per_year.value
     volume_times = []
@@ -190,6 +196,185 @@ def scaling(table: Table, scenario: Scenario, volumes: list[int], horizons: list
                                ("horizon", horizons, horizon_times)):
         exponent = float(np.polyfit(np.log(sizes), np.log(times), 1)[0])
         table.add(f"fitted exponent of wall time in {what}", exponent, "", "<= 1.1", exponent <= 1.1)
+        less = np.maximum(np.array(times) - fixed, 1e-6)
+        exponent = float(np.polyfit(np.log(sizes), np.log(less), 1)[0])
+        table.add(f"fitted exponent of wall time less the fixed cost in {what}", exponent, "")
+
+
+def profile_scenario(children: int, start: str = "2022-01-01") -> Scenario:
+    """A municipality of ``children`` aged 0-22 from the national profile alone (no figure of its own)."""
+    return extend_scenario(None, {
+        "scenario": {"name": f"profile_{children}", "title": f"{children:,} children aged 0-22",
+                     "start_date": start},
+        "municipality": {"name": f"{children:,} children", "children_0_22": children},
+    }, f"{children:,} children aged 0-22")
+
+
+def start_only(scenario: Scenario) -> None:
+    """A replication up to its first day: the model built, the stock on the start date, arrivals started."""
+    Model(scenario, 10, 0).start()
+
+
+def fixed_and_per_child(table: Table, scenario: Scenario, sizes: list[int], years: int) -> float:
+    """The fixed cost of a replication, part by part, and the cost per child; returns the fixed seconds.
+
+    The fixed cost is what a replication costs whatever its length: the
+    scenario resolved (once per scenario in an ensemble), its steady state
+    derived (once per scenario and process), the stock built on the start
+    date (every replication). The cost per child is fitted from
+    municipalities of several sizes, from their wall time less the stock's
+    build and the children they met; the exponent of that wall time in the
+    children says whether the cost per child stays the same as they grow.
+    """
+    print("Fixed cost and cost per child", flush=True)
+    resolve = best_of(3, lambda: load_scenario(DEFAULT_SCENARIO))
+    table.add("fixed: the default resolved (read, profile, checks)", resolve, "s")
+    start = best_of(3, lambda: start_only(scenario))
+    table.add("fixed: the stock on the start date built (every replication)", start, "s")
+    with_tables = best_of(1, lambda: run(scenario, 10, 0).tables)
+    alone = best_of(1, lambda: simulate(scenario, 10, 0))
+    table.add("tables of a 10-year replication built (with it less without)", with_tables - alone, "s")
+    children, seconds, derived = [], [], []
+    for size in sizes:
+        bigger = profile_scenario(size)
+        derived.append(best_of(1, lambda bigger=bigger: derive(bigger)))
+        stock = best_of(1, lambda bigger=bigger: start_only(bigger))
+        began = time.perf_counter()
+        met = len(simulate(bigger, years, 0)[1].children)
+        took = time.perf_counter() - began
+        children.append(met)
+        seconds.append(took - stock)
+        table.add(f"{size:,} children aged 0-22: {years} years, less the stock's build", took - stock, "s")
+        table.add(f"{size:,} children aged 0-22: children met in {years} years", met, "children")
+    table.add("fixed: steady state derived, mean over those municipalities (once per process)",
+              float(np.mean(derived)), "s")
+    slope, intercept = np.polyfit(children, seconds, 1)
+    table.add("cost per child met (fitted slope)", slope * 1e6, "µs/child")
+    table.add("intercept of that fit (0 when the stock's build is all the fixed cost)", intercept, "s")
+    exponent = float(np.polyfit(np.log(children), np.log(seconds), 1)[0])
+    table.add("exponent of wall time less the stock's build, in children met", exponent, "", "0.9 to 1.1",
+              0.9 <= exponent <= 1.1)
+    return start
+
+
+def large_municipality(table: Table, children: int = 150_000) -> None:
+    """One 10-year replication of a municipality of ``children`` aged 0-22 (København has about 150,000)."""
+    print(f"A municipality of {children:,} children aged 0-22", flush=True)
+    large = profile_scenario(children)
+    derived = best_of(1, lambda: derive(large))
+    table.add(f"{children:,} children: steady state derived (once per process)", derived, "s")
+    seconds = best_of(1, lambda: simulate(large, 10, 0))
+    table.add(f"{children:,} children: one 10-year replication, wall time", seconds, "s", "<= 3 s",
+              seconds <= 3.0)
+
+
+def projected_wall(derive_seconds: list[float], simulate_seconds: list[float], replications: int,
+                   workers: int) -> float:
+    """Projected wall time of a region's ensemble on ``workers`` workers, from each municipality's costs.
+
+    A task is one replication of one municipality; a worker derives a
+    municipality's steady state the first time it meets it, so it derives
+    at most as many as it has tasks. The tasks are spread evenly, and no
+    run is shorter than its longest task.
+    """
+    municipalities = len(derive_seconds)
+    tasks_per_worker = municipalities * replications / workers
+    derived = min(municipalities, tasks_per_worker) * float(np.mean(derive_seconds))
+    simulated = replications * sum(simulate_seconds) / workers
+    longest = max(d + s for d, s in zip(derive_seconds, simulate_seconds, strict=True))
+    return max(derived + simulated, longest)
+
+
+def region(table: Table, cores: int, dask: bool, sample: int = 8) -> None:
+    """One replication of ``denmark_synthetic`` (1 year) on every core and on Dask, and its projection."""
+    from .region.definition import load_region
+    from .region.run import municipality_outcomes, run_region_ensemble
+
+    print(f"denmark_synthetic: 98 synthetic municipalities, 1 replication of 1 year ({cores} cores)",
+          flush=True)
+    loaded = load_region("denmark_synthetic")
+
+    def timed(executor: Any) -> tuple[float, pd.DataFrame]:
+        start = time.perf_counter()
+        ensemble = run_region_ensemble(loaded, 1, 0, 1, executor=executor, force=True)
+        return time.perf_counter() - start, municipality_outcomes(ensemble)
+
+    with executor_for(cores) as (pool, _):
+        pool_seconds, on_pool = timed(pool)
+    table.add(f"denmark_synthetic on {cores} cores (process pool), wall time", pool_seconds, "s")
+    if dask:
+        from distributed import LocalCluster
+
+        with LocalCluster(n_workers=cores, threads_per_worker=1, dashboard_address=None) as cluster, \
+                executor_for(cluster=cluster.scheduler_address) as (client, _):
+            dask_seconds, on_dask = timed(client)
+        table.add("denmark_synthetic on a Dask LocalCluster, wall time", dask_seconds, "s")
+        table.add("denmark_synthetic: Dask time / process pool time", dask_seconds / pool_seconds, "ratio",
+                  "<= 1.1", dask_seconds / pool_seconds <= 1.1)
+        same = on_pool.equals(on_dask)
+        table.add("denmark_synthetic: Dask identical to the pool, bit for bit", float(same), "1 = yes", "1",
+                  same)
+    # each municipality's costs, measured on a sample across the sizes and scaled by children to all 98
+    scenarios = {name: variants[loaded.variants[0]] for name, variants in loaded.scenarios.items()}
+    size = {name: scenario.municipality.children_0_22 for name, scenario in scenarios.items()
+            if scenario.municipality is not None}
+    by_size = sorted(size, key=size.__getitem__)
+    chosen = by_size[:: max(1, len(by_size) // sample)]
+    derive_of, per_child = [], []
+    for name in chosen:
+        derive_of.append(best_of(1, lambda name=name: derive(scenarios[name])))
+        per_child.append(best_of(1, lambda name=name: simulate(scenarios[name], 1, 0)) / size[name])
+    children = [size[name] for name in by_size]
+    simulate_of = [float(np.mean(per_child)) * c for c in children]
+    derive_all = [float(np.mean(derive_of))] * len(children)
+    table.add(f"denmark_synthetic: steady state derived, mean of {len(chosen)} municipalities",
+              float(np.mean(derive_of)), "s")
+    table.add("denmark_synthetic: one replication of 1 year simulated, all 98 (from the sample)",
+              sum(simulate_of), "s")
+    for workers in (16, 64, 256):
+        table.add(f"PROJECTION: 100 replications of 1 year on {workers} workers",
+                  projected_wall(derive_all, simulate_of, 100, workers), "s")
+
+
+QUICK_SENSITIVITY = {"trajectories": 4, "sobol_parameters": 4, "samples": 8, "replications": 1}
+"""The shipped sensitivity analysis (``sensitivity_staffing``) made small enough to time."""
+QUICK_CALIBRATION = {"points": 64, "replications": 2}
+"""A calibration of the default to its published figures with few points, to time."""
+
+
+def workflows(table: Table, cores: int) -> None:
+    """Wall time of what users run: the app's default run and report, a quick calibration and analysis."""
+    import dataclasses
+    import tempfile
+
+    from .app.workspace import RunRequest, Workspace
+    from .calibration.fit import Settings, calibrate
+    from .calibration.targets import DEFAULT_TARGETS, load_targets
+    from .experiments import load_experiment
+    from .sensitivity.study import run_sensitivity
+
+    print(f"What users run ({cores} cores)", flush=True)
+    with tempfile.TemporaryDirectory() as folder, executor_for(cores) as (pool, _):
+        workspace = Workspace(Path(folder))
+        request = RunRequest(start=DEFAULT_SCENARIO, name="bench", changes={"caseworkers": {"count": 26}})
+        start = time.perf_counter()
+        experiment, run_folder = workspace.prepare(request)
+        workspace.run(experiment, run_folder, workers=cores)
+        workspace.report(run_folder, request.lang)
+        table.add("the app's default run (2 scenarios x 50 replications x 5 years) and its report",
+                  time.perf_counter() - start, "s")
+        settings = dataclasses.replace(Settings(), **QUICK_CALIBRATION)
+        targets = load_targets(DEFAULT_TARGETS)
+        scenario = load_scenario(DEFAULT_SCENARIO)
+        seconds = best_of(1, lambda: calibrate(scenario, targets, settings, executor=pool))
+        table.add(f"a quick calibration of the default ({settings.points} points x {settings.replications} "
+                  "replications)", seconds, "s")
+        experiment = load_experiment("sensitivity_staffing")
+        study = experiment.definition.sensitivity.model_copy(update=QUICK_SENSITIVITY)
+        experiment.definition = experiment.definition.model_copy(update={"sensitivity": study})
+        seconds = best_of(1, lambda: run_sensitivity(experiment, 0, executor=pool))
+        table.add("a quick sensitivity analysis (sensitivity_staffing with " + ", ".join(
+            f"{k} {v}" for k, v in QUICK_SENSITIVITY.items()) + ")", seconds, "s")
 
 
 def ensembles(table: Table, replications: int, efficiency_replications: int, dask: bool) -> None:
@@ -255,7 +440,8 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--efficiency-replications", type=whole_number, default=100, metavar="N",
                      help="replications timed on one core, on all and on Dask (default: 100)")
     top.add_argument("--quick", action="store_true",
-                     help="a smoke run in about a minute: 20 and 10 replications, smaller scaling")
+                     help="a smoke run in a few minutes: 20 and 10 replications, smaller scaling, without "
+                          "the 150,000-children municipality, denmark_synthetic and the users' runs")
     top.add_argument("--no-dask", action="store_true", help="leave out the Dask LocalCluster")
     top.add_argument("--out", type=Path, default=None, metavar="FOLDER",
                      help="new folder for the table (default: results/bench/<timestamp>/)")
@@ -273,13 +459,21 @@ def _bench(args: argparse.Namespace) -> int:
         replications, efficiency = ((20, 10) if args.quick
                                     else (args.replications, args.efficiency_replications))
         volumes, horizons = ([1, 4], [5, 10]) if args.quick else ([1, 4, 16], [10, 20, 40])
+        sizes, size_years = ([12_500, 50_000], 2) if args.quick else ([12_500, 50_000, 200_000], 5)
         scenario = load_scenario(DEFAULT_SCENARIO)
         table = Table()
         started = dt.datetime.now(dt.UTC)
+        cores = os.cpu_count() or 1
         throughput(table, scenario)
         one_replication(table, scenario)
-        scaling(table, scenario, volumes, horizons)
+        fixed = fixed_and_per_child(table, scenario, sizes, size_years)
+        scaling(table, scenario, volumes, horizons, fixed)
+        if not args.quick:
+            large_municipality(table)
         ensembles(table, replications, efficiency, dask=not args.no_dask)
+        if not args.quick:
+            region(table, cores, dask=not args.no_dask)
+            workflows(table, cores)
         top = profile(scenario)
         print("\nWhere one replication spends its time (cProfile, top by own time)\n")
         print(top)
