@@ -272,17 +272,14 @@ def projected_wall(derive_seconds: list[float], simulate_seconds: list[float], r
                    workers: int) -> float:
     """Projected wall time of a region's ensemble on ``workers`` workers, from each municipality's costs.
 
-    A task is one replication of one municipality; a worker derives a
-    municipality's steady state the first time it meets it, so it derives
-    at most as many as it has tasks. The tasks are spread evenly, and no
-    run is shorter than its longest task.
+    First each municipality's steady state is derived once, the derivations
+    spread over the workers; then a task is one replication of one
+    municipality, the tasks spread evenly. No stage is shorter than its
+    longest task.
     """
-    municipalities = len(derive_seconds)
-    tasks_per_worker = municipalities * replications / workers
-    derived = min(municipalities, tasks_per_worker) * float(np.mean(derive_seconds))
-    simulated = replications * sum(simulate_seconds) / workers
-    longest = max(d + s for d, s in zip(derive_seconds, simulate_seconds, strict=True))
-    return max(derived + simulated, longest)
+    deriving = max(sum(derive_seconds) / workers, max(derive_seconds))
+    simulating = max(replications * sum(simulate_seconds) / workers, max(simulate_seconds))
+    return deriving + simulating
 
 
 def region(table: Table, cores: int, dask: bool, sample: int = 8) -> None:

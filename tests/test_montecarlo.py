@@ -362,3 +362,34 @@ def test_a_store_whose_empty_draws_files_are_gone_still_reads(tmp_path):
     again = run_ensemble([BASE], 1, 3, years=1, folder=tmp_path / "e")
     pd.testing.assert_frame_equal(again.outcomes, first.outcomes)
     assert list(again.draws.columns) == ["scenario", "replication", "path", "value"] and again.draws.empty
+
+
+@pytest.mark.unit
+def test_an_ensemble_on_workers_derives_each_steady_state_once_and_sends_it_with_the_batches(default,
+                                                                                             monkeypatch):
+    from sim.model import equilibrium
+    from sim.montecarlo.ensemble import _derived_on
+    from sim.montecarlo.replication import Batch, run_batch
+
+    priced = with_values(default, {"placement.foster_family.price_drift_per_year": 0.05}, "not probed")
+    other = with_values(default, {"caseworkers.count": 30}, "another caseload on the start date")
+    named = {"a": default, "b": priced, "c": other}
+    solved = []
+    solve = equilibrium.solve
+    monkeypatch.setattr(equilibrium, "_DERIVED", {})
+    monkeypatch.setattr(equilibrium, "solve", lambda scenario: solved.append(1) or solve(scenario))
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        steady = _derived_on(pool, named, {("c", 0)}, 2)
+    assert len(solved) == 2  # a and b read the same start: one state for both
+    assert steady["a"] == steady["b"] and steady["a"][0] != steady["c"][0]
+    assert steady["c"][1] == equilibrium.derive(other)
+    assert _derived_on(None, named, set(), 2) == {}
+    assert _derived_on(concurrent.futures.ThreadPoolExecutor(1), {"c": other}, {("c", 0), ("c", 1)}, 2) == {}
+
+    # a worker given the states derives none
+    monkeypatch.setattr(equilibrium, "_DERIVED", {})
+    monkeypatch.setattr(equilibrium, "solve", lambda scenario: pytest.fail("derived again"))
+    batch = Batch((("a", default.model_dump_json()),), (0,), 1, 0, (), "batch", steady=(steady["a"],))
+    found, _ = run_batch(batch)
+    expected, _ = run_batch(Batch((("a", default.model_dump_json()),), (0,), 1, 0, (), "batch"))
+    pd.testing.assert_frame_equal(found, expected)

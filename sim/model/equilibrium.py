@@ -286,6 +286,28 @@ def derive(scenario: Scenario) -> SteadyState:
     return _DERIVED[key]
 
 
+def derived_from_text(text: str) -> tuple[str, SteadyState]:
+    """(fingerprint, steady state) of a scenario given as JSON: the task an ensemble sends a worker.
+
+    An ensemble on many workers derives each scenario's steady state once,
+    on one worker, and sends it with every batch of the scenario
+    (:func:`remember`), rather than letting each worker derive every
+    scenario it meets (about a second each).
+    """
+    scenario = Scenario.model_validate_json(text)
+    return fingerprint(scenario), derive(scenario)
+
+
+def remember(key: str, state: SteadyState) -> None:
+    """Keep ``state`` as derived for the scenarios of fingerprint ``key`` in this process."""
+    _DERIVED.setdefault(key, state)
+
+
+def fingerprint(scenario: Scenario) -> str:
+    """The key under which the steady state of ``scenario`` is derived once per process."""
+    return _as_at_start(scenario)
+
+
 def _as_at_start(scenario: Scenario) -> str:
     """A fingerprint of what the derivation reads: the scenario as it stands on its start date.
 

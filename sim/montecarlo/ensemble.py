@@ -26,6 +26,7 @@ import pandas as pd
 
 from .. import replications_problems, run_argument_problems
 from ..errors import InputError, Problem
+from ..model.equilibrium import SteadyState, derived_from_text, fingerprint
 from ..model.work import estimate, work_problems
 from ..output.result import Result
 from ..scenario import Scenario, load_scenario
@@ -174,8 +175,9 @@ def run_ensemble(
     store = open_store(folder, named, seed, years, uncertainty, measure, common_random_numbers,
                        seed_groups) if folder is not None else None
     done = store.finished() if store else set()
+    steady = _derived_on(executor, named, done, replications)
     batches = _batches(named, replications, seed, years, drawn, batch_size, scenarios_per_batch, done,
-                       measure, common_random_numbers, groups)
+                       measure, common_random_numbers, groups, steady=steady)
     todo = _runs_to_do(list(named), replications, scenarios_per_batch, done)
     parts = []
     for batch, (outcomes, draws) in _progress(_execute(batches, executor), todo, progress,
@@ -237,22 +239,27 @@ def _settings(scenarios: Mapping[str, Scenario], seed: int, years: int, uncertai
 def _batches(named: Mapping[str, Scenario], replications: int, seed: int, years: int,
              drawn: tuple[str, ...], batch_size: int, scenarios_per_batch: int | None,
              done: set[tuple[str, int]], measure: Callable[[Result], pd.DataFrame],
-             common: bool, groups: tuple[tuple[str, str], ...] = ()) -> Iterator[Batch]:
+             common: bool, groups: tuple[tuple[str, str], ...] = (), *,
+             steady: Mapping[str, tuple[str, SteadyState]] | None = None) -> Iterator[Batch]:
     """The batches still to run: groups of scenarios times groups of replications not all done.
 
     They are made one at a time as they are asked for, never all up front,
-    so the memory a run needs does not grow with its replications.
+    so the memory a run needs does not grow with its replications. Each
+    carries the steady states in ``steady`` (scenario -> fingerprint and
+    state) of its scenarios.
     """
+    steady = steady or {}
     labels = list(named)
     group = scenarios_per_batch or len(labels)
     for first in range(0, len(labels), group):
         members = labels[first:first + group]
         texts = tuple((name, named[name].model_dump_json()) for name in members)
         mine = tuple((name, group) for name, group in groups if name in members)
+        states = tuple(dict(steady[name] for name in members if name in steady).items())
         todo = (k for k in range(replications) if any((name, k) not in done for name in members))
         while chunk := tuple(itertools.islice(todo, batch_size)):
             name = f"batch-{chunk[0]:06d}" + (f"-{first:06d}" if group < len(labels) else "")
-            yield Batch(texts, chunk, years, seed, drawn, name, common, measure, mine)
+            yield Batch(texts, chunk, years, seed, drawn, name, common, measure, mine, states)
 
 
 def _runs_to_do(labels: list[str], replications: int, scenarios_per_batch: int | None,
@@ -284,8 +291,7 @@ def _execute(batches: Iterator[Batch], executor: Any) -> Iterator[tuple[Batch, T
             yield batch, run_batch(batch)
         return
     window = IN_FLIGHT_PER_WORKER * _workers(executor)
-    if not isinstance(executor, concurrent.futures.Executor):
-        executor = executor.get_executor(pure=False)  # a Dask Client
+    executor = _futures_executor(executor)
     running: dict[concurrent.futures.Future, Batch] = {}
 
     def submit(count: int) -> None:
@@ -302,6 +308,40 @@ def _execute(batches: Iterator[Batch], executor: Any) -> Iterator[tuple[Batch, T
     finally:  # stopped (Ctrl-C, an error, a consumer that left): what has not started never will
         for future in running:
             future.cancel()
+
+
+def _derived_on(executor: Any, named: Mapping[str, Scenario], done: set[tuple[str, int]],
+                replications: int) -> dict[str, tuple[str, SteadyState]]:
+    """Scenario -> (fingerprint, steady state), each fingerprint derived once, on ``executor``'s workers.
+
+    Without it every worker derives each scenario it meets, about a second
+    each: a region of 98 municipalities on many workers would spend most
+    of its time deriving the same states again. Scenarios whose every
+    replication is done need none; in this process (no executor) a scenario
+    is derived once anyway.
+    """
+    if executor is None:
+        return {}
+    todo = {name: scenario for name, scenario in named.items()
+            if any((name, k) not in done for k in range(replications))}
+    keys = {name: fingerprint(scenario) for name, scenario in todo.items()}
+    first = {key: name for name, key in reversed(keys.items())}
+    futures = _futures_executor(executor)
+    running = {futures.submit(derived_from_text, todo[name].model_dump_json()): key
+               for key, name in first.items()}
+    try:
+        states = {running[future]: future.result()[1] for future in concurrent.futures.as_completed(running)}
+    finally:  # stopped: what has not started never will
+        for future in running:
+            future.cancel()
+    return {name: (key, states[key]) for name, key in keys.items()}
+
+
+def _futures_executor(executor: Any) -> concurrent.futures.Executor:
+    """``executor`` as a ``concurrent.futures`` executor (a Dask Client gives one of its own)."""
+    if isinstance(executor, concurrent.futures.Executor):
+        return executor
+    return executor.get_executor(pure=False)
 
 
 def _workers(executor: Any) -> int:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..model.equilibrium import SteadyState, remember
 from ..output.finite import refuse_infinite
 from ..output.result import Result
 from ..scenario import Scenario
@@ -68,6 +69,9 @@ class Batch:
     seed_groups: tuple[tuple[str, str], ...] = ()
     """(scenario, group) pairs: under common random numbers, the scenarios of a group share the seed of
     replication k and each group has its own (:func:`seed_of`); empty, every scenario shares one."""
+    steady: tuple[tuple[str, SteadyState], ...] = ()
+    """(fingerprint, steady state) of the batch's scenarios as derived before the ensemble began, kept by
+    the worker before it runs them; empty, a worker derives each scenario it meets."""
 
 
 def seed_of(batch: Batch, replication: int, name: str) -> int:
@@ -83,6 +87,8 @@ def seed_of(batch: Batch, replication: int, name: str) -> int:
 
 def run_batch(batch: Batch) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The batch's outcomes and drawn parameters, as long tables."""
+    for key, state in batch.steady:
+        remember(key, state)
     scenarios = [(name, Scenario.model_validate_json(text)) for name, text in batch.scenarios]
     found, drawn = [], []
     for replication in batch.replications:
