@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pandas as pd
 
 from . import MAX_YEARS, run, run_argument_problems
 from .errors import InputError, command_status
+from .montecarlo.executors import CLUSTER_VARIABLE
 from .output.folders import check_new_folder, new_folder_problems
 from .output.prices import in_prices_of, price_level, price_year_problems
 from .output.result import Result
@@ -39,6 +41,15 @@ def whole_number(text: str) -> int:
         return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+
+
+def add_executor_flags(parser: argparse.ArgumentParser) -> None:
+    """``--workers`` and ``--cluster``: where a command's ensembles run (``executor_for`` takes both)."""
+    parser.add_argument("--workers", type=whole_number, default=None, metavar="N",
+                        help="processes on this machine (default: all cores; 1 runs in this process)")
+    parser.add_argument("--cluster", default=os.environ.get(CLUSTER_VARIABLE), metavar="ADDRESS",
+                        help="Dask scheduler address, e.g. tcp://scheduler:8786 "
+                             f"(default: ${CLUSTER_VARIABLE})")
 
 
 def parser() -> argparse.ArgumentParser:

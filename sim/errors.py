@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 
@@ -100,3 +101,11 @@ def describe(error: OSError) -> str:
     """An operating-system error as one line: what failed, on which file, and why."""
     where = f" {error.filename}" if error.filename else ""
     return f"cannot read or write{where}: {error.strerror or error}"
+
+
+def read_input(path: Path, title: str) -> bytes:
+    """The bytes of a file a user named, or an :class:`InputError` titled ``title`` naming it and why."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise InputError([Problem(str(path), "", f"cannot be read: {error.strerror}")], title) from None

@@ -9,7 +9,6 @@ status 2 and no traceback.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 from collections.abc import Callable
@@ -19,9 +18,9 @@ from typing import Any
 import pandas as pd
 
 from .. import replications_problems
-from ..cli import whole_number
+from ..cli import add_executor_flags, whole_number
 from ..errors import InputError, Problem, command_status
-from ..montecarlo.executors import CLUSTER_VARIABLE, cluster_problems, executor_for
+from ..montecarlo.executors import cluster_problems, executor_for
 from ..output.folders import check_new_folder, new_run_folder, write_atomically
 from ..scenario import load_scenario
 from .fit import DEFAULT_FIGURES, DEFAULT_FIT_YEARS, DEFAULT_PARAMETERS, Settings, plan
@@ -52,10 +51,7 @@ def _common(top: argparse.ArgumentParser) -> None:
     top.add_argument("--fit-years", type=year_span, default=DEFAULT_FIT_YEARS, metavar="YYYY-YYYY",
                      help="years whose figures are fitted; later ones are out of sample (default: 2016-2017)")
     top.add_argument("--seed", type=whole_number, default=0, metavar="S", help="seed (default: 0)")
-    top.add_argument("--workers", type=whole_number, default=None, metavar="N",
-                     help="processes on this machine (default: all cores; 1 runs in this process)")
-    top.add_argument("--cluster", default=os.environ.get(CLUSTER_VARIABLE), metavar="ADDRESS",
-                     help=f"Dask scheduler address, e.g. tcp://scheduler:8786 (default: ${CLUSTER_VARIABLE})")
+    add_executor_flags(top)
     top.add_argument("--out", type=Path, default=None, metavar="FOLDER", help="new folder for the results")
     top.add_argument("--no-progress", action="store_true", help="no progress bar")
 

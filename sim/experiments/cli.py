@@ -11,7 +11,6 @@ on from them and ends with the tables an uninterrupted run gives.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,11 +18,11 @@ from typing import Any
 import pandas as pd
 
 from .. import replications_problems
-from ..cli import whole_number
+from ..cli import add_executor_flags, whole_number
 from ..errors import InputError, Problem, command_status
 from ..model.equilibrium import problems as steady_state_problems
 from ..model.work import SAY_FROM, estimate
-from ..montecarlo.executors import CLUSTER_VARIABLE, cluster_problems, executor_for
+from ..montecarlo.executors import cluster_problems, executor_for
 from ..montecarlo.period import headline_spend
 from ..output.folders import check_new_folder, new_run_folder
 from ..output.prices import price_level, price_year_problems
@@ -62,12 +61,9 @@ def parser() -> argparse.ArgumentParser:
                      help="replications per variant (default: the experiment's)")
     top.add_argument("--seed", type=whole_number, default=None, metavar="S",
                      help="seed (default: the experiment's)")
-    top.add_argument("--workers", type=whole_number, default=None, metavar="N",
-                     help="processes on this machine (default: all cores; 1 runs in this process)")
+    add_executor_flags(top)
     top.add_argument("--force", action="store_true",
                      help="run even when the estimated work is beyond the limits (see docs/errors.md)")
-    top.add_argument("--cluster", default=os.environ.get(CLUSTER_VARIABLE), metavar="ADDRESS",
-                     help=f"Dask scheduler address, e.g. tcp://scheduler:8786 (default: ${CLUSTER_VARIABLE})")
     top.add_argument("--resume", type=Path, default=None, metavar="FOLDER",
                      help="carry on an interrupted run in its folder")
     top.add_argument("--rerun", type=Path, default=None, metavar="MANIFEST",

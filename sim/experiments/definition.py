@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from .. import MAX_REPLICATIONS, MAX_YEARS
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, read_input
 from ..montecarlo.draws import UNCERTAINTIES, uncertain_paths
 from ..montecarlo.outcomes import outcome_names
 from ..scenario import DEFAULT_SCENARIO, Scenario, extend_scenario, load_scenario
@@ -211,11 +211,7 @@ def load_experiment(ref: str | Path) -> LoadedExperiment:
     """Read, validate and resolve an experiment, reporting every problem at once."""
     path = find_experiment(ref)
     label = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError([Problem(label, "", f"cannot be read: {error.strerror}")],
-                         "cannot load the experiment") from None
+    raw = read_input(path, "cannot load the experiment")
     definition = _definition(label, raw)
     problems: list[Problem] = []
     if definition.name != path.stem:

@@ -11,7 +11,6 @@ carries on from them.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,12 +18,12 @@ from typing import Any
 import pandas as pd
 
 from .. import replications_problems, run_argument_problems
-from ..cli import whole_number
+from ..cli import add_executor_flags, whole_number
 from ..errors import InputError, Problem, command_status
 from ..experiments.report import summary_text
 from ..model.work import SAY_FROM, estimate
 from ..montecarlo import Ensemble
-from ..montecarlo.executors import CLUSTER_VARIABLE, cluster_problems, executor_for
+from ..montecarlo.executors import cluster_problems, executor_for
 from ..output.folders import check_new_folder, new_run_folder
 from .definition import BASELINE, LoadedRegion, load_region, region_names, shipped_folder
 from .run import COMPLETE, MANIFEST, read_manifest, run_region
@@ -51,10 +50,7 @@ def parser() -> argparse.ArgumentParser:
                      help="years simulated (default: the region file's)")
     top.add_argument("--seed", type=whole_number, default=None, metavar="S",
                      help="seed (default: the region file's)")
-    top.add_argument("--workers", type=whole_number, default=None, metavar="N",
-                     help="processes on this machine (default: all cores; 1 runs in this process)")
-    top.add_argument("--cluster", default=os.environ.get(CLUSTER_VARIABLE), metavar="ADDRESS",
-                     help=f"Dask scheduler address, e.g. tcp://scheduler:8786 (default: ${CLUSTER_VARIABLE})")
+    add_executor_flags(top)
     top.add_argument("--force", action="store_true",
                      help="run even when the estimated work is beyond the limits (see docs/errors.md)")
     top.add_argument("--resume", type=Path, default=None, metavar="FOLDER",

@@ -43,7 +43,7 @@ from typing import Annotated, Any
 from pydantic import Field, ValidationError, model_validator
 
 from .. import MAX_REPLICATIONS, MAX_YEARS
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, read_input
 from ..scenario import Scenario, extend_scenario, load_scenario
 from ..scenario.messages import problems_from, suggest
 from ..scenario.schema import MAX_CHILDREN, MIN_CHILDREN
@@ -187,11 +187,7 @@ def load_region(ref: str | Path) -> LoadedRegion:
     """Read, validate and resolve a region file, reporting every problem at once."""
     path = find_region(ref)
     where = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError([Problem(where, "", f"cannot be read: {error.strerror}")],
-                         "cannot load the region") from None
+    raw = read_input(path, "cannot load the region")
     data = parse_toml(where, raw, "a region")
     problems = _duplicate_problems(data, where)
     try:
