@@ -20,7 +20,6 @@ import pandas as pd
 
 from . import MAX_YEARS, run, run_argument_problems
 from .errors import InputError, command_status
-from .montecarlo.executors import CLUSTER_VARIABLE
 from .output.folders import check_new_folder, new_folder_problems
 from .output.prices import in_prices_of, price_level, price_year_problems
 from .output.result import Result
@@ -45,6 +44,8 @@ def whole_number(text: str) -> int:
 
 def add_executor_flags(parser: argparse.ArgumentParser) -> None:
     """``--workers`` and ``--cluster``: where a command's ensembles run (``executor_for`` takes both)."""
+    from .montecarlo.executors import CLUSTER_VARIABLE  # here: ``python -m sim`` starts without montecarlo
+
     parser.add_argument("--workers", type=whole_number, default=None, metavar="N",
                         help="processes on this machine (default: all cores; 1 runs in this process)")
     parser.add_argument("--cluster", default=os.environ.get(CLUSTER_VARIABLE), metavar="ADDRESS",
