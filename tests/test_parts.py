@@ -599,6 +599,18 @@ def test_streams_are_keyed_by_name_and_a_childs_by_its_route_and_number():
             Streams(bad)
 
 
+@given(st.integers(0, 2**70), st.sampled_from(["notification", "stock.placed"]), st.integers(0, 2**32 - 1))
+def test_a_childs_stream_is_the_philox_generator_of_its_key(seed, route, number):
+    """Made without Philox's own seeding, a child's generator is still exactly ``Philox(key=...)``."""
+    made = Streams(seed).child(route, number)
+    low, high = (int(word) for word in made.bit_generator.state["state"]["key"])
+    assert low & (2**32 - 1) == number and (seed >= 2**64 or high == seed)
+    key = high << 64 | low
+    reference = np.random.Generator(np.random.Philox(key=key))
+    assert made.random(9).tolist() == reference.random(9).tolist()
+    assert made.gamma(0.7, size=5).tolist() == reference.gamma(0.7, size=5).tolist()
+
+
 def test_durations_have_their_mean_and_spread_and_a_spell_seen_in_progress_is_length_biased():
     rng = np.random.default_rng(0)
     mean, cv = 300.0, 0.8
