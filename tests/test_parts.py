@@ -289,7 +289,7 @@ def test_home_based_measures_start_with_their_provider_and_end_together():
     support.start_new(child)
     assert child.home_measures and all(m.running for m in child.home_measures)
     for measure in child.home_measures:  # the default's in-house services have free places on day 0
-        provider = records.open_spells[measure.spell_id].row[3]
+        provider = records.open_spells[measure.spell_id][2]
         assert provider == ("in_house" if measure.service is not None else "external")
     in_use = {name: service.places.count for name, service in support.services.items()}
     support.end_all(child, "step_up")
@@ -602,7 +602,9 @@ def test_streams_are_keyed_by_name_and_a_childs_by_its_route_and_number():
 @given(st.integers(0, 2**70), st.sampled_from(["notification", "stock.placed"]), st.integers(0, 2**32 - 1))
 def test_a_childs_stream_is_the_philox_generator_of_its_key(seed, route, number):
     """Made without Philox's own seeding, a child's generator is still exactly ``Philox(key=...)``."""
-    made = Streams(seed).child(route, number)
+    streams = Streams(seed)
+    made = streams.child(route, number)
+    streams.child(route, number ^ 1)  # the next child's key does not change this one's stream
     low, high = (int(word) for word in made.bit_generator.state["state"]["key"])
     assert low & (2**32 - 1) == number and (seed >= 2**64 or high == seed)
     key = high << 64 | low
@@ -859,10 +861,10 @@ def test_a_band_whose_types_have_no_stock_keeps_its_own_mix():
 
 
 @given(st.lists(st.tuples(st.integers(-2**62, 2**62), st.sampled_from(["a", "bb", ""]),
-                          st.floats(allow_nan=False), st.booleans()), max_size=30))
-def test_a_ledger_reads_like_its_rows_and_makes_the_frame_they_make(rows):
+                          st.floats(allow_nan=False), st.booleans()), max_size=30), st.integers(1, 8))
+def test_a_ledger_reads_like_its_rows_and_makes_the_frame_they_make(rows, batch):
     types = {"id": "int64", "name": "str", "day": "float64", "flag": "bool"}
-    ledger = Ledger(types)
+    ledger = Ledger(types, batch)
     for row in rows:
         ledger.append(row)
     assert len(ledger) == len(rows) and ledger == rows and list(ledger) == rows
@@ -871,4 +873,7 @@ def test_a_ledger_reads_like_its_rows_and_makes_the_frame_they_make(rows):
     pd.testing.assert_frame_equal(ledger.frame(), expected)
     if rows:
         ledger[0] = (7, "z", 1.5, True)
-        assert ledger == [(7, "z", 1.5, True), *rows[1:]]
+        ledger[len(rows) - 1] = (8, "y", 2.5, False)  # perhaps a row still waiting for its batch
+        assert ledger == [(7, "z", 1.5, True), *rows[1:-1], (8, "y", 2.5, False)][-len(rows):]
+    with pytest.raises(ValueError, match="has 4 values, not 3"):
+        ledger.append((1, "a", 2.0))

@@ -51,8 +51,12 @@ LEDGERS: dict[str, dict[str, str]] = {
 """The columns and types of each list of rows in :class:`Records`."""
 
 
-ARRAY_CODES = {"int64": "q", "float64": "d"}
-"""The ``array`` type code of each numeric column type; flags are kept in lists, text as :class:`Words`."""
+ARRAY_CODES = {"int64": "i", "float64": "d"}
+"""The ``array`` type code of each numeric column type; flags are kept in lists, text as :class:`Words`.
+
+Whole numbers (ids) are kept in 4 bytes, and a column in 8 from the first
+value that does not fit (:meth:`Ledger._widen`); the frame's type is int64.
+"""
 
 
 class Words:
@@ -76,6 +80,15 @@ class Words:
         """Add one row's word."""
         self.codes.append(self._code_of(word))
 
+    def extend(self, words: tuple[str, ...]) -> None:
+        """Add the words of several rows."""
+        code = self._code
+        try:
+            self.codes.extend([code[word] for word in words])
+        except KeyError:  # a word not seen before: coded one by one
+            for word in words:
+                self.append(word)
+
     def __len__(self) -> int:
         return len(self.codes)
 
@@ -97,38 +110,97 @@ class Words:
 class Ledger:
     """The rows of one ledger, kept column by column.
 
-    A number is kept as 8 bytes in an ``array`` and a word as 2 bytes
+    A day is kept as 8 bytes in an ``array``, an id as 4 and a word as 2
     rather than as objects in a tuple, so that the records of a replication
-    take a fifth of the memory, and a table is made from whole columns at
+    take a sixth of the memory, and a table is made from whole columns at
     once. A ledger reads like a list of tuples: ``append``, ``len``, index,
     iterate.
+
+    New rows wait as tuples and go into the columns ``batch`` at a time:
+    putting each value of each row into its column as it came was a tenth
+    of a replication's time, and a batch of rows is put in column by
+    column at once.
     """
 
-    __slots__ = ("columns", "types")
+    __slots__ = ("columns", "types", "_rows", "_batch", "_width")
 
-    def __init__(self, types: dict[str, str]):
+    BATCH = 128
+    """Rows that wait as tuples before they go into the columns."""
+
+    def __init__(self, types: dict[str, str], batch: int = BATCH):
         self.types = types
         self.columns: list[array.array | Words | list] = [
             array.array(ARRAY_CODES[kind]) if kind in ARRAY_CODES else Words() if kind == "str" else []
             for kind in types.values()
         ]
+        self._rows: list[tuple] = []
+        self._batch = batch
+        self._width = len(types)
 
     def append(self, row: tuple) -> None:
         """Add one row, its values in the order of the columns."""
-        for column, value in zip(self.columns, row, strict=True):
-            column.append(value)
+        if len(row) != self._width:
+            raise self._wrong_width(row)
+        rows = self._rows
+        rows.append(row)
+        if len(rows) >= self._batch:
+            self._put_in_columns()
+
+    def _put_in_columns(self) -> None:
+        """Move the waiting rows into the columns."""
+        rows = self._rows
+        if not rows:
+            return
+        for number, values in enumerate(zip(*rows, strict=True)):
+            column = self.columns[number]
+            before = len(column)
+            try:
+                column.extend(values)
+            except OverflowError as error:
+                del column[before:]
+                self._widen(number, error).extend(values)
+        rows.clear()
+
+    def _widen(self, number: int, error: OverflowError) -> array.array:
+        """Keep whole-number column ``number`` in 8 bytes from now on: a value does not fit in 4.
+
+        Raises ``error`` for any other column (a day beyond a float).
+        """
+        column = self.columns[number]
+        if not isinstance(column, array.array) or column.typecode != "i":
+            raise error
+        wide = self.columns[number] = array.array("q", column)
+        return wide
+
+    def _wrong_width(self, row: tuple) -> ValueError:
+        return ValueError(f"a row of {list(self.types)} has {self._width} values, not {len(row)}: {row!r}")
 
     def __len__(self) -> int:
-        return len(self.columns[0])
+        return len(self.columns[0]) + len(self._rows)
 
     def __getitem__(self, index: int) -> tuple:
+        waiting = index - len(self.columns[0])
+        if waiting >= 0:
+            return self._rows[waiting]
+        self._put_in_columns()
         return tuple(column[index] for column in self.columns)
 
     def __setitem__(self, index: int, row: tuple) -> None:
-        for column, value in zip(self.columns, row, strict=True):
-            column[index] = value
+        waiting = index - len(self.columns[0])
+        if len(row) != self._width:
+            raise self._wrong_width(row)
+        if waiting >= 0:
+            self._rows[waiting] = tuple(row)
+            return
+        self._put_in_columns()
+        for number, value in enumerate(row):
+            try:
+                self.columns[number][index] = value
+            except OverflowError as error:
+                self._widen(number, error)[index] = value
 
     def __iter__(self) -> Iterator[tuple]:
+        self._put_in_columns()
         return zip(*self.columns, strict=True)
 
     def __eq__(self, other: object) -> bool:
@@ -141,6 +213,7 @@ class Ledger:
 
     def frame(self) -> pd.DataFrame:
         """The rows as a frame with the ledger's column types (also when empty)."""
+        self._put_in_columns()
         return pd.DataFrame({
             name: column.array() if isinstance(column, Words) else np.array(column, dtype=kind)
             for (name, kind), column in zip(self.types.items(), self.columns, strict=True)
@@ -150,14 +223,6 @@ class Ledger:
 def _ledger(name: str) -> Any:
     """A dataclass field holding an empty ledger of ``name``."""
     return field(default_factory=lambda: Ledger(LEDGERS[name]))
-
-
-@dataclass(slots=True)
-class Open:
-    """A row under way: its fields so far and the day it started."""
-
-    row: list
-    start: float
 
 
 @dataclass
@@ -186,10 +251,14 @@ class Records:
     caseworkers: list[tuple[float, float]] = field(default_factory=list)
     """(day, caseworkers) at each change."""
 
-    open_states: dict[int, Open] = field(default_factory=dict, repr=False)
-    open_spells: dict[int, Open] = field(default_factory=dict, repr=False)
-    open_waits: dict[int, Open] = field(default_factory=dict, repr=False)
-    open_investigations: dict[int, Open] = field(default_factory=dict, repr=False)
+    open_states: dict[int, tuple[str, float]] = field(default_factory=dict, repr=False)
+    """Each child's state under way: child -> (state, start day)."""
+    open_spells: dict[int, tuple] = field(default_factory=dict, repr=False)
+    """Spells under way: spell -> (child, measure, provider, start day)."""
+    open_waits: dict[int, tuple] = field(default_factory=dict, repr=False)
+    """Requests under way: request -> (child, service, measure, requested day)."""
+    open_investigations: dict[int, list] = field(default_factory=dict, repr=False)
+    """Investigations under way: child -> [route, requested day, deadline day, started day]."""
     _next_spell: int = field(default=0, repr=False)
     _next_wait: int = field(default=0, repr=False)
 
@@ -200,61 +269,58 @@ class Records:
     def enter_state(self, child_id: int, state: str, day: float) -> None:
         """The child is in ``state`` from ``day`` (closing its previous state)."""
         self.leave_state(child_id, day)
-        self.open_states[child_id] = Open([child_id, state], day)
+        self.open_states[child_id] = (state, day)
 
     def leave_state(self, child_id: int, day: float) -> None:
         """Close the child's current state, if any."""
         current = self.open_states.pop(child_id, None)
         if current is not None:
-            self.states.append((*current.row, current.start, day))
+            self.states.append((child_id, *current, day))
 
     def open_spell(self, child_id: int, measure: str, provider: str, day: float) -> int:
         """Start a spell; returns its id."""
         spell_id = self._next_spell
         self._next_spell += 1
-        self.open_spells[spell_id] = Open([spell_id, child_id, measure, provider], day)
+        self.open_spells[spell_id] = (child_id, measure, provider, day)
         return spell_id
 
     def close_spell(self, spell_id: int, day: float, reason: str) -> None:
         """End a spell for ``reason``."""
-        spell = self.open_spells.pop(spell_id)
-        self.spells.append((*spell.row, spell.start, day, reason))
+        self.spells.append((spell_id, *self.open_spells.pop(spell_id), day, reason))
 
     def open_wait(self, child_id: int, service: str, measure: str, day: float) -> int:
         """A request for an in-house place; returns its id."""
         wait_id = self._next_wait
         self._next_wait += 1
-        self.open_waits[wait_id] = Open([wait_id, child_id, service, measure], day)
+        self.open_waits[wait_id] = (child_id, service, measure, day)
         return wait_id
 
     def close_wait(self, wait_id: int, day: float, outcome: str) -> None:
         """The request ends: ``in_house``, ``external`` or ``withdrawn``."""
-        wait = self.open_waits.pop(wait_id)
-        self.waits.append((*wait.row, wait.start, day, outcome))
+        self.waits.append((wait_id, *self.open_waits.pop(wait_id), day, outcome))
 
     def open_investigation(self, child_id: int, route: str, requested: float, deadline: float) -> None:
         """An investigation is decided on; it waits for a caseworker."""
-        self.open_investigations[child_id] = Open([child_id, route, requested, deadline], INF)
+        self.open_investigations[child_id] = [route, requested, deadline, INF]
 
     def start_investigation(self, child_id: int, day: float) -> None:
         """A caseworker starts the work."""
-        self.open_investigations[child_id].start = day
+        self.open_investigations[child_id][3] = day
 
     def close_investigation(self, child_id: int, day: float, outcome: str) -> None:
         """The investigation ends with a decision (or ``left``: the child left first)."""
-        investigation = self.open_investigations.pop(child_id)
-        self.investigations.append((*investigation.row, investigation.start, day, outcome))
+        self.investigations.append((child_id, *self.open_investigations.pop(child_id), day, outcome))
 
     def finish(self) -> None:
         """Write everything still under way, with an end of ``inf``."""
-        for spell in self.open_spells.values():
-            self.spells.append((*spell.row, spell.start, INF, "open"))
-        for state in self.open_states.values():
-            self.states.append((*state.row, state.start, INF))
-        for wait in self.open_waits.values():
-            self.waits.append((*wait.row, wait.start, INF, "waiting"))
-        for investigation in self.open_investigations.values():
-            self.investigations.append((*investigation.row, investigation.start, INF, "under_way"))
+        for spell_id, spell in self.open_spells.items():
+            self.spells.append((spell_id, *spell, INF, "open"))
+        for child_id, state in self.open_states.items():
+            self.states.append((child_id, *state, INF))
+        for wait_id, wait in self.open_waits.items():
+            self.waits.append((wait_id, *wait, INF, "waiting"))
+        for child_id, investigation in self.open_investigations.items():
+            self.investigations.append((child_id, *investigation, INF, "under_way"))
         self.open_spells.clear()
         self.open_states.clear()
         self.open_waits.clear()

@@ -29,27 +29,30 @@ def _key(name: str) -> int:
 CHILDREN_PER_ROUTE = 2**32
 """Children a route can number: the child's number fills the low 32 bits of its key."""
 
-_WORD = 2**64 - 1
-
 
 class _PhiloxKey(ISeedSequence):
-    """A Philox key handed over as it is, for a generator made in a third of the time.
+    """Hands Philox the key of the next child's generator, which is made in a third of the time so.
 
     ``Philox(key=...)`` first gathers fresh entropy for a seed sequence it
-    then does not use (about 6 µs, most of making a child's generator);
-    Philox asks a seed sequence for its key's two 64-bit words, so one that
-    returns the key gives the same generator without it.
+    then does not use (about 6 µs, most of making a child's generator).
+    Philox asks a seed sequence for its key's two 64-bit words and copies
+    them into its state, so one that returns the key gives the same
+    generator without it. Every generator keeps a reference to the seed
+    sequence it was made from, so one object per replication is reused,
+    holding the key of the generator being made: a thousand children alive
+    do not keep a thousand of them (they cannot ``spawn``: this is not a
+    spawnable sequence).
     """
 
-    __slots__ = ("_words",)
+    __slots__ = ("words",)
 
-    def __init__(self, key: int):
-        self._words = np.array([key & _WORD, key >> 64], dtype=np.uint64)
+    def __init__(self) -> None:
+        self.words = np.zeros(2, dtype=np.uint64)
 
     def generate_state(self, n_words: int, dtype: type = np.uint32) -> np.ndarray:
         if n_words != 2 or dtype is not np.uint64:
             raise ValueError(f"a Philox key is two 64-bit words, not {n_words} of {dtype}")
-        return self._words
+        return self.words
 
 
 class Streams:
@@ -61,8 +64,9 @@ class Streams:
         self.seed = int(seed)
         seed_bits = self.seed if self.seed < 2**64 else int.from_bytes(
             hashlib.sha256(str(self.seed).encode()).digest()[:8], "big")
-        self._children = seed_bits << 64
-        """The high half of every child's key: the seed (a 64-bit digest of a seed of 2^64 or more)."""
+        self._children = seed_bits
+        """The high 64-bit word of every child's key: the seed (a 64-bit digest of a seed of 2^64 or more)."""
+        self._handover = _PhiloxKey()
 
     def stream(self, name: str) -> np.random.Generator:
         """The generator of the model part called ``name``."""
@@ -78,8 +82,10 @@ class Streams:
         """
         if not 0 <= number < CHILDREN_PER_ROUTE:
             raise ValueError(f"child number {number} on {route!r} is outside 0..{CHILDREN_PER_ROUTE - 1}")
-        key = self._children | (_key(route) << 32) | int(number)
-        return np.random.Generator(np.random.Philox(_PhiloxKey(key)))
+        words = self._handover.words
+        words[0] = (_key(route) << 32) | int(number)
+        words[1] = self._children
+        return np.random.Generator(np.random.Philox(self._handover))
 
     def _generator(self, spawn_key: tuple[int, ...]) -> np.random.Generator:
         sequence = np.random.SeedSequence(self.seed, spawn_key=spawn_key)
