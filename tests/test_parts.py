@@ -774,6 +774,28 @@ def test_candidates_are_shared_whatever_the_rate_so_a_lower_rate_keeps_a_subset(
     assert 0.8 * 300 * 3.45 < len(kept["high"]) < 1.2 * 300 * 3.45
 
 
+@pytest.mark.parametrize("rate_after", [0.0, 40.0, 300.0])
+def test_candidates_drawn_in_blocks_are_those_drawn_one_by_one(rate_after):
+    """The arrivals are the named streams' candidates taken one at a time, each kept at its day's rate."""
+    rate, horizon = Steps.of([(0.0, 100.0), (200.0, rate_after)]), 3.3 * DAYS_PER_YEAR
+    env, found = simpy.Environment(), []
+    Arrivals(env, Streams(9), "test", rate, lambda number, choice: found.append((number, choice, env.now)),
+             horizon)
+    env.run(until=horizon)
+    gaps, draws = Streams(9).stream("test.arrivals"), Streams(9).stream("test.candidates")
+    candidate_rate = max(4 * 100.0, rate_after)
+    day, expected = 0.0, []
+    for number in range(10_000):
+        day += float(gaps.exponential(DAYS_PER_YEAR / candidate_rate))
+        if day >= horizon:
+            break
+        keep, choice = draws.random(2)
+        if keep < rate.at(day) / candidate_rate:
+            expected.append((number, float(choice), day))
+    assert len(expected) > 40 and [(n, c) for n, c, _ in found] == [(n, c) for n, c, _ in expected]
+    assert [now for _, _, now in found] == pytest.approx([d for _, _, d in expected], abs=1e-9)
+
+
 def notifications_of(env: simpy.Environment, records: Records, **settings: float) -> Notifications:
     scenario = with_values(*((f"notification.{k}", v) for k, v in settings.items()))
     register = Register(env, Streams(0), records, scenario.exits)

@@ -73,6 +73,7 @@ def test_at_and_next_change_match_the_pairs(pairs, days):
         assert steps.at(day) == brute_at(pairs, day)
         later = [d for d in change_days if d > day]
         assert steps.next_change(day) == (later[0] if later else float("inf"))
+    assert steps.each(np.array(days)).tolist() == [steps.at(day) for day in days]
 
 
 @given(pairs, grid_days, grid_days)

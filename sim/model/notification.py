@@ -40,6 +40,9 @@ CANDIDATE_HEADROOM = 4.0
 """Candidates come at this many times a stream's rate at the start, so that a scenario may raise the
 rate (a reporting surge, a trend) up to it without losing common random numbers with its baseline."""
 
+CANDIDATE_BLOCK = 256
+"""Candidates an arrival stream draws at once (about a month of the default's reports without need)."""
+
 
 def poisson_arrivals(
     env: simpy.Environment, rate_per_year: Steps, rng: np.random.Generator, arrive: Callable[[], None]
@@ -94,19 +97,30 @@ class Arrivals:
             env.process(self._kept(streams.stream(f"{name}.arrivals")))
 
     def _kept(self, gaps: np.random.Generator) -> Generator[simpy.Event, None, None]:
-        """Sleep until each kept candidate and let it arrive; candidates come as a Poisson process."""
+        """Sleep until each kept candidate and let it arrive; candidates come as a Poisson process.
+
+        The candidates are drawn ``CANDIDATE_BLOCK`` at a time: their gaps,
+        days and whether each is kept in whole arrays. Each stream gives the
+        same numbers in a block as one by one, and the days are summed in
+        the same order, so the children are the same as when each candidate
+        was drawn alone; the three in four discarded cost no Python step.
+        """
         mean_gap = 1.0 / (self.candidate_rate / DAYS_PER_YEAR)
         day = self.env.now
         while True:
-            day += float(gaps.exponential(mean_gap))
-            if day >= self.horizon:
+            days = np.cumsum(np.concatenate(([day], gaps.exponential(mean_gap, CANDIDATE_BLOCK))))[1:]
+            draws = self.draws.random((CANDIDATE_BLOCK, 2))
+            before = days < self.horizon
+            kept = before & (draws[:, 0] < self.rate.each(days) / self.candidate_rate)
+            first = self.candidates
+            self.candidates += int(before.sum())
+            for index, arrival, choice in zip(np.flatnonzero(kept).tolist(), days[kept].tolist(),
+                                              draws[kept, 1].tolist(), strict=True):
+                yield self.env.timeout(arrival - self.env.now)  # lands on its day or within a rounding of it
+                self.arrive(first + index, choice)
+            if not before.all():
                 return
-            number = self.candidates
-            self.candidates += 1
-            keep, choice = self.draws.random(2)
-            if keep < self.rate.at(day) / self.candidate_rate:
-                yield self.env.timeout(day - self.env.now)  # lands on ``day`` or within a rounding of it
-                self.arrive(number, float(choice))
+            day = float(days[-1])
 
 
 class Notifications:

@@ -54,6 +54,11 @@ class Steps:
         index = bisect.bisect_right(days, day) - 1
         return values[index] if index >= 0 else 0.0
 
+    def each(self, days: np.ndarray) -> np.ndarray:
+        """Value on each of ``days``: what :meth:`at` gives for each, at once."""
+        index = np.searchsorted(self.days, days, side="right") - 1
+        return np.where(index >= 0, self.values[np.maximum(index, 0)] if len(self.values) else 0.0, 0.0)
+
     def next_change(self, day: float) -> float:
         """First change day after ``day`` (inf when none)."""
         days, _ = self._lists
