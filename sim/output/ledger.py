@@ -87,24 +87,30 @@ def year_windows(calendar: Calendar) -> list[tuple[int, float, float]]:
 
 
 def spell_spend(spells: pd.DataFrame, prices: PriceList) -> pd.DataFrame:
-    """Days and spend of each spell in each year: spell_id, year, days, spend_kr."""
-    parts = []
+    """Days and spend of each spell in each year: spell_id, year, days, spend_kr.
+
+    Rows come per measure and provider (in order of first appearance), then
+    per year; the pieces are gathered as arrays and made into one frame.
+    """
+    ids, years, days, spend = [], [], [], []
+    windows = year_windows(prices.calendar)
     for (measure, provider), group in spells.groupby(["measure", "provider"], sort=False):
         daily = prices.daily(measure, provider)
+        spell_id = group["spell_id"].to_numpy()
         start, end = group["start_day"].to_numpy(), group["end_day"].to_numpy()
-        for year, first, last in year_windows(prices.calendar):
+        for year, first, last in windows:
             a, b = np.maximum(start, first), np.minimum(end, last)
             inside = b > a
             if inside.any():
-                parts.append(pd.DataFrame({
-                    "spell_id": group["spell_id"].to_numpy()[inside],
-                    "year": year,
-                    "days": (b - a)[inside],
-                    "spend_kr": daily.integral(a[inside], b[inside]),
-                }))
-    if not parts:
+                a, b = a[inside], b[inside]
+                ids.append(spell_id[inside])
+                years.append(np.full(len(a), year, dtype=np.int64))
+                days.append(b - a)
+                spend.append(daily.integral(a, b))
+    if not ids:
         return pd.DataFrame({"spell_id": [], "year": [], "days": [], "spend_kr": []})
-    return pd.concat(parts, ignore_index=True)
+    return pd.DataFrame({"spell_id": np.concatenate(ids), "year": np.concatenate(years),
+                         "days": np.concatenate(days), "spend_kr": np.concatenate(spend)})
 
 
 def by_year(steps: Steps, calendar: Calendar) -> dict[int, float]:

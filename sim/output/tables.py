@@ -38,6 +38,11 @@ def active(starts: np.ndarray, ends: np.ndarray, times: np.ndarray) -> np.ndarra
     )
 
 
+def _arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The columns of ``frame`` as numpy arrays (text as objects), for selections made many times over."""
+    return {name: frame[name].to_numpy() for name in frame.columns}
+
+
 def _capacity(records: Records, name: str) -> Steps:
     return Steps.of(records.capacity[name])
 
@@ -220,11 +225,13 @@ def services(
         bought = spell_spend(external, prices).groupby("year")[["days", "spend_kr"]].sum()
         requests = wait_table[wait_table["service"] == name]
         waiting_until = _waiting_until(requests)
+        wanted = _arrays(requests[["requested_day", "started_day", "wait_days", "outcome"]])
+        requested_day, started_day = wanted["requested_day"], wanted["started_day"]
+        in_house, external = wanted["outcome"] == "in_house", wanted["outcome"] == "external"
         for year, first, last in year_windows(calendar):
             diy = calendar.days_in_year(year)
-            started = requests[(requests["started_day"] >= first) & (requests["started_day"] < last)]
-            asked = requests[(requests["requested_day"] >= first) & (requests["requested_day"] < last)]
-            waits_started = started["wait_days"]
+            started = (started_day >= first) & (started_day < last)
+            waits_started = pd.Series(wanted["wait_days"][started])
             rows.append({
                 "year": year, "service": name, "measure": measure,
                 "places_31_dec": int(places.at(last - END_OF_DAY)),
@@ -234,14 +241,12 @@ def services(
                 "in_house_spend_kr": place_cost[year],
                 "full_year_external": float(bought["days"].get(year, 0.0)) / diy,
                 "external_spend_kr": float(bought["spend_kr"].get(year, 0.0)),
-                "requests": len(asked),
-                "started_in_house": int((started["outcome"] == "in_house").sum()),
-                "bought_externally": int((started["outcome"] == "external").sum()),
-                "median_wait_days": float(waits_started.median()) if len(started) else np.nan,
-                "max_wait_days": float(waits_started.max()) if len(started) else np.nan,
-                "waiting_31_dec": int(active(
-                    requests["requested_day"].to_numpy(), waiting_until, np.array([last - END_OF_DAY])
-                )[0]),
+                "requests": int(((requested_day >= first) & (requested_day < last)).sum()),
+                "started_in_house": int((started & in_house).sum()),
+                "bought_externally": int((started & external).sum()),
+                "median_wait_days": float(waits_started.median()) if len(waits_started) else np.nan,
+                "max_wait_days": float(waits_started.max()) if len(waits_started) else np.nan,
+                "waiting_31_dec": int(active(requested_day, waiting_until, np.array([last - END_OF_DAY]))[0]),
             })
     return pd.DataFrame(rows)
 
@@ -296,50 +301,66 @@ NOTIFIED = ("notification", "renotified")
 
 
 def flows(records: Records, child_table: pd.DataFrame, calendar: Calendar) -> pd.DataFrame:
-    """Per year: notifications, investigations, placements and exits."""
-    notes = records.table("notifications")
-    inv = records.table("investigations")
-    placed = records.table("placements")
-    assessed = records.table("states").query("state == 'assessment'")
-    unmet = records.table("unmet").query("child_id >= 0")
-    reviews = records.table("reviews")
-    from_outside = ~child_table["route"].str.startswith("initial")
+    """Per year: notifications, investigations, placements and exits.
+
+    The columns are taken out of the ledgers once as arrays, and what does
+    not depend on the year (an investigation's route, a placement's
+    substitution) is worked out once; each year then only selects by day.
+    """
+    notes = _arrays(records.table("notifications"))
+    inv = _arrays(records.table("investigations"))
+    placed = _arrays(records.table("placements"))
+    states = _arrays(records.table("states"))
+    unmet = _arrays(records.table("unmet"))
+    reviews = records.table("reviews")["day"].to_numpy()
+    assessed = states["start_day"][states["state"] == "assessment"]
+    screened = unmet["screened_day"][unmet["child_id"] >= 0]
+    kids = _arrays(child_table)
+    route, reason = kids["route"], kids["exit_reason"]
+    from_outside = ~child_table["route"].str.startswith("initial").to_numpy(dtype=bool)
+    requested_route = inv["route"] != "initial"
+    from_notifications = np.isin(inv["route"], NOTIFIED)
+    finished = ~np.isin(inv["outcome"], ["left", "under_way"])
+    breach = inv["decided_day"] > inv["deadline_day"]
+    substituted = placed["wanted"] != placed["placed"]
+    days_to_move_in = placed["moved_in_day"] - placed["decided_day"]
     rows = []
     for year, first, last in year_windows(calendar):
-        def within(days: pd.Series) -> pd.Series:
+        def within(days: np.ndarray) -> np.ndarray:
             return (days >= first) & (days < last)  # noqa: B023
 
-        year_notes = notes[within(notes["day"])]
-        requested = inv[within(inv["requested_day"]) & (inv["route"] != "initial")]
-        decided = inv[within(inv["decided_day"]) & ~inv["outcome"].isin(["left", "under_way"])]
-        moved = placed[within(placed["moved_in_day"])]
-        entered = child_table[within(child_table["entered_day"]) & from_outside]
-        exited = child_table[within(child_table["exited_day"])]
+        year_notes = within(notes["day"])
+        repeats = notes["repeat"][year_notes]
+        requested = within(inv["requested_day"]) & requested_route
+        decided = within(inv["decided_day"]) & finished
+        moved = within(placed["moved_in_day"])
+        entered = within(kids["entered_day"]) & from_outside
+        exited = within(kids["exited_day"])
         row = {
             "year": year,
-            "notifications": len(year_notes),
-            "repeat_notifications": int(year_notes["repeat"].sum()),
-            "children_notified": int((~year_notes["repeat"]).sum()),
-            "applications": int((entered["route"] == "application").sum()),
-            "children_renotified": int((entered["route"] == "renotified").sum()),
-            "assessments": int(within(assessed["start_day"]).sum()),
-            "screened_out_in_need": int(within(unmet["screened_day"]).sum()),
-            "investigations_requested": len(requested),
-            "investigations_from_notifications": int(requested["route"].isin(NOTIFIED).sum()),
-            "investigations_decided": len(decided),
-            "deadline_breaches": int((decided["decided_day"] > decided["deadline_day"]).sum()),
-            "placements_started": len(moved),
-            "placements_substituted": int((moved["wanted"] != moved["placed"]).sum()),
-            "mean_days_to_move_in": float((moved["moved_in_day"] - moved["decided_day"]).mean())
-            if len(moved) else np.nan,
-            "children_entered": len(entered),
-            "reviews": int(within(reviews["day"]).sum()),
+            "notifications": int(year_notes.sum()),
+            "repeat_notifications": int(repeats.sum()),
+            "children_notified": int((~repeats).sum()),
+            "applications": int((route[entered] == "application").sum()),
+            "children_renotified": int((route[entered] == "renotified").sum()),
+            "assessments": int(within(assessed).sum()),
+            "screened_out_in_need": int(within(screened).sum()),
+            "investigations_requested": int(requested.sum()),
+            "investigations_from_notifications": int((requested & from_notifications).sum()),
+            "investigations_decided": int(decided.sum()),
+            "deadline_breaches": int((decided & breach).sum()),
+            "placements_started": int(moved.sum()),
+            "placements_substituted": int((moved & substituted).sum()),
+            "mean_days_to_move_in":
+                float(pd.Series(days_to_move_in[moved]).mean()) if moved.any() else np.nan,
+            "children_entered": int(entered.sum()),
+            "reviews": int(within(reviews).sum()),
         }
         notified = row["notifications"]
         row["share_notifications_to_investigation"] = (
             row["investigations_from_notifications"] / notified if notified else np.nan
         )
-        for reason in EXIT_REASONS:
-            row[f"exits_{reason}"] = int((exited["exit_reason"] == reason).sum())
+        for exit_reason in EXIT_REASONS:
+            row[f"exits_{exit_reason}"] = int((reason[exited] == exit_reason).sum())
         rows.append(row)
     return pd.DataFrame(rows)
