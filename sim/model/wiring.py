@@ -14,6 +14,9 @@ moment run in the order they were made.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
 from typing import Any
 
 import simpy
@@ -35,6 +38,26 @@ from .services import HomeBasedSupport
 from .small_children import SmallChildrenSpecial
 from .steps import Schedules, Steps
 from .streams import Streams
+
+
+@contextlib.contextmanager
+def cyclic_collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a replication runs, and resumed as it was.
+
+    A run makes no reference cycles (a test checks it), so reference
+    counting frees everything and the collector finds nothing; but it is
+    not idle. Children and their processes live for months, so the young
+    objects it scans keep growing while older ones are freed, and in a
+    large municipality it took a seventh of the run (0.45 s of young and
+    0.7 s of older collections in a 150,000-children replication).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class Model:
@@ -98,8 +121,9 @@ class Model:
 
     def run(self) -> Records:
         """Build the system as it stands on the start date and run it to the horizon."""
-        self.start()
-        self.env.run(until=self.calendar.horizon)
+        with cyclic_collector_paused():
+            self.start()
+            self.env.run(until=self.calendar.horizon)
         self.records.finish()
         return self.records
 
