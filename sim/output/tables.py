@@ -264,17 +264,19 @@ def counts(
     )
     frame["entered_cumulative"] = np.searchsorted(np.sort(child_table["entered_day"]), times, side="right")
     frame["exited_cumulative"] = np.searchsorted(np.sort(child_table["exited_day"]), times, side="right")
+    stays = _arrays(state_table[["state", "start_day", "end_day"]])
     for state in STATES:
-        mine = state_table[state_table["state"] == state]
-        frame[f"state_{state}"] = active(mine["start_day"].to_numpy(), mine["end_day"].to_numpy(), times)
+        mine = stays["state"] == state
+        frame[f"state_{state}"] = active(stays["start_day"][mine], stays["end_day"][mine], times)
     frame["open_cases"] = frame[[f"state_{s}" for s in STATES if s in OPEN_CASE_STATES]].sum(axis=1)
     caseworkers = Steps.of(records.caseworkers)
     frame["caseworkers"] = [caseworkers.at(t) for t in times]
     frame["caseload_per_worker"] = frame["open_cases"] / frame["caseworkers"]
+    spells = _arrays(spell_table[["measure", "start_day", "end_day"]])
     for measure in ("preventive", *HOME_BASED):
-        frame[f"measure_{measure}"] = _spells_at(spell_table, measure, times)
+        frame[f"measure_{measure}"] = _spells_at(spells, measure, times)
     for kind in PLACEMENT_TYPES:
-        frame[f"placement_{kind}"] = _spells_at(spell_table, kind, times)
+        frame[f"placement_{kind}"] = _spells_at(spells, kind, times)
     frame["placements_total"] = frame[[f"placement_{k}" for k in PLACEMENT_TYPES]].sum(axis=1)
     for name, service in prices.scenario.services:
         places, busy = _service_use(spell_table, records, name, service.measure)
@@ -291,9 +293,9 @@ def counts(
     return frame
 
 
-def _spells_at(spell_table: pd.DataFrame, measure: str, times: np.ndarray) -> np.ndarray:
-    mine = spell_table[spell_table["measure"] == measure]
-    return active(mine["start_day"].to_numpy(), mine["end_day"].to_numpy(), times)
+def _spells_at(spells: dict[str, np.ndarray], measure: str, times: np.ndarray) -> np.ndarray:
+    mine = spells["measure"] == measure
+    return active(spells["start_day"][mine], spells["end_day"][mine], times)
 
 
 NOTIFIED = ("notification", "renotified")
