@@ -58,6 +58,8 @@ class Reform:
         """The days the practice began, each time it did (the timeline may stop and restart it)."""
         self.band_share = _share_in_band(age, params)
         """The share of children at first contact whose age falls in the reform's band."""
+        self._all_cases = params.cases.value == "all"
+        self._full, self._none = params.full_effect_caseload.value, params.no_effect_caseload.value
 
     def practised_at(self, day: float) -> bool:
         """Whether the municipality practises the reform on ``day``."""
@@ -70,14 +72,14 @@ class Reform:
 
     def strength(self) -> float:
         """How fully the practice works at today's caseload: 1 at or below full effect, 0 at or above none."""
-        full, none = self.params.full_effect_caseload.value, self.params.no_effect_caseload.value
+        full, none = self._full, self._none
         return min(max((none - self.caseload()) / (none - full), 0.0), 1.0)
 
     def applies(self, child: Child, day: float) -> bool:
         """Whether the practice applies to ``child`` on ``day``."""
         if not self.practised_at(day) or not self.params.ages.contains(child.age(day)):
             return False
-        return self.params.cases.value == "all" or child.case_opened >= self.started(day)
+        return self._all_cases or child.case_opened >= self.started(day)
 
     def step_up_factor(self, child: Child, day: float) -> float:
         """(a) What the rate at which ``child`` at home needs a placement is multiplied by."""
