@@ -73,7 +73,7 @@ def check_run_arguments(years: object, seed: object, prefix: str = "") -> None:
 def run(scenario: Scenario | str | Path, years: int = 10, seed: int = 0, *, force: bool = False) -> Result:
     """Run one replication of ``scenario`` (a Scenario, a file path or an embedded name).
 
-    One estimated at more than a minute of one core (:mod:`sim.model.work`) is
+    One estimated at more than half a minute of one core (:mod:`sim.model.work`) is
     refused unless ``force``.
     """
     check_run_arguments(years, seed)

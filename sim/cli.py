@@ -75,7 +75,7 @@ def parser() -> argparse.ArgumentParser:
     run_cmd.add_argument("--out", type=Path, default=None, metavar="DIR",
                          help="new folder for the tables (default: a new folder under results/)")
     run_cmd.add_argument("--force", action="store_true",
-                         help="run even a replication estimated at more than a minute of one core")
+                         help="run even a replication estimated at more than half a minute of one core")
     commands.add_parser("scenarios", help="list the embedded scenarios")
     provenance_cmd = commands.add_parser(
         "provenance", help="print every parameter of a scenario, its value and where it comes from",

@@ -364,7 +364,7 @@ def test_a_run_of_more_children_than_memory_holds_is_refused_with_its_estimate(t
     from sim.montecarlo import run_ensemble
 
     (tmp_path / "huge.toml").write_text(HUGE, encoding="utf-8")
-    with pytest.raises(InputError, match="about 90,001,188 children, about 600.0 min of one core, more "
+    with pytest.raises(InputError, match="about 90,001,188 children, about 300.0 min of one core, more "
                                          "than the 150,000"):
         run_ensemble([tmp_path / "huge.toml"], 2, years=10)
     (tmp_path / "e.toml").write_text(EXPERIMENT_HEAD.replace("ballerup_2017", str(tmp_path / "huge.toml"))

@@ -7,7 +7,7 @@ a run starts its work is estimated from the scenarios alone: the children
 in the stock at the start, and the notifications of every year, each a
 child that may enter (in Ballerup 2017 this counts 5,288 children in ten
 years against the 6,524 a run meets, the rest coming by application). A
-replication of more than :data:`MAX_CHILDREN` (a minute of one core), or a
+replication of more than :data:`MAX_CHILDREN` (half a minute of one core), or a
 run of more than :data:`MAX_WORK` in all, is refused with the estimate,
 unless forced: a slip of three zeros never starts hours of work unasked,
 while a replication of the largest municipality (Copenhagen, about 150,000
@@ -22,17 +22,18 @@ from dataclasses import dataclass
 from ..errors import Problem
 from ..scenario import Scenario
 
-CHILDREN_PER_SECOND = 2_500
-"""Children one core simulates a second, as the benchmark measures a ten-year run of Ballerup 2017
-(6,524 children in about 2.6 s); for the estimate of time only."""
-MAX_REPLICATION_SECONDS = 60.0
+CHILDREN_PER_SECOND = 5_000
+"""Children of the estimate one core simulates a second, with the tables: a ten-year run of Ballerup 2017
+is estimated at 5,288 children and took 0.92 s on 2026-12-01 (5,700 a second; a large municipality's
+children are cheaper, 144,299 in 6.9 s); for the estimate of time only."""
+MAX_REPLICATION_SECONDS = 30.0
 """Seconds of one core one replication may take unasked."""
 MAX_CHILDREN = round(MAX_REPLICATION_SECONDS * CHILDREN_PER_SECOND)
-"""Children one replication may simulate unasked: a minute of one core (150,000 children; about 240 MB,
-at about 1.6 kB each for the run's tables). Denmark run as one municipality is beyond it from its first
-year (about 171,000 children; 70 s measured), and runs with force."""
+"""Children one replication may simulate unasked: half a minute of one core (150,000 children; about
+240 MB, at about 1.6 kB each for the run's tables). Denmark run as one municipality is beyond it from its
+first year (about 171,000 children), and runs with force."""
 MAX_WORK = 500_000_000
-"""Children all replications together may simulate: about two days of one core."""
+"""Children all replications together may simulate: about a day of one core."""
 SAY_FROM = 60.0
 """Seconds of one core from which the estimate is printed before a run."""
 
@@ -84,8 +85,9 @@ def work_problems(work: Work, flag: str = "force") -> list[Problem]:
     too_large = {label: n for label, n in work.children.items() if n > MAX_CHILDREN}
     problems = [Problem(label, "", f"one replication would simulate about {n:,} children, about "
                         f"{n / CHILDREN_PER_SECOND / 60:,.1f} min of one core, more than the "
-                        f"{MAX_CHILDREN:,} (a minute) run unasked; check the scenario's counts (three zeros "
-                        f"too many?), or give {flag} to run it") for label, n in too_large.items()]
+                        f"{MAX_CHILDREN:,} (half a minute) run unasked; check the scenario's counts "
+                        f"(three zeros too many?), or give {flag} to run it")
+                for label, n in too_large.items()]
     if work.total > MAX_WORK:
         problems.append(Problem("replications", "", f"the run is {work.text()}, more than the "
                                 f"{MAX_WORK:,} children allowed unasked; run fewer replications or years, "
