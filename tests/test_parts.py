@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gc
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -922,3 +923,10 @@ def test_a_replication_makes_no_reference_cycles_so_the_paused_collector_misses_
         assert not gc.isenabled()  # left as it was found
     finally:
         gc.enable()
+
+    def in_a_worker_thread() -> bool:
+        with cyclic_collector_paused():
+            return gc.isenabled()
+
+    with ThreadPoolExecutor(1) as thread:  # as a Dask worker runs a replication: the collector is left on
+        assert thread.submit(in_a_worker_thread).result()
