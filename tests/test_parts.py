@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import gc
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -49,7 +47,6 @@ from sim.model.small_children import STATE as SMALL_CHILDREN
 from sim.model.small_children import SmallChildrenSpecial
 from sim.model.steps import Schedules, Steps
 from sim.model.streams import Streams
-from sim.model.wiring import Model, cyclic_collector_paused
 from sim.scenario.schema import Scenario, TimelineChange
 
 pytestmark = pytest.mark.unit
@@ -902,31 +899,3 @@ def test_a_ledger_reads_like_its_rows_and_makes_the_frame_they_make(rows, batch)
         assert ledger == [(7, "z", 1.5, True), *rows[1:-1], (8, "y", 2.5, False)][-len(rows):]
     with pytest.raises(ValueError, match="has 4 values, not 3"):
         ledger.append((1, "a", 2.0))
-
-
-def test_a_replication_makes_no_reference_cycles_so_the_paused_collector_misses_nothing():
-    """The cyclic collector is paused while a replication runs: safe only while a run makes no cycles."""
-
-    model = Model(DEFAULT, 2, 4)
-    gc.collect()
-    with cyclic_collector_paused():
-        assert not gc.isenabled()
-        model.start()
-        model.env.run(until=1.5 * DAYS_PER_YEAR)
-        assert len(model.records.children) > 1000
-        assert gc.collect() == 0  # everything the run freed, reference counting freed
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with cyclic_collector_paused():
-            pass
-        assert not gc.isenabled()  # left as it was found
-    finally:
-        gc.enable()
-
-    def in_a_worker_thread() -> bool:
-        with cyclic_collector_paused():
-            return gc.isenabled()
-
-    with ThreadPoolExecutor(1) as thread:  # as a Dask worker runs a replication: the collector is left on
-        assert thread.submit(in_a_worker_thread).result()

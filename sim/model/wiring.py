@@ -14,10 +14,6 @@ moment run in the order they were made.
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 import simpy
@@ -39,34 +35,6 @@ from .services import HomeBasedSupport
 from .small_children import SmallChildrenSpecial
 from .steps import Schedules, Steps
 from .streams import Streams
-
-
-@contextlib.contextmanager
-def cyclic_collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while a replication runs, and resumed as it was.
-
-    A run makes no reference cycles (a test checks it), so reference
-    counting frees everything and the collector finds nothing; but it is
-    not idle. Children and their processes live for months, so the young
-    objects it scans keep growing while older ones are freed, and in a
-    large municipality it took a seventh of the run (0.45 s of young and
-    0.7 s of older collections in a 150,000-children replication).
-
-    Only the main thread pauses it. A Dask worker runs replications in a
-    thread beside its event loop, and paused there the collector made an
-    ensemble on a ``LocalCluster`` a third slower (1.36 times the process
-    pool against 1.08, 100 replications of the default).
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield  # the switch is the whole process's: a worker thread leaves it to the threads beside it
-        return
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class Model:
@@ -130,9 +98,8 @@ class Model:
 
     def run(self) -> Records:
         """Build the system as it stands on the start date and run it to the horizon."""
-        with cyclic_collector_paused():
-            self.start()
-            self.env.run(until=self.calendar.horizon)
+        self.start()
+        self.env.run(until=self.calendar.horizon)
         self.records.finish()
         return self.records
 
