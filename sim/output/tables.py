@@ -38,6 +38,11 @@ def active(starts: np.ndarray, ends: np.ndarray, times: np.ndarray) -> np.ndarra
     )
 
 
+def _within(days: np.ndarray, first: float, last: float) -> np.ndarray:
+    """Which of ``days`` fall in the year window [first, last)."""
+    return (days >= first) & (days < last)
+
+
 def _arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """The columns of ``frame`` as numpy arrays (text as objects), for selections made many times over."""
     return {name: frame[name].to_numpy() for name in frame.columns}
@@ -230,7 +235,7 @@ def services(
         in_house, external = wanted["outcome"] == "in_house", wanted["outcome"] == "external"
         for year, first, last in year_windows(calendar):
             diy = calendar.days_in_year(year)
-            started = (started_day >= first) & (started_day < last)
+            started = _within(started_day, first, last)
             waits_started = pd.Series(wanted["wait_days"][started])
             rows.append({
                 "year": year, "service": name, "measure": measure,
@@ -241,7 +246,7 @@ def services(
                 "in_house_spend_kr": place_cost[year],
                 "full_year_external": float(bought["days"].get(year, 0.0)) / diy,
                 "external_spend_kr": float(bought["spend_kr"].get(year, 0.0)),
-                "requests": int(((requested_day >= first) & (requested_day < last)).sum()),
+                "requests": int(_within(requested_day, first, last).sum()),
                 "started_in_house": int((started & in_house).sum()),
                 "bought_externally": int((started & external).sum()),
                 "median_wait_days": float(waits_started.median()) if len(waits_started) else np.nan,
@@ -317,7 +322,7 @@ def flows(records: Records, child_table: pd.DataFrame, calendar: Calendar) -> pd
     reviews = records.table("reviews")["day"].to_numpy()
     assessed = states["start_day"][states["state"] == "assessment"]
     screened = unmet["screened_day"][unmet["child_id"] >= 0]
-    kids = _arrays(child_table)
+    kids = _arrays(child_table[["route", "entered_day", "exited_day", "exit_reason"]])
     route, reason = kids["route"], kids["exit_reason"]
     from_outside = ~child_table["route"].str.startswith("initial").to_numpy(dtype=bool)
     requested_route = inv["route"] != "initial"
@@ -329,7 +334,7 @@ def flows(records: Records, child_table: pd.DataFrame, calendar: Calendar) -> pd
     rows = []
     for year, first, last in year_windows(calendar):
         def within(days: np.ndarray) -> np.ndarray:
-            return (days >= first) & (days < last)  # noqa: B023
+            return _within(days, first, last)  # noqa: B023
 
         year_notes = within(notes["day"])
         repeats = notes["repeat"][year_notes]
