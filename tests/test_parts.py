@@ -39,7 +39,7 @@ from sim.model.mechanisms.review_pace import ReviewPace
 from sim.model.mechanisms.threshold import Threshold
 from sim.model.need import Need
 from sim.model.notification import Arrivals, Notifications
-from sim.model.placement import FamilyPool, PlacementSupply, family_pools
+from sim.model.placement import FamilyPool, PlacementSupply, Turnover, family_pools
 from sim.model.records import Ledger, Records
 from sim.model.register import Register
 from sim.model.services import MAX_MEASURES, HomeBasedSupport, InHouseService, Measure
@@ -310,9 +310,10 @@ def test_substitution_reads_the_pools_wait_and_the_substitute_of_each_type():
 
 
 def empty_pool(env: simpy.Environment, records: Records) -> FamilyPool:
-    scenario = with_values(("placement.foster_family.pool.free_at_start", 0))
-    return FamilyPool(env, records, "foster_family", scenario.placement.foster_family.pool, 0,
+    pool = FamilyPool(env, "foster_family", 0, Turnover.of(DEFAULT.placement.foster_family.pool),
                       Steps.of([(0.0, 0.0)]), np.random.default_rng(0))
+    records.capacity["foster_family"] = pool.families.history
+    return pool
 
 
 def test_with_no_free_family_a_child_is_placed_in_the_substitute_after_the_wait():

@@ -13,6 +13,7 @@ bought per place at the year's price, without limit.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -36,24 +37,36 @@ FAMILY_TYPES = ("foster_family", "network_foster_family", "municipal_foster_fami
 """The placements in a family, ordinary foster family first."""
 
 
+@dataclass(frozen=True)
+class Turnover:
+    """How approved families stop: a free family at a yearly rate, a family whose placement ends by chance."""
+
+    free_leaving_per_year: float
+    leaving_after_placement: float
+
+    @classmethod
+    def of(cls, params: FosterPool) -> Turnover:
+        """A pool's turnover as its scenario gives it."""
+        return cls(params.free_leaving_per_year.value, params.leaving_after_placement.value)
+
+
 class FamilyPool:
     """Approved foster families of one type: a resource whose size changes with recruitment."""
 
     def __init__(
         self,
         env: simpy.Environment,
-        records: Records,
         kind: str,
-        params: FosterPool,
-        placed_at_start: int,
+        families: int,
+        turnover: Turnover,
         recruitment: Steps,
         rng: np.random.Generator,
     ):
         self.env = env
         self.kind = kind
-        self.params = params
-        self.families = Places(env, placed_at_start + params.free_at_start.value, kind)
-        records.capacity[kind] = self.families.history
+        self.turnover = turnover
+        self.families = Places(env, families, kind)
+        """The approved families on the start date: those with a child of the stock and those free."""
         self.recruitment = recruitment
         """Families approved per year, as set on each day."""
         self.rng = rng
@@ -61,7 +74,7 @@ class FamilyPool:
 
     def _recruit_and_lose(self) -> Generator[simpy.Event, None, None]:
         """Each month: new families approved, and some free families stop."""
-        leave = 1.0 - np.exp(-self.params.free_leaving_per_year.value / 12.0)
+        leave = 1.0 - np.exp(-self.turnover.free_leaving_per_year / 12.0)
         while True:
             yield self.env.timeout(DAYS_PER_MONTH)
             recruited = int(self.rng.poisson(self.recruitment.at(self.env.now) / 12.0))
@@ -75,7 +88,7 @@ class FamilyPool:
         The family decides before its place is freed, so a family that stops
         is never handed to the next child in the queue.
         """
-        if self.rng.random() < self.params.leaving_after_placement.value:
+        if self.rng.random() < self.turnover.leaving_after_placement:
             self.families.resize(max(self.families.capacity - 1, 0))
         self.families.release(family)
 
@@ -93,14 +106,20 @@ def family_pools(
     ``recruitment`` gives a type's families approved per year, ``stream`` a
     pool's random stream, each by the pool's name in the scenario.
     """
-    return {
-        kind: FamilyPool(
-            env, records, kind, params.type(kind).pool, getattr(placed, kind).value,
+    pools = {}
+    for kind in pool_types(params):
+        pool = params.type(kind).pool
+        pools[kind] = FamilyPool(
+            env, kind, getattr(placed, kind).value + pool.free_at_start.value, Turnover.of(pool),
             recruitment(f"placement.{kind}.pool.recruited_per_year"), stream(f"placement.{kind}.pool"),
         )
-        for kind in PLACEMENT_TYPES
-        if params.type(kind).pool is not None
-    }
+        records.capacity[kind] = pools[kind].families.history
+    return pools
+
+
+def pool_types(params: Placement) -> tuple[str, ...]:
+    """The placement types with a pool of families (the others are bought per place)."""
+    return tuple(kind for kind in PLACEMENT_TYPES if params.type(kind).pool is not None)
 
 
 class PlacementSupply:

@@ -28,7 +28,7 @@ from .investigation import Investigations
 from .ladder import Ladder
 from .need import Need
 from .notification import Notifications
-from .placement import PlacementSupply, family_pools
+from .placement import FamilyPool, PlacementSupply, family_pools
 from .records import Records
 from .register import Register
 from .services import HomeBasedSupport
@@ -40,10 +40,16 @@ from .streams import Streams
 class Model:
     """The running replication: clock, streams, records, the register of children, and the parts."""
 
-    def __init__(self, scenario: Scenario, years: int, seed: int):
+    def __init__(self, scenario: Scenario, years: int, seed: int, *, env: simpy.Environment | None = None,
+                 families: dict[str, FamilyPool] | None = None):
+        """One replication of ``scenario``.
+
+        A municipality alone, or with ``env`` and ``families`` one of several run together in one
+        environment, sharing their foster families (:mod:`sim.model.together`).
+        """
         self.scenario = scenario
         self.calendar = Calendar(scenario.scenario.start_date, years)
-        self.env = env = simpy.Environment()
+        self.env = env = simpy.Environment() if env is None else env
         self.streams = Streams(seed)
         self.records = records = Records()
         self.schedules = Schedules(scenario, self.calendar)
@@ -57,8 +63,12 @@ class Model:
                                         self.mechanisms["external_purchase"])
         self.steady = equilibrium.derive(scenario)
         """The rates (and placement mix) at which the start date is the municipality's steady state."""
-        pools = family_pools(env, records, scenario.placement, scenario.initial.placements,
-                             self.schedules.of, self.streams.stream)
+        if families is None:
+            pools = family_pools(env, records, scenario.placement, scenario.initial.placements,
+                                 self.schedules.of, self.streams.stream)
+        else:
+            pools = families
+            records.capacity.update({kind: pool.families.history for kind, pool in families.items()})
         self.placement = PlacementSupply(env, pools, scenario.placement,
                                          self.mechanisms["foster_substitution"], self.steady.placement_mix)
         ages = scenario.age.at_first_contact.bands()
