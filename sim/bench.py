@@ -298,7 +298,7 @@ def region(table: Table, cores: int, dask: bool, sample: int = 8) -> None:
     def timed(executor: Any) -> tuple[float, pd.DataFrame]:
         start = time.perf_counter()
         ensemble = run_region_ensemble(loaded, 1, 0, 1, executor=executor, force=True)
-        return time.perf_counter() - start, municipality_outcomes(ensemble)
+        return time.perf_counter() - start, municipality_outcomes(loaded, ensemble)
 
     with executor_for(cores) as (pool, _):
         pool_seconds, on_pool = timed(pool)

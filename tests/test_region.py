@@ -150,7 +150,8 @@ def test_a_dask_cluster_gives_the_process_pools_outcomes_bit_for_bit(tiny):
     with (distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
           distributed.Client(cluster) as client):
         ensemble = run_region_ensemble(region, 2, 0, 1, executor=client)
-    pd.testing.assert_frame_equal(municipality_outcomes(ensemble), tables["outcomes"], check_exact=True)
+    pd.testing.assert_frame_equal(municipality_outcomes(region, ensemble), tables["outcomes"],
+                                  check_exact=True)
 
 
 BAD = """\

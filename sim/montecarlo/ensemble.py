@@ -27,6 +27,7 @@ import pandas as pd
 from .. import replications_problems, run_argument_problems
 from ..errors import InputError, Problem
 from ..model.equilibrium import SteadyState, derived_from_text, fingerprint
+from ..model.together import together_problems
 from ..model.work import estimate, work_problems
 from ..output.result import Result
 from ..scenario import Scenario, load_scenario
@@ -128,6 +129,7 @@ def run_ensemble(
     measure: Callable[[Result], pd.DataFrame] = standard.outcomes,
     common_random_numbers: bool = True,
     seed_groups: Mapping[str, str] | None = None,
+    shared_families: bool = False,
     force: bool = False,
 ) -> Ensemble:
     """Run ``replications`` replications of every scenario, replication k of each with the same seed.
@@ -161,23 +163,28 @@ def run_ensemble(
     its own seeds: a region's municipalities, each with its variants
     (:mod:`sim.region`). Give it with ``scenarios_per_batch`` and the labels
     of a group next to each other, so that a group runs as one batch.
+    ``shared_families=True`` runs the scenarios of each batch together in
+    one environment in every replication, sharing their foster families
+    (:mod:`sim.model.together`): a region's municipalities in one variant,
+    given next to each other with ``scenarios_per_batch`` their number. Then
+    the batches are the unit of the result, not a choice of grouping.
 
     A run whose estimated work (:mod:`sim.model.work`) is beyond what a
     machine holds or should be asked unawares is refused with the estimate
     unless ``force``.
     """
     named = _checked(scenarios, replications, seed, years, uncertainty, batch_size, executor,
-                     scenarios_per_batch, common_random_numbers, seed_groups)
+                     scenarios_per_batch, common_random_numbers, seed_groups, shared_families)
     groups = tuple((label, seed_groups[label]) for label in named) if seed_groups is not None else ()
     if not force and (problems := work_problems(estimate(named, years, replications), "force=True")):
         raise InputError(problems, "cannot run the ensemble")
     drawn = tuple(uncertain_paths(list(named.values()))) if uncertainty == "parameters" else ()
     store = open_store(folder, named, seed, years, uncertainty, measure, common_random_numbers,
-                       seed_groups) if folder is not None else None
+                       seed_groups, shared_families) if folder is not None else None
     done = store.finished() if store else set()
     steady = _derived_on(executor, named, done, replications)
     batches = _batches(named, replications, seed, years, drawn, batch_size, scenarios_per_batch, done,
-                       measure, common_random_numbers, groups, steady=steady)
+                       measure, common_random_numbers, groups, steady=steady, shared_families=shared_families)
     todo = _runs_to_do(list(named), replications, scenarios_per_batch, done)
     parts = []
     for batch, (outcomes, draws) in _progress(_execute(batches, executor), todo, progress,
@@ -201,27 +208,29 @@ def run_ensemble(
 
 def open_store(folder: str | Path, scenarios: Mapping[str, Scenario], seed: int, years: int,
                uncertainty: str, measure: Callable[[Result], pd.DataFrame] = standard.outcomes,
-               common_random_numbers: bool = True, seed_groups: Mapping[str, str] | None = None) -> Store:
+               common_random_numbers: bool = True, seed_groups: Mapping[str, str] | None = None,
+               shared_families: bool = False) -> Store:
     """The store of an ensemble in ``folder``; refused if the folder holds an ensemble of other settings.
 
-    A measure other than the outcomes, seeds per scenario and seed groups are part of the settings when
-    used (so stores written before they existed still resume).
+    A measure other than the outcomes, seeds per scenario, seed groups and shared foster families are
+    part of the settings when used (so stores written before they existed still resume).
     """
     return Store(folder, _settings(scenarios, seed, years, uncertainty, measure, common_random_numbers,
-                                   seed_groups))
+                                   seed_groups, shared_families))
 
 
 def check_store(folder: str | Path, scenarios: Mapping[str, Scenario], seed: int, years: int,
                 uncertainty: str, measure: Callable[[Result], pd.DataFrame] = standard.outcomes,
-                common_random_numbers: bool = True, seed_groups: Mapping[str, str] | None = None) -> None:
+                common_random_numbers: bool = True, seed_groups: Mapping[str, str] | None = None,
+                shared_families: bool = False) -> None:
     """Refuse ``folder`` if it holds an ensemble of other settings, changing nothing in it."""
     refuse_other_settings(Path(folder), _settings(scenarios, seed, years, uncertainty, measure,
-                                                  common_random_numbers, seed_groups))
+                                                  common_random_numbers, seed_groups, shared_families))
 
 
 def _settings(scenarios: Mapping[str, Scenario], seed: int, years: int, uncertainty: str,
               measure: Callable[[Result], pd.DataFrame], common_random_numbers: bool,
-              seed_groups: Mapping[str, str] | None = None) -> dict[str, Any]:
+              seed_groups: Mapping[str, str] | None = None, shared_families: bool = False) -> dict[str, Any]:
     """What defines an ensemble in its folder (``ensemble.json``)."""
     settings = {
         "scenarios": {name: s.fingerprint() for name, s in scenarios.items()},
@@ -233,6 +242,8 @@ def _settings(scenarios: Mapping[str, Scenario], seed: int, years: int, uncertai
         settings["common_random_numbers"] = False
     if seed_groups is not None:
         settings["seed_groups"] = {name: seed_groups[name] for name in scenarios}
+    if shared_families:
+        settings["shared_families"] = True
     return settings
 
 
@@ -240,7 +251,8 @@ def _batches(named: Mapping[str, Scenario], replications: int, seed: int, years:
              drawn: tuple[str, ...], batch_size: int, scenarios_per_batch: int | None,
              done: set[tuple[str, int]], measure: Callable[[Result], pd.DataFrame],
              common: bool, groups: tuple[tuple[str, str], ...] = (), *,
-             steady: Mapping[str, tuple[str, SteadyState]] | None = None) -> Iterator[Batch]:
+             steady: Mapping[str, tuple[str, SteadyState]] | None = None, shared_families: bool = False
+             ) -> Iterator[Batch]:
     """The batches still to run: groups of scenarios times groups of replications not all done.
 
     They are made one at a time as they are asked for, never all up front,
@@ -259,7 +271,8 @@ def _batches(named: Mapping[str, Scenario], replications: int, seed: int, years:
         todo = (k for k in range(replications) if any((name, k) not in done for name in members))
         while chunk := tuple(itertools.islice(todo, batch_size)):
             name = f"batch-{chunk[0]:06d}" + (f"-{first:06d}" if group < len(labels) else "")
-            yield Batch(texts, chunk, years, seed, drawn, name, common, measure, mine, states)
+            yield Batch(texts, chunk, years, seed, drawn, name, common, measure, mine, states,
+                        shared_families)
 
 
 def _runs_to_do(labels: list[str], replications: int, scenarios_per_batch: int | None,
@@ -390,8 +403,8 @@ def _in_order(
 
 
 def _checked(scenarios: Any, replications: Any, seed: Any, years: Any, uncertainty: Any, batch_size: Any,
-             executor: Any, scenarios_per_batch: Any, common: Any = True, seed_groups: Any = None
-             ) -> dict[str, Scenario]:
+             executor: Any, scenarios_per_batch: Any, common: Any = True, seed_groups: Any = None,
+             shared_families: Any = False) -> dict[str, Scenario]:
     """Label -> loaded scenario, once every argument is found valid; else every problem at once."""
     problems = run_argument_problems(years, seed) + replications_problems(replications)
     counts = [("batch_size", batch_size)]
@@ -413,9 +426,22 @@ def _checked(scenarios: Any, replications: Any, seed: Any, years: Any, uncertain
         problems += error.problems
     if seed_groups is not None:
         problems += _seed_group_problems(seed_groups, list(named), common)
+    if not isinstance(shared_families, bool):
+        problems.append(Problem("shared_families", "", "must be True or False", shared_families))
+    elif shared_families and not problems:
+        problems += _together_problems(named, scenarios_per_batch)
     if problems:
         raise InputError(problems, "cannot run the ensemble")
     return named
+
+
+def _together_problems(named: Mapping[str, Scenario], scenarios_per_batch: int | None) -> list[Problem]:
+    """What keeps the scenarios of each batch from running together, sharing their foster families."""
+    labels = list(named)
+    group = scenarios_per_batch or len(labels)
+    return [Problem("shared_families", "", why, labels[first:first + group])
+            for first in range(0, len(labels), group)
+            for why in together_problems({label: named[label] for label in labels[first:first + group]})]
 
 
 def _seed_group_problems(seed_groups: Any, labels: list[str], common: Any) -> list[Problem]:

@@ -16,7 +16,7 @@ so a batch may name each scenario's seed group.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +34,10 @@ OUTCOME_COLUMNS = ["scenario", "replication", "seed", *COLUMNS]
 
 DRAW_COLUMNS = ["scenario", "replication", "path", "value"]
 """Columns of an ensemble's table of drawn parameters."""
+
+SHARED_FAMILIES = "shared foster families"
+"""The group whose seed of replication k seeds the foster families shared by a batch's scenarios: the same
+in every batch of an ensemble, so the variants of a region share the pools' luck too."""
 
 
 def replication_seed(seed: int, replication: int, scenario: str | None = None) -> int:
@@ -72,6 +76,9 @@ class Batch:
     steady: tuple[tuple[str, SteadyState], ...] = ()
     """(fingerprint, steady state) of the batch's scenarios as derived before the ensemble began, kept by
     the worker before it runs them; empty, a worker derives each scenario it meets."""
+    shared_families: bool = False
+    """Each replication runs the batch's scenarios together in one environment, sharing their foster
+    families (:mod:`sim.model.together`); the shared pools draw from the seed of :data:`SHARED_FAMILIES`."""
 
 
 def seed_of(batch: Batch, replication: int, name: str) -> int:
@@ -92,6 +99,7 @@ def run_batch(batch: Batch) -> tuple[pd.DataFrame, pd.DataFrame]:
     scenarios = [(name, Scenario.model_validate_json(text)) for name, text in batch.scenarios]
     found, drawn = [], []
     for replication in batch.replications:
+        runs = []
         for name, scenario in scenarios:
             seed = seed_of(batch, replication, name)
             values = draw(scenario, batch.drawn_paths, seed)
@@ -101,8 +109,22 @@ def run_batch(batch: Batch) -> tuple[pd.DataFrame, pd.DataFrame]:
                     "scenario": name, "replication": replication,
                     "path": list(values), "value": [float(v) for v in values.values()],
                 }))
-            table = batch.measure(Result.of(scenario, batch.years, seed))
+            runs.append((name, scenario, seed))
+        for name, result in _results(batch, replication, runs):
+            table = batch.measure(result)
             refuse_infinite({"outcomes": table}, f"{name}, replication {replication}")
-            found.append(table.assign(scenario=name, replication=replication, seed=seed))
+            found.append(table.assign(scenario=name, replication=replication, seed=result.seed))
     draws = pd.concat(drawn, ignore_index=True) if drawn else pd.DataFrame(columns=DRAW_COLUMNS)
     return pd.concat(found, ignore_index=True)[OUTCOME_COLUMNS], draws[DRAW_COLUMNS]
+
+
+def _results(batch: Batch, replication: int, runs: list[tuple[str, Scenario, int]]
+             ) -> Iterator[tuple[str, Result]]:
+    """Each run's result: one at a time, or all together sharing their foster families."""
+    if not batch.shared_families:
+        for name, scenario, seed in runs:
+            yield name, Result.of(scenario, batch.years, seed)
+        return
+    families = replication_seed(batch.seed, replication, SHARED_FAMILIES)
+    results = Result.together([(scenario, seed) for _, scenario, seed in runs], batch.years, families)
+    yield from zip([name for name, _, _ in runs], results, strict=True)

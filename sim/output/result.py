@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,6 +21,7 @@ from ..model import simulate
 from ..model.calendar import Calendar
 from ..model.equilibrium import SteadyState, derive
 from ..model.records import Records
+from ..model.together import simulate_together
 from ..scenario import Scenario
 from . import tables
 from .attribution import spend_by_cause
@@ -57,6 +59,19 @@ class Result:
         started = dt.datetime.now(dt.UTC)
         _, records = simulate(scenario, years, seed)
         return cls(scenario, years, seed, records, started, dt.datetime.now(dt.UTC))
+
+    @classmethod
+    def together(cls, scenarios: Sequence[tuple[Scenario, int]], years: int, seed: int) -> list[Result]:
+        """Simulate (scenario, seed) pairs together in one environment, sharing their foster families.
+
+        One result per scenario, in the order given; ``seed`` seeds the shared pools
+        (:mod:`sim.model.together`).
+        """
+        started = dt.datetime.now(dt.UTC)
+        records = simulate_together(scenarios, years, seed)
+        finished = dt.datetime.now(dt.UTC)
+        return [cls(scenario, years, own_seed, own, started, finished)
+                for (scenario, own_seed), own in zip(scenarios, records, strict=True)]
 
     @cached_property
     def calendar(self) -> Calendar:

@@ -109,6 +109,9 @@ def _run(args: argparse.Namespace) -> int:
     print(f"{region.name}: {info.title}\n{len(region.municipalities)} municipalities x "
           f"{len(region.variants)} variants x {replications} replications x {years} years, seed {seed}; "
           f"run folder {folder}/", flush=True)
+    if region.shared_families:
+        print("foster families shared: the municipalities of a variant run together, one task a replication",
+              flush=True)
     work = estimate(region.labelled(), years, replications)
     if work.seconds >= SAY_FROM:
         print(f"{work.text()}, shared among the workers", flush=True)

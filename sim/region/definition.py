@@ -18,6 +18,8 @@ docs/region.md::
     replications = 10
     seed = 0
 
+    foster_families = "separate"    # or "shared": one pool of each family type for the region
+
     [[municipality]]
     name = "m01"
     children_0_22 = 52_000           # a profile: the national figures scaled to these children
@@ -38,12 +40,13 @@ import datetime as dt
 import hashlib
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
 from .. import MAX_REPLICATIONS, MAX_YEARS
 from ..errors import InputError, Problem, read_input
+from ..model.together import together_problems
 from ..scenario import Scenario, extend_scenario, load_scenario
 from ..scenario.messages import problems_from, suggest
 from ..scenario.schema import MAX_CHILDREN, MIN_CHILDREN
@@ -76,6 +79,10 @@ class RegionInfo(Strict):
     replications: int = Field(10, ge=1, le=MAX_REPLICATIONS,
                               description="Replications of every municipality and variant (--replications).")
     seed: int = Field(0, ge=0, description="The ensemble's seed (--seed).")
+    foster_families: Literal["separate", "shared"] = Field(
+        "separate", description="``separate``: each municipality places its children in its own foster "
+        "families; ``shared``: the municipalities recruit into and place from one pool of each family type "
+        "(sim.model.together), and every replication of a variant runs them together.")
 
 
 class MunicipalityEntry(Strict):
@@ -142,8 +149,24 @@ class LoadedRegion:
         """The variants' labels, the baseline first."""
         return [BASELINE, *self.definition.variants]
 
+    @property
+    def shared_families(self) -> bool:
+        """Whether the municipalities share their foster families (``region.foster_families``)."""
+        return self.definition.region.foster_families == "shared"
+
     def labelled(self) -> dict[str, Scenario]:
-        """Ensemble label (``municipality/variant``) -> scenario, municipality by municipality."""
+        """Ensemble label (``municipality/variant``) -> scenario.
+
+        Municipality by municipality, so that a batch holds one municipality's
+        variants; variant by variant when they share foster families, so that
+        a batch holds the municipalities that run together.
+        """
+        if self.shared_families:
+            return {label(m, v): self.scenarios[m][v] for v in self.variants for m in self.scenarios}
+        return self.by_municipality()
+
+    def by_municipality(self) -> dict[str, Scenario]:
+        """Ensemble label -> scenario, municipality by municipality, the order of the region's tables."""
         return {label(m, v): scenario for m, variants in self.scenarios.items()
                 for v, scenario in variants.items()}
 
@@ -205,6 +228,11 @@ def load_region(ref: str | Path) -> LoadedRegion:
     if problems:
         raise InputError(problems, f"region {where} is not valid")
     scenarios = _scenarios(definition, path, problems)
+    if definition.region.foster_families == "shared" and not problems:
+        for variant in [BASELINE, *definition.variants]:
+            problems += [Problem(where, "region.foster_families", f"is 'shared', but in variant {variant!r} "
+                                 + why, "shared")
+                         for why in together_problems({m: own[variant] for m, own in scenarios.items()})]
     if problems:
         raise InputError(problems, f"region {where} is not valid")
     return LoadedRegion(definition, path, raw.decode("utf-8-sig"), scenarios)

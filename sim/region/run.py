@@ -61,18 +61,28 @@ def run_region_ensemble(region: LoadedRegion, replications: int, seed: int, year
     """The ensemble of every municipality in every variant: labels ``municipality/variant``.
 
     One batch holds one municipality's variants (its seed group), so a
-    municipality is a task of its own on the workers.
+    municipality is a task of its own on the workers. When they share
+    foster families, one batch holds every municipality in one variant,
+    which run together.
     """
+    shared = region.shared_families
     return run_ensemble(region.labelled(), replications, seed, years=years, executor=executor, folder=folder,
-                        scenarios_per_batch=len(region.variants), progress=progress,
-                        seed_groups=region.seed_groups(), force=force)
+                        scenarios_per_batch=len(region.municipalities) if shared else len(region.variants),
+                        progress=progress, seed_groups=region.seed_groups(), shared_families=shared,
+                        force=force)
 
 
-def municipality_outcomes(ensemble: Ensemble) -> pd.DataFrame:
-    """The ensemble's outcomes with its labels split into ``municipality`` and ``variant``."""
+def municipality_outcomes(region: LoadedRegion, ensemble: Ensemble) -> pd.DataFrame:
+    """The ensemble's outcomes with its labels split into ``municipality`` and ``variant``.
+
+    Municipality by municipality in the file's order, each variant by variant, whichever order the
+    ensemble ran them in.
+    """
     table = ensemble.outcomes
     parts = table["scenario"].str.split(SEPARATOR, n=1, expand=True)
     table = table.assign(municipality=parts[0].astype("string"), variant=parts[1].astype("string"))
+    rank = {name: i for i, name in enumerate(region.by_municipality())}
+    table = table.iloc[table["scenario"].map(rank).to_numpy().argsort(kind="stable")]
     return table[OUTCOME_COLUMNS].reset_index(drop=True)
 
 
@@ -108,7 +118,7 @@ def _as_variants(table: pd.DataFrame) -> pd.DataFrame:
 
 def region_tables(region: LoadedRegion, ensemble: Ensemble) -> dict[str, pd.DataFrame]:
     """Every table of a region run, from its ensemble (see :data:`TABLES`)."""
-    outcomes = municipality_outcomes(ensemble)
+    outcomes = municipality_outcomes(region, ensemble)
     summed = region_outcomes(outcomes, region.variants)
     tables = {"outcomes": outcomes, "region_outcomes": summed,
               "region_summary": _as_variants(summarise(_as_scenarios(summed)))}
@@ -160,7 +170,7 @@ def run_region(region: LoadedRegion, folder: Path, *, replications: int, seed: i
     with contextlib.ExitStack() as held:
         if (folder / MANIFEST).is_file():
             check_store(folder, region.labelled(), seed, years, "stochastic",
-                        seed_groups=region.seed_groups())
+                        seed_groups=region.seed_groups(), shared_families=region.shared_families)
             held.enter_context(only_process(folder, "--resume"))
             earlier = read_manifest(folder)
             manifest["resumed"] = [*earlier.get("resumed", []), manifest["started"]]
@@ -195,6 +205,7 @@ def _manifest(region: LoadedRegion, replications: int, seed: int, years: int, ex
         "region": {"name": region.name, "file": str(region.path), "sha256": region.sha256},
         "municipalities": region.municipalities,
         "variants": region.variants,
+        "foster_families": region.definition.region.foster_families,
         "baseline": BASELINE,
         "seed": seed,
         "replications": replications,
