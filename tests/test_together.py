@@ -33,6 +33,7 @@ from sim.model import simulate
 from sim.model.placement import FAMILY_TYPES
 from sim.model.streams import Streams
 from sim.model.together import shared_pools, simulate_together, together_problems
+from sim.model.work import work_problems
 from sim.montecarlo import run_ensemble
 from sim.output.result import Result
 from sim.region import load_region, region_tables, run_region_ensemble
@@ -249,3 +250,18 @@ def test_an_ensemble_that_shares_families_checks_its_batches_and_keeps_the_setti
     run_ensemble({"a": default}, 1, years=1, folder=tmp_path / "store")
     with pytest.raises(InputError):
         run_ensemble({"a": default}, 1, years=1, folder=tmp_path / "store", shared_families=True)
+
+
+@pytest.mark.unit
+def test_municipalities_run_together_count_as_one_replication_in_the_work_estimate(tmp_path):
+    text = SHARED.replace("2_000", "100_000").replace("3_000", "100_000")
+    shared = load_region(region_file(tmp_path, text))
+    separate = text.replace(SHARING, "").replace('"shared"', '"apart"')
+    apart = load_region(region_file(tmp_path, separate, "apart"))
+    assert shared.work(10, 1).total == apart.work(10, 1).total
+    assert work_problems(apart.work(10, 1)) == []  # each municipality alone is within one replication's work
+    baseline, variant = work_problems(shared.work(10, 1))  # the two of each variant together are not
+    assert "a/baseline .. b/baseline (2 run together)" in str(baseline)
+    assert "a/same .. b/same (2 run together)" in str(variant)
+    with pytest.raises(InputError, match=r"run together.*more than the 150,000"):
+        run_region_ensemble(shared, 1, 0, 10)

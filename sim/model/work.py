@@ -75,9 +75,22 @@ def children(scenario: Scenario, years: int) -> int:
     return stock + round(scenario.notification.per_year.value * years)
 
 
-def estimate(scenarios: Mapping[str, Scenario], years: int, replications: int) -> Work:
-    """The work of ``replications`` replications of ``scenarios`` over ``years``."""
-    return Work({label: children(s, years) for label, s in scenarios.items()}, replications)
+def estimate(scenarios: Mapping[str, Scenario], years: int, replications: int, together: int | None = None
+             ) -> Work:
+    """The work of ``replications`` replications of ``scenarios`` over ``years``.
+
+    With ``together``, the scenarios run together in one replication (sharing
+    their foster families, :mod:`sim.model.together`) in groups of that many,
+    in their order: a group is one replication, and its children are counted
+    as one.
+    """
+    counted = {label: children(s, years) for label, s in scenarios.items()}
+    if together is None or together <= 1:
+        return Work(counted, replications)
+    labels = list(counted)
+    groups = [labels[first:first + together] for first in range(0, len(labels), together)]
+    return Work({(group[0] if len(group) == 1 else f"{group[0]} .. {group[-1]} ({len(group)} run together)"):
+                 sum(counted[label] for label in group) for group in groups}, replications)
 
 
 def work_problems(work: Work, flag: str = "force") -> list[Problem]:

@@ -176,7 +176,9 @@ def run_ensemble(
     named = _checked(scenarios, replications, seed, years, uncertainty, batch_size, executor,
                      scenarios_per_batch, common_random_numbers, seed_groups, shared_families)
     groups = tuple((label, seed_groups[label]) for label in named) if seed_groups is not None else ()
-    if not force and (problems := work_problems(estimate(named, years, replications), "force=True")):
+    together = (scenarios_per_batch or len(named)) if shared_families else None
+    work = estimate(named, years, replications, together)
+    if not force and (problems := work_problems(work, "force=True")):
         raise InputError(problems, "cannot run the ensemble")
     drawn = tuple(uncertain_paths(list(named.values()))) if uncertainty == "parameters" else ()
     store = open_store(folder, named, seed, years, uncertainty, measure, common_random_numbers,

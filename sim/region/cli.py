@@ -21,7 +21,7 @@ from .. import replications_problems, run_argument_problems
 from ..cli import add_executor_flags, whole_number
 from ..errors import InputError, Problem, command_status
 from ..experiments.report import summary_text
-from ..model.work import SAY_FROM, estimate
+from ..model.work import SAY_FROM
 from ..montecarlo import Ensemble
 from ..montecarlo.executors import cluster_problems, executor_for
 from ..output.folders import check_new_folder, new_run_folder
@@ -112,7 +112,7 @@ def _run(args: argparse.Namespace) -> int:
     if region.shared_families:
         print("foster families shared: the municipalities of a variant run together, one task a replication",
               flush=True)
-    work = estimate(region.labelled(), years, replications)
+    work = region.work(years, replications)
     if work.seconds >= SAY_FROM:
         print(f"{work.text()}, shared among the workers", flush=True)
     try:

@@ -47,6 +47,7 @@ from pydantic import Field, ValidationError, model_validator
 from .. import MAX_REPLICATIONS, MAX_YEARS
 from ..errors import InputError, Problem, read_input
 from ..model.together import together_problems
+from ..model.work import Work, estimate
 from ..scenario import Scenario, extend_scenario, load_scenario
 from ..scenario.messages import problems_from, suggest
 from ..scenario.schema import MAX_CHILDREN, MIN_CHILDREN
@@ -164,6 +165,14 @@ class LoadedRegion:
         if self.shared_families:
             return {label(m, v): self.scenarios[m][v] for v in self.variants for m in self.scenarios}
         return self.by_municipality()
+
+    def work(self, years: int, replications: int) -> Work:
+        """The run's estimated work.
+
+        A variant's municipalities that share their foster families run together: one replication.
+        """
+        return estimate(self.labelled(), years, replications,
+                        len(self.municipalities) if self.shared_families else None)
 
     def by_municipality(self) -> dict[str, Scenario]:
         """Ensemble label -> scenario, municipality by municipality, the order of the region's tables."""

@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..model.work import estimate, work_problems
+from ..model.work import work_problems
 from ..montecarlo import Ensemble, compare, run_ensemble, summarise
 from ..montecarlo.ensemble import check_store
 from ..montecarlo.period import period_tables
@@ -164,7 +164,7 @@ def run_region(region: LoadedRegion, folder: Path, *, replications: int, seed: i
     beyond :mod:`sim.model.work`'s limits is refused before its folder is
     made, unless ``force``.
     """
-    if not force and (problems := work_problems(estimate(region.labelled(), years, replications), "--force")):
+    if not force and (problems := work_problems(region.work(years, replications), "--force")):
         raise InputError(problems, "cannot run the region")
     manifest = _manifest(region, replications, seed, years, executor_name)
     with contextlib.ExitStack() as held:
