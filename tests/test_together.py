@@ -13,8 +13,6 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 import json
-import textwrap
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -25,6 +23,7 @@ from hypothesis import strategies as st
 from municipalities import municipality
 from strategies import scenarios
 from test_invariants import check_conservation, max_over_capacity
+from test_region import write
 
 import sim
 from sim.bench import profile_scenario
@@ -181,7 +180,7 @@ def test_sharing_lets_a_municipality_without_free_families_place_in_its_neighbou
 SHARED = """\
 [region]
 name = "shared"
-title = "Two small municipalities, one short of foster families, sharing them"
+title = "Two small municipalities sharing their foster families"
 start_date = 2022-01-01
 foster_families = "shared"
 
@@ -199,16 +198,10 @@ title = "Nothing changed: its paired difference must be zero everywhere"
 SHARING = 'foster_families = "shared"'
 
 
-def region_file(folder: Path, text: str, name: str = "shared") -> Path:
-    path = folder / f"{name}.toml"
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
-
-
 @pytest.mark.functional
 @pytest.mark.slow
 def test_a_shared_region_runs_every_variant_together_alike_on_a_process_pool(tmp_path):
-    region = load_region(region_file(tmp_path, SHARED))
+    region = load_region(write(tmp_path, "shared", SHARED))
     assert region.shared_families
     assert list(region.labelled()) == ["a/baseline", "b/baseline", "a/same", "b/same"]
     here = run_region_ensemble(region, 2, 0, 1)
@@ -221,7 +214,7 @@ def test_a_shared_region_runs_every_variant_together_alike_on_a_process_pool(tmp
     assert len(compared) > 50 and (compared["mean"] == 0).all()  # the pools' luck is common too
     # The same children as run separately: only the placements may differ.
     apart = SHARED.replace(SHARING, 'foster_families = "separate"').replace('"shared"', '"apart"')
-    separate = load_region(region_file(tmp_path, apart, "apart"))
+    separate = load_region(write(tmp_path, "apart", apart))
     alone = run_region_ensemble(separate, 2, 0, 1).outcomes.set_index(["scenario", "replication", "year",
                                                                         "outcome"])["value"]
     found = here.outcomes.set_index(["scenario", "replication", "year", "outcome"])["value"]
@@ -233,11 +226,11 @@ def test_a_shared_region_runs_every_variant_together_alike_on_a_process_pool(tmp
 def test_a_region_that_cannot_share_its_families_is_refused_before_anything_runs(tmp_path):
     text = SHARED + '\n[[municipality]]\nname = "old"\nscenario = "ballerup_2017"\n'
     with pytest.raises(InputError) as refused:
-        load_region(region_file(tmp_path, text))
+        load_region(write(tmp_path, "shared", text))
     message = str(refused.value)
     assert "region.foster_families" in message and "same date" in message and "2017-01-01" in message
     with pytest.raises(InputError, match="foster_families"):
-        load_region(region_file(tmp_path, SHARED.replace(SHARING, 'foster_families = "pooled"')))
+        load_region(write(tmp_path, "shared", SHARED.replace(SHARING, 'foster_families = "pooled"')))
 
 
 @pytest.mark.functional
@@ -255,9 +248,9 @@ def test_an_ensemble_that_shares_families_checks_its_batches_and_keeps_the_setti
 @pytest.mark.unit
 def test_municipalities_run_together_count_as_one_replication_in_the_work_estimate(tmp_path):
     text = SHARED.replace("2_000", "100_000").replace("3_000", "100_000")
-    shared = load_region(region_file(tmp_path, text))
+    shared = load_region(write(tmp_path, "shared", text))
     separate = text.replace(SHARING, "").replace('"shared"', '"apart"')
-    apart = load_region(region_file(tmp_path, separate, "apart"))
+    apart = load_region(write(tmp_path, "apart", separate))
     assert shared.work(10, 1).total == apart.work(10, 1).total
     assert work_problems(apart.work(10, 1)) == []  # each municipality alone is within one replication's work
     baseline, variant = work_problems(shared.work(10, 1))  # the two of each variant together are not
