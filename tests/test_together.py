@@ -114,7 +114,7 @@ def test_one_municipality_together_with_its_own_seed_is_exactly_the_municipality
 
 
 @pytest.mark.functional
-def test_together_the_same_seeds_give_the_same_result_and_each_municipality_meets_its_own_children():
+def test_together_the_same_seeds_give_the_same_result_and_each_municipality_keeps_its_own_stock():
     a = with_pool(municipality(0.5, 29.0), "a", free=0, recruited=0.0)
     b = with_pool(municipality(0.5, 29.0), "b", free=30, recruited=20.0)
     first = simulate_together([(a, 1), (b, 2)], 2, 9)
@@ -122,7 +122,7 @@ def test_together_the_same_seeds_give_the_same_result_and_each_municipality_meet
     for one, other in zip(first, again, strict=True):
         for table, frame in records_of(one).items():
             pd.testing.assert_frame_equal(frame, records_of(other)[table], check_exact=True, obj=table)
-    # Sharing changes where children are placed, not who is there: the stock of the start date is the same.
+    # Each municipality draws from its own seed as it would alone: the stock of the start date is the same.
     for own, (scenario, seed) in zip(first, [(a, 1), (b, 2)], strict=True):
         alone = simulate(scenario, 2, seed)[1].table("children")
         together = own.table("children")
