@@ -264,15 +264,13 @@ def _batches(named: Mapping[str, Scenario], replications: int, seed: int, years:
     """
     steady = steady or {}
     labels = list(named)
-    group = scenarios_per_batch or len(labels)
-    for first in range(0, len(labels), group):
-        members = labels[first:first + group]
+    for first, members in _scenario_groups(labels, scenarios_per_batch):
         texts = tuple((name, named[name].model_dump_json()) for name in members)
         mine = tuple((name, group) for name, group in groups if name in members)
         states = tuple(dict(steady[name] for name in members if name in steady).items())
         todo = (k for k in range(replications) if any((name, k) not in done for name in members))
         while chunk := tuple(itertools.islice(todo, batch_size)):
-            name = f"batch-{chunk[0]:06d}" + (f"-{first:06d}" if group < len(labels) else "")
+            name = f"batch-{chunk[0]:06d}" + (f"-{first:06d}" if len(members) < len(labels) else "")
             yield Batch(texts, chunk, years, seed, drawn, name, common, measure, mine, states,
                         shared_families)
 
@@ -280,14 +278,18 @@ def _batches(named: Mapping[str, Scenario], replications: int, seed: int, years:
 def _runs_to_do(labels: list[str], replications: int, scenarios_per_batch: int | None,
                 done: set[tuple[str, int]]) -> int:
     """Runs (scenario x replication) the batches of :func:`_batches` hold, counted without making them."""
-    group = scenarios_per_batch or len(labels)
     total = 0
-    for first in range(0, len(labels), group):
-        members = labels[first:first + group]
+    for _, members in _scenario_groups(labels, scenarios_per_batch):
         started = {k for _, k in done if k < replications}
         finished = sum(all((name, k) in done for name in members) for k in started)
         total += len(members) * (replications - finished)
     return total
+
+
+def _scenario_groups(labels: list[str], scenarios_per_batch: int | None) -> list[tuple[int, list[str]]]:
+    """(index of the first, labels) of each group of ``scenarios_per_batch`` scenarios a batch holds."""
+    group = scenarios_per_batch or len(labels)
+    return [(first, labels[first:first + group]) for first in range(0, len(labels), group)]
 
 
 Tables = tuple[pd.DataFrame, pd.DataFrame]
@@ -439,11 +441,9 @@ def _checked(scenarios: Any, replications: Any, seed: Any, years: Any, uncertain
 
 def _together_problems(named: Mapping[str, Scenario], scenarios_per_batch: int | None) -> list[Problem]:
     """What keeps the scenarios of each batch from running together, sharing their foster families."""
-    labels = list(named)
-    group = scenarios_per_batch or len(labels)
-    return [Problem("shared_families", "", why, labels[first:first + group])
-            for first in range(0, len(labels), group)
-            for why in together_problems({label: named[label] for label in labels[first:first + group]})]
+    return [Problem("shared_families", "", why, members)
+            for _, members in _scenario_groups(list(named), scenarios_per_batch)
+            for why in together_problems({label: named[label] for label in members})]
 
 
 def _seed_group_problems(seed_groups: Any, labels: list[str], common: Any) -> list[Problem]:
